@@ -1,0 +1,3 @@
+from redress.cli import main
+
+main()

@@ -1,0 +1,266 @@
+"""The public Python API: ``load()`` a knowledge base, ``ask()`` it a contract question.
+
+Loading runs the whole pipeline (parse -> check -> compile -> engine) and either returns a
+complete knowledge base or raises; nothing is half-loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+from redress.errors import NotEncodedError, QueryError, RedressCheckError
+from redress.kb import ir
+from redress.kb.checker import Diagnostic, check
+from redress.kb.compiler import compile_program
+from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS, Case, validate_case
+from redress.parser import ast
+from redress.parser.parse import parse_program
+from redress.queries.engine import DatalogEngine
+from redress.queries.explain import ProofNode, Prover, Status, render_value
+
+__all__ = ["Answer", "KnowledgeBase", "load", "default_rules_path"]
+
+CASE_KEY = "case"
+
+
+def default_rules_path() -> Path:
+    """The bundled knowledge base's entry file."""
+    return Path(str(resources.files("redress.rules").joinpath("main.rules")))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer, shaped as the contract's answer JSON (plus optional extensions)."""
+
+    question: str
+    case: str | None
+    status: str  # determined | undetermined
+    answer: Any
+    citations: tuple[str, ...]
+    explanation: ProofNode
+    missing: tuple[str, ...]
+    rules_version: str
+    caveats: tuple[str, ...] = ()
+    known: tuple[Any, ...] | None = None  # list questions: what is already certain when undetermined
+    as_of: _dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "question": self.question,
+            "case": self.case,
+            "status": self.status,
+            "answer": _jsonable(self.answer),
+            "citations": list(self.citations),
+            "explanation": self.explanation.to_dict(),
+            "missing": list(self.missing),
+            "rules_version": self.rules_version,
+            "caveats": list(self.caveats),
+        }
+        if self.known is not None:
+            out["known"] = [_jsonable(v) for v in self.known]
+        if self.as_of is not None:
+            out["as_of"] = self.as_of.isoformat()
+        return out
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass
+class KnowledgeBase:
+    """A checked, compiled knowledge base with its engine."""
+
+    program: ir.Program
+    modules: tuple[ast.Module, ...]
+    warnings: tuple[Diagnostic, ...]
+    rules_version: str
+    engine: DatalogEngine = field(init=False)
+    _cones: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
+    _question_atoms: dict[str, ast.Atom] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.engine = DatalogEngine(self.program)
+        self._cones = {name: self._cone(q.relation) for name, q in self.program.questions.items()}
+        self._question_atoms = {item.name: item.atom for module in self.modules for item in module.items
+                                if isinstance(item, ast.Question)}
+
+    # ------------------------------------------------------------------ introspection
+    @property
+    def questions(self) -> dict[str, ir.Question]:
+        return dict(self.program.questions)
+
+    @property
+    def provisions(self) -> dict[str, ir.Provision]:
+        return dict(self.program.provisions)
+
+    def _cone(self, relation: str) -> tuple[str, ...]:
+        """Every derived relation the given relation depends on, itself included."""
+        seen: list[str] = []
+        stack = [relation]
+        while stack:
+            rel = stack.pop()
+            if rel in seen or self.program.relations[rel].kind == "input":
+                continue
+            seen.append(rel)
+            for rule in self.program.rules_for(rel):
+                stack.extend(lit.atom.relation for lit in rule.body if isinstance(lit, (ir.Pos, ir.Neg)))
+        return tuple(seen)
+
+    # ------------------------------------------------------------------ asking
+    def _question(self, name: str) -> ir.Question:
+        if name in self.program.questions:
+            return self.program.questions[name]
+        if name in CONTRACT_QUESTIONS:
+            raise NotEncodedError(f"question '{name}' is in the contract but not yet encoded in this knowledge base "
+                                  f"(encoded: {', '.join(sorted(self.program.questions))})")
+        known = sorted(set(CONTRACT_QUESTIONS) | set(self.program.questions))
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; questions: {', '.join(known)}"
+        raise QueryError(f"unknown question '{name}'{hint}")
+
+    def input_facts(self, case: Case) -> tuple[dict[str, list[tuple[Any, ...]]], dict[str, str]]:
+        """The case as input rows per relation, and the input relations whose field is unknown."""
+        facts: dict[str, list[tuple[Any, ...]]] = {}
+        unknown: dict[str, str] = {}
+        for rel in self.program.relations.values():
+            if rel.kind != "input" or rel.field is None:
+                continue
+            if not case.known(rel.field):
+                unknown[rel.name] = rel.field
+                continue
+            value = case.get(rel.field)
+            spec = FIELDS[rel.field]
+            if spec.type == "enum_list":
+                facts[rel.name] = [(CASE_KEY, v) for v in value]
+            elif spec.type == "bool":  # both values are facts, so "known false" is expressible
+                facts[rel.name] = [(CASE_KEY, "true" if value else "false")]
+            else:
+                facts[rel.name] = [(CASE_KEY, value)]
+        return facts, unknown
+
+    def ask(self, question: str, case: Mapping[str, Any] | Case) -> Answer:
+        """Answer a contract question about a case (JSON data or a validated Case)."""
+        q = self._question(question)
+        valid = case if isinstance(case, Case) else validate_case(case)
+        facts, unknown = self.input_facts(valid)
+        model: dict[str, set[tuple[Any, ...]]] = {k: set(v) for k, v in facts.items()}
+        model.update(self.engine.evaluate(facts, self._cones[question]))
+        label = f"case {valid.id}" if valid.id else "this case"
+        prover = Prover(self.program, model, unknown, CASE_KEY, label)
+        pattern = self._pattern(q)
+        result = prover.atom(q.relation, pattern)
+        return self._answer(q, valid, result, prover, pattern)
+
+    def _pattern(self, q: ir.Question) -> tuple[Any, ...]:
+        """The question's atom with the case bound and its answer position open."""
+        return tuple(CASE_KEY if i == 0 else (a.value if isinstance(a, ast.Const) else None)
+                     for i, a in enumerate(self._question_atoms[q.name].args))
+
+    def _answer(self, q: ir.Question, case: Case, result: Any, prover: Prover, pattern: tuple[Any, ...]) -> Answer:
+        true_rows = [(row, node) for row, status, node in result.rows if status is Status.TRUE]
+        maybe = [node for _, status, node in result.rows if status is Status.UNKNOWN]
+        if result.rest is Status.UNKNOWN and result.rest_node is not None:
+            maybe.append(result.rest_node)
+        undetermined = bool(maybe) and (q.kind != "yes_no" or not true_rows)
+        answer: Any
+        known: tuple[Any, ...] | None = None
+        what = prover.describe(q.relation, pattern)
+        if q.kind == "yes_no":
+            if true_rows:
+                explanation, answer = true_rows[0][1], True
+            elif undetermined:
+                explanation, answer = ProofNode(f"cannot yet tell whether {what}", Status.UNKNOWN, "why_not",
+                                                because=tuple(maybe)), None
+            else:
+                assert result.rest_node is not None
+                explanation, answer = result.rest_node, False
+        else:
+            assert q.answer_position is not None
+            values = [row[q.answer_position] for row, _ in true_rows]
+            nodes = [node for _, node in true_rows]
+            if q.kind == "list":
+                known = tuple(values) if undetermined else None
+                answer = None if undetermined else values
+                children = tuple(nodes) + (tuple(maybe) if undetermined else ())
+                if not children and result.rest_node is not None:
+                    children = (result.rest_node,)
+                status = Status.UNKNOWN if undetermined else Status.TRUE
+                explanation = ProofNode(f"{q.description}: " + (", ".join(render_value(v) for v in values) or "none"),
+                                        status, "answer", because=children)
+            elif undetermined:
+                answer = None
+                explanation = ProofNode(f"cannot yet tell: {q.description}", Status.UNKNOWN, "why_not",
+                                        because=tuple(nodes) + tuple(maybe))
+            elif len(values) > 1:
+                raise QueryError(f"the knowledge base gives {len(values)} different answers to '{q.name}': "
+                                 + ", ".join(render_value(v) for v in values), field=None)
+            elif values:
+                answer, explanation = values[0], nodes[0]
+            else:
+                answer = None
+                assert result.rest_node is not None
+                explanation = result.rest_node
+        citations = self._citations(explanation)
+        missing = tuple(dict.fromkeys(n.field for n in explanation.walk()
+                                      if n.kind == "missing" and n.field)) if undetermined else ()
+        caveats = self._caveats(explanation, citations)
+        return Answer(q.name, case.id, "undetermined" if undetermined else "determined", answer, citations,
+                      explanation, missing, self.rules_version, caveats, known, case.get("as_of"))
+
+    def _citations(self, node: ProofNode) -> tuple[str, ...]:
+        out: dict[str, None] = {}
+        for n in node.walk():
+            for c in n.cites:
+                out[c] = None
+            for _, basis in n.steps:
+                if basis and basis in self.program.provisions:
+                    out[basis] = None
+        return tuple(out)
+
+    def _caveats(self, node: ProofNode, citations: tuple[str, ...]) -> tuple[str, ...]:
+        out: dict[str, None] = {}
+        for cid in citations:
+            provision = self.program.provisions.get(cid)
+            for caveat in provision.caveats if provision else ():
+                out[f"{cid}: {caveat}"] = None
+        for n in node.walk():
+            for caveat in n.caveats:
+                out[caveat] = None
+        return tuple(out)
+
+
+def _digest(modules: tuple[ast.Module, ...]) -> str:
+    h = hashlib.sha256()
+    for module in sorted(modules, key=lambda m: Path(m.path).name + m.path):
+        h.update(Path(module.path).name.encode())
+        h.update(b"\0")
+        h.update(module.text.encode())
+        h.update(b"\0")
+    return "sha256:" + h.hexdigest()
+
+
+def load(path: str | Path | None = None) -> KnowledgeBase:
+    """Load, check and compile a knowledge base (default: the bundled one).
+
+    Raises ``RedressSyntaxError`` or ``RedressCheckError`` (with every diagnostic); on success
+    the knowledge base is complete and its warnings are in ``kb.warnings``.
+    """
+    entry = Path(path) if path is not None else default_rules_path()
+    modules = parse_program(entry)
+    diagnostics = check(modules)
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        raise RedressCheckError(list(errors))
+    program = compile_program(modules)
+    return KnowledgeBase(program, modules, tuple(d for d in diagnostics if d.severity == "warning"), _digest(modules))

@@ -1,0 +1,144 @@
+"""The ``redress`` command: a thin click group over the Python API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from redress.errors import CaseValidationError, RedressCheckError, RedressError, RedressSyntaxError
+
+__all__ = ["main", "cli"]
+
+EXIT_BAD_INPUT = 2
+EXIT_RULES = 3
+
+
+def _fail(err: RedressError, as_json: bool, code: int = EXIT_BAD_INPUT) -> None:
+    if as_json:
+        body = {"error": {"code": err.code, "message": getattr(err, "bare_message", str(err)),
+                          "field": getattr(err, "field", None)}}
+        click.echo(json.dumps(body), err=True)
+    else:
+        click.echo(f"error: {err}", err=True)
+    sys.exit(code)
+
+
+def _read_case(source: TextIO) -> Any:
+    text = source.read()
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise CaseValidationError(f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}", "case") from None
+
+
+@click.group()
+@click.version_option(package_name="redress")
+def cli() -> None:
+    """redress: SEND dispute routes (England) as cited rules, answered with proofs."""
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--case", "case_file", type=click.File("r"), required=True, help="Case JSON file, or - for standard input.")
+@click.option("--json", "as_json", is_flag=True, help="Print the contract's answer JSON.")
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Entry rule file (default: the bundled knowledge base).")
+def ask(question: str, case_file: TextIO, as_json: bool, rules: Path | None) -> None:
+    """Answer QUESTION about a case, with its proof."""
+    from redress.api import load
+    from redress.render import answer_json, answer_text
+
+    try:
+        case = _read_case(case_file)
+        kb = load(rules)
+        answer = kb.ask(question, case)
+    except (RedressSyntaxError, RedressCheckError) as err:
+        _fail(err, as_json, EXIT_RULES)
+        return
+    except RedressError as err:
+        _fail(err, as_json)
+        return
+    click.echo(answer_json(answer) if as_json else answer_text(answer))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--show", type=click.Choice(["ast", "ir"]), default=None, help="Dump a pipeline stage.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check(paths: tuple[Path, ...], show: str | None, strict: bool) -> None:
+    """Check rule files (default: the bundled knowledge base); print file:line:col diagnostics."""
+    from redress.api import default_rules_path
+    from redress.kb.checker import check as run_check
+    from redress.kb.compiler import compile_program
+    from redress.parser.parse import parse_program
+
+    failed = False
+    for path in paths or (default_rules_path(),):
+        try:
+            modules = parse_program(path)
+        except RedressSyntaxError as err:
+            click.echo(str(err), err=True)
+            failed = True
+            continue
+        diagnostics = run_check(modules)
+        for diag in diagnostics:
+            click.echo(str(diag), err=True)
+        errors = [d for d in diagnostics if d.severity == "error" or strict]
+        failed = failed or bool(errors)
+        if show == "ast":
+            for module in modules:
+                for item in module.items:
+                    click.echo(repr(item))
+        elif show == "ir" and not errors:
+            program = compile_program(modules)
+            for number, stratum in enumerate(program.strata):
+                click.echo(f"stratum {number}: {', '.join(stratum)}")
+            for rule in program.rules:
+                click.echo(repr(rule))
+        if not errors:
+            n_rules = sum(1 for m in modules for i in m.items if type(i).__name__ in ("Rule", "Exception_"))
+            click.echo(f"{path}: ok ({len(modules)} files, {n_rules} rules, "
+                       f"{sum(1 for d in diagnostics if d.severity == 'warning')} warnings)")
+    sys.exit(EXIT_RULES if failed else 0)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+def questions(as_json: bool) -> None:
+    """List the questions the knowledge base answers."""
+    from redress.api import load
+    from redress.kb.schema import CONTRACT_QUESTIONS
+
+    kb = load()
+    rows = [{"question": name, "answers": kb.questions[name].kind if name in kb.questions else None,
+             "description": kb.questions[name].description if name in kb.questions else "not yet encoded"}
+            for name in dict.fromkeys([*CONTRACT_QUESTIONS, *kb.questions])]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        for row in rows:
+            click.echo(f"{row['question']:<36} {row['answers'] or '-':<8} {row['description']}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+def provisions(as_json: bool) -> None:
+    """List the provisions the knowledge base encodes."""
+    from redress.api import load
+
+    kb = load()
+    if as_json:
+        click.echo(json.dumps([{"id": p.id, "title": p.title, "source": p.source,
+                                "in_force_from": p.in_force_from.isoformat() if p.in_force_from else None,
+                                "caveats": list(p.caveats)} for p in kb.provisions.values()], indent=2))
+    else:
+        for p in kb.provisions.values():
+            click.echo(f"{p.id:<28} {p.title}")
+
+
+def main() -> None:
+    cli(prog_name="redress")

@@ -1,0 +1,98 @@
+"""The one exception hierarchy of redress.
+
+Every error a user can cause is a ``RedressError``; each carries enough location to act on it:
+a source span (rule files), a JSON field path (cases), or a question name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Span:
+    """A region of a source file: 1-based line and column, end exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class RedressError(Exception):
+    """Root of every error redress raises on purpose."""
+
+    code = "redress_error"
+
+
+class RedressSyntaxError(RedressError):
+    """A rule file does not parse. The message shows file:line:column, the line and a caret."""
+
+    code = "syntax_error"
+
+    def __init__(self, message: str, span: Span, context: str = "", expected: tuple[str, ...] = ()):
+        self.span = span
+        self.context = context
+        self.expected = expected
+        self.bare_message = message
+        text = f"{span}: {message}"
+        if context:
+            text += "\n" + context.rstrip("\n")
+        if expected:
+            text += "\nexpected one of: " + ", ".join(expected)
+        super().__init__(text)
+
+
+class RedressCheckError(RedressError):
+    """The checker found errors; ``diagnostics`` holds every one of them, in source order."""
+
+    code = "check_error"
+
+    def __init__(self, diagnostics: list["object"]):
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(str(d) for d in diagnostics))
+
+
+class CaseValidationError(RedressError):
+    """A case (JSON) is malformed; ``field`` is the dotted path of the offending field."""
+
+    code = "invalid_case"
+
+    def __init__(self, message: str, field: str | None = None):
+        self.field = field
+        self.bare_message = message
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+class QueryError(RedressError):
+    """A question cannot be asked: unknown, or not yet encoded in the knowledge base."""
+
+    code = "bad_question"
+
+    def __init__(self, message: str, field: str | None = "question"):
+        self.field = field
+        self.bare_message = message
+        super().__init__(message)
+
+
+class NotEncodedError(QueryError):
+    """The question is in the contract but the knowledge base does not encode it yet."""
+
+    code = "not_encoded"
+
+
+class DataError(RedressError):
+    """Bundled or supplied data (authorities, records) is malformed; names file and field."""
+
+    code = "data_error"
+
+    def __init__(self, message: str, file: str | None = None, field: str | None = None):
+        self.file = file
+        self.field = field
+        self.bare_message = message
+        where = ":".join(p for p in (file, field) if p)
+        super().__init__(f"{where}: {message}" if where else message)

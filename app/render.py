@@ -1,0 +1,70 @@
+"""Renderers of answers and proof trees. The tree is data; each format is a separate function."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redress.api import Answer
+from redress.queries.explain import ProofNode, Status, render_value
+
+__all__ = ["answer_text", "answer_json", "tree_text"]
+
+_MARK = {Status.TRUE: "✓", Status.FALSE: "✗", Status.UNKNOWN: "?"}
+
+
+def tree_text(node: ProofNode, indent: str = "") -> list[str]:
+    """The proof tree as indented lines: mark, conclusion, rule and citations, then children."""
+    head = f"{indent}{_MARK[node.status]} {node.conclusion}"
+    extras = []
+    if node.rule:
+        extras.append(f"rule {node.rule}")
+    if node.cites:
+        extras.append("; ".join(node.cites))
+    if extras:
+        head += f"  [{' | '.join(extras)}]"
+    lines = [head]
+    for text, basis in node.steps:
+        lines.append(f"{indent}    · {text}" + (f" ({basis})" if basis else ""))
+    for child in node.because:
+        lines.extend(tree_text(child, indent + "    "))
+    return lines
+
+
+def _answer_value(answer: Answer) -> str:
+    if answer.status == "undetermined":
+        return "undetermined"
+    value: Any = answer.answer
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value is None:
+        return "none applies"
+    if isinstance(value, list):
+        return ", ".join(render_value(v) for v in value) or "none"
+    return render_value(value)
+
+
+def answer_text(answer: Answer) -> str:
+    lines = [f"{answer.question}: {_answer_value(answer)}"]
+    if answer.case:
+        lines[0] += f"   (case {answer.case})"
+    if answer.missing:
+        lines.append("missing: " + ", ".join(answer.missing))
+    if answer.known:
+        lines.append("already certain: " + ", ".join(render_value(v) for v in answer.known))
+    lines.append("")
+    lines.append("why:" if answer.status == "determined" and answer.answer not in (False, None) else "why not:"
+                 if answer.status == "determined" else "what is missing:")
+    lines.extend(tree_text(answer.explanation, "  "))
+    lines.append("")
+    lines.append("citations: " + ("; ".join(answer.citations) or "none"))
+    for caveat in answer.caveats:
+        lines.append(f"caveat: {caveat}")
+    lines.append(f"rules_version: {answer.rules_version}")
+    return "\n".join(lines)
+
+
+def answer_json(answer: Answer) -> str:
+    return json.dumps(answer.to_dict(), indent=2, ensure_ascii=False)

@@ -1,0 +1,298 @@
+"""The checker: every semantic diagnostic of a program, collected before failing.
+
+Errors: unknown predicate or built-in, arity mismatch, unsafe variable, negation through
+recursion, undeclared citation, missing citation, duplicate id, unknown case field, exception
+to an unknown rule, rules deriving an input. Warnings: unused predicate, unused provision.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import networkx as nx
+
+from redress.errors import Span
+from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS
+from redress.parser import ast
+from redress.queries.builtins import BUILTINS
+
+__all__ = ["Diagnostic", "check", "dependency_graph"]
+
+_INPUT_ARITY = {"enum": 2, "enum_list": 2, "date": 2, "int": 2, "string": 2, "bool": 2}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: str  # "error" | "warning"
+    code: str
+    message: str
+    span: Span
+
+    def __str__(self) -> str:
+        return f"{self.span}: {self.severity}: {self.message} [{self.code}]"
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _vars(terms: Iterable[ast.Term]) -> Iterator[ast.Var]:
+    return (t for t in terms if isinstance(t, ast.Var))
+
+
+def _literal_atoms(body: Iterable[ast.Literal]) -> Iterator[tuple[ast.Atom, bool]]:
+    for lit in body:
+        if isinstance(lit, ast.Atom):
+            yield lit, True
+        elif isinstance(lit, ast.Negation):
+            yield lit.atom, False
+
+
+class _Checker:
+    def __init__(self, modules: tuple[ast.Module, ...]):
+        self.modules = modules
+        self.diags: list[Diagnostic] = []
+        self.arity: dict[str, int] = {}
+        self.inputs: set[str] = set()
+        self.decl_span: dict[str, Span] = {}
+        self.provisions: dict[str, Span] = {}
+        self.rules: dict[str, ast.Rule] = {}
+        self.used_preds: set[str] = set()
+        self.cited: set[str] = set()
+
+    def error(self, code: str, message: str, span: Span) -> None:
+        self.diags.append(Diagnostic("error", code, message, span))
+
+    def warning(self, code: str, message: str, span: Span) -> None:
+        self.diags.append(Diagnostic("warning", code, message, span))
+
+    def items(self) -> Iterator[ast.Item]:
+        for module in self.modules:
+            yield from module.items
+
+    # ------------------------------------------------------------------ pass 1: declarations
+    def declare(self) -> None:
+        labels: dict[str, Span] = {}
+        questions: dict[str, Span] = {}
+        for item in self.items():
+            if isinstance(item, ast.Provision):
+                if item.id in self.provisions:
+                    self.error("duplicate-provision", f"provision '{item.id}' is already declared at {self.provisions[item.id]}", item.span)
+                else:
+                    self.provisions[item.id] = item.span
+                if item.in_force_from and item.in_force_until and item.in_force_until < item.in_force_from:
+                    self.error("bad-dates", f"provision '{item.id}' ends before it starts", item.span)
+            elif isinstance(item, (ast.PredicateDecl, ast.InputDecl)):
+                if item.name in self.arity or item.name in BUILTINS:
+                    where = self.decl_span.get(item.name)
+                    self.error("duplicate-predicate", f"predicate '{item.name}' is already declared"
+                               + (f" at {where}" if where else " as a built-in"), item.span)
+                    continue
+                self.arity[item.name] = len(item.params)
+                self.decl_span[item.name] = item.span
+                self.check_template(item.template, item.params, item.span)
+                if len(set(item.params)) != len(item.params):
+                    self.error("duplicate-parameter", f"predicate '{item.name}' repeats a parameter name", item.span)
+                if isinstance(item, ast.InputDecl):
+                    self.inputs.add(item.name)
+                    spec = FIELDS.get(item.field)
+                    if spec is None:
+                        self.error("unknown-field", f"unknown case field '{item.field}'" + _suggest(item.field, FIELDS), item.span)
+                    elif len(item.params) != _INPUT_ARITY[spec.type]:
+                        self.error("arity", f"input '{item.name}' from {spec.type} field '{item.field}' takes "
+                                   f"{_INPUT_ARITY[spec.type]} argument(s), not {len(item.params)}", item.span)
+            elif isinstance(item, (ast.Rule, ast.Exception_)):
+                if item.label in labels:
+                    self.error("duplicate-rule", f"rule label '{item.label}' is already used at {labels[item.label]}", item.span)
+                else:
+                    labels[item.label] = item.span
+                    if isinstance(item, ast.Rule):
+                        self.rules[item.label] = item
+            elif isinstance(item, ast.Question):
+                if item.name in questions:
+                    self.error("duplicate-question", f"question '{item.name}' is already declared at {questions[item.name]}", item.span)
+                questions[item.name] = item.span
+        for module in self.modules:
+            titles: dict[str, Span] = {}
+            for item in module.items:
+                if isinstance(item, ast.Scenario):
+                    if item.title in titles:
+                        self.error("duplicate-scenario", f"scenario '{item.title}' already appears at {titles[item.title]}", item.span)
+                    titles[item.title] = item.span
+
+    def check_template(self, template: str, params: tuple[str, ...], span: Span) -> None:
+        for placeholder in re.findall(r"\{([^}]*)\}", template):
+            if placeholder not in params:
+                self.error("bad-template", f"template mentions {{{placeholder}}}, which is not a parameter", span)
+
+    # ------------------------------------------------------------------ pass 2: uses
+    def check_atom(self, atom: ast.Atom) -> bool:
+        self.used_preds.add(atom.predicate)
+        if atom.predicate in BUILTINS:
+            self.error("builtin-as-predicate", f"'{atom.predicate}' is a built-in function: write Var = {atom.predicate}(...)", atom.span)
+            return False
+        if atom.predicate not in self.arity:
+            self.error("unknown-predicate", f"unknown predicate '{atom.predicate}'" + _suggest(atom.predicate, self.arity), atom.span)
+            return False
+        if len(atom.args) != self.arity[atom.predicate]:
+            self.error("arity", f"'{atom.predicate}' takes {self.arity[atom.predicate]} argument(s), "
+                       f"but is given {len(atom.args)}", atom.span)
+            return False
+        return True
+
+    def check_cites(self, cites: tuple[str, ...], span: Span, what: str) -> None:
+        if not cites:
+            self.error("no-citation", f"{what} cites no provision: every rule and fact must cite the law it encodes", span)
+        for cid in cites:
+            self.cited.add(cid)
+            if cid not in self.provisions:
+                self.error("undeclared-citation", f"cites undeclared provision '{cid}'" + _suggest(cid, self.provisions), span)
+
+    def check_body(self, body: tuple[ast.Literal, ...], bound_at_start: set[str], head_vars: Iterable[ast.Var]) -> None:
+        """Safety: every variable is bound by a positive literal or an assignment from bound inputs."""
+        bound = set(bound_at_start)
+        for lit in body:
+            if isinstance(lit, ast.Atom):
+                self.check_atom(lit)
+                bound.update(v.name for v in _vars(lit.args))
+        # assignments bind in dependency order, whatever the order they are written in
+        pending = [lit for lit in body if isinstance(lit, ast.Assignment)]
+        progress = True
+        while pending and progress:
+            progress = False
+            for lit in list(pending):
+                if all(v.name in bound for v in _vars(lit.args)):
+                    bound.add(lit.target.name)
+                    pending.remove(lit)
+                    progress = True
+        for lit in body:
+            if isinstance(lit, ast.Assignment):
+                builtin = BUILTINS.get(lit.function)
+                if builtin is None:
+                    self.error("unknown-builtin", f"unknown built-in function '{lit.function}'" + _suggest(lit.function, BUILTINS), lit.span)
+                elif len(lit.args) != builtin.arity:
+                    self.error("arity", f"built-in '{lit.function}' takes {builtin.arity} argument(s), "
+                               f"but is given {len(lit.args)}", lit.span)
+                for v in _vars(lit.args):
+                    if v.name not in bound:
+                        self.error("unsafe-variable", f"variable {v.name} is used in a built-in call but never bound "
+                                   "by a positive condition", v.span)
+            elif isinstance(lit, ast.Negation):
+                self.check_atom(lit.atom)
+                for v in _vars(lit.atom.args):
+                    if v.name not in bound:
+                        self.error("unsafe-variable", f"variable {v.name} appears only under negation: bind it with a "
+                                   "positive condition first", v.span)
+            elif isinstance(lit, ast.Comparison):
+                for v in _vars((lit.left, lit.right)):
+                    if v.name not in bound:
+                        self.error("unsafe-variable", f"variable {v.name} appears only in a comparison: bind it with a "
+                                   "positive condition first", v.span)
+        for v in head_vars:
+            if v.name not in bound:
+                self.error("unsafe-variable", f"variable {v.name} in the conclusion is not bound by any positive condition", v.span)
+
+    def uses(self) -> None:
+        for item in self.items():
+            if isinstance(item, ast.Fact):
+                if self.check_atom(item.atom):
+                    if item.atom.predicate in self.inputs:
+                        self.error("derives-input", f"'{item.atom.predicate}' is an input from the case; facts cannot assert it", item.span)
+                for v in _vars(item.atom.args):
+                    self.error("unsafe-variable", f"a fact must be ground, but has variable {v.name}", v.span)
+                self.check_cites(item.cites, item.cites_span, "fact")
+            elif isinstance(item, ast.Rule):
+                if self.check_atom(item.head) and item.head.predicate in self.inputs:
+                    self.error("derives-input", f"'{item.head.predicate}' is an input from the case; rules cannot derive it", item.head.span)
+                self.check_body(item.body, set(), _vars(item.head.args))
+                self.check_cites(item.cites, item.cites_span, f"rule '{item.label}'")
+            elif isinstance(item, ast.Exception_):
+                target = self.rules.get(item.target)
+                self.check_cites(item.cites, item.cites_span, f"exception '{item.label}'")
+                if target is None:
+                    self.error("unknown-rule", f"exception to unknown rule '{item.target}'" + _suggest(item.target, self.rules), item.span)
+                    self.check_body(item.body, set(), ())
+                    continue
+                # the defeat rule concludes over the target's head variables, so the exception's own
+                # positive conditions must bind each of them
+                head_vars = [ast.Var(v.name, item.span) for v in _vars(target.head.args)]
+                self.check_body(item.body, set(), head_vars)
+            elif isinstance(item, ast.Question):
+                if item.name not in CONTRACT_QUESTIONS and not re.fullmatch(r"[a-z][a-z0-9_]*", item.name):
+                    self.error("bad-question", f"bad question name '{item.name}'", item.span)
+                if self.check_atom(item.atom):
+                    args = item.atom.args
+                    if not args or not isinstance(args[0], ast.Var):
+                        self.error("bad-question", "a question's first argument must be the case variable", item.span)
+                    free = [a for a in args[1:] if isinstance(a, ast.Var)]
+                    if item.kind == "yes_no" and free:
+                        self.error("bad-question", "a yes_no question binds no answer variable", item.span)
+                    if item.kind != "yes_no" and len(free) != 1:
+                        self.error("bad-question", f"a {item.kind} question needs exactly one answer variable", item.span)
+
+    # ------------------------------------------------------------------ pass 3: stratification
+    def stratify(self) -> None:
+        graph = dependency_graph(self.modules)
+        for component in nx.strongly_connected_components(graph):
+            for a, b, data in graph.subgraph(component).edges(data=True):
+                if data.get("negative"):
+                    cycle = " -> ".join(sorted(component))
+                    self.error("not-stratifiable", f"'{a}' depends negatively on '{b}' within a recursive cycle ({cycle}); "
+                               "negation through recursion has no meaning", data["span"])
+
+    def unused(self) -> None:
+        for name, span in self.decl_span.items():
+            if name not in self.used_preds:
+                self.warning("unused-predicate", f"predicate '{name}' is declared but never used", span)
+        for pid, span in self.provisions.items():
+            if pid not in self.cited:
+                self.warning("unused-provision", f"provision '{pid}' is never cited", span)
+
+    def run(self) -> list[Diagnostic]:
+        self.declare()
+        self.uses()
+        self.stratify()
+        self.unused()
+        return sorted(self.diags, key=lambda d: (d.span.file, d.span.line, d.span.column, d.code))
+
+
+def dependency_graph(modules: tuple[ast.Module, ...]) -> "nx.DiGraph[str]":
+    """Predicate dependency graph: an edge head -> body predicate, marked negative under negation.
+
+    An exception's body counts as a negative dependency of its target rule's head.
+    """
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    rules: dict[str, ast.Rule] = {}
+    for module in modules:
+        for item in module.items:
+            if isinstance(item, ast.Rule):
+                rules[item.label] = item
+    for module in modules:
+        for item in module.items:
+            if isinstance(item, ast.Rule):
+                head, body = item.head.predicate, item.body
+                graph.add_node(head)
+                for atom, positive in _literal_atoms(body):
+                    _add_edge(graph, head, atom.predicate, not positive, atom.span)
+            elif isinstance(item, ast.Exception_) and item.target in rules:
+                head = rules[item.target].head.predicate
+                for atom, _positive in _literal_atoms(item.body):
+                    _add_edge(graph, head, atom.predicate, True, atom.span)
+    return graph
+
+
+def _add_edge(graph: "nx.DiGraph[str]", head: str, body: str, negative: bool, span: Span) -> None:
+    if graph.has_edge(head, body):
+        if negative and not graph.edges[head, body]["negative"]:
+            graph.edges[head, body].update(negative=True, span=span)
+    else:
+        graph.add_edge(head, body, negative=negative, span=span)
+
+
+def check(modules: tuple[ast.Module, ...]) -> list[Diagnostic]:
+    """Every diagnostic of the program, sorted by position; errors and warnings together."""
+    return _Checker(modules).run()

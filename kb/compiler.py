@@ -1,0 +1,134 @@
+"""AST -> IR. Runs only on programs the checker passed.
+
+Exceptions read like the law ("exception X to rule R: if ..."). They compile to a defeat
+relation ``defeated__R`` over R's head variables; R gains ``not defeated__R(...)``. Bodies are
+reordered so every variable is bound before a built-in, comparison or negation uses it.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from redress.kb import ir
+from redress.parser import ast
+
+__all__ = ["compile_program", "defeat_relation"]
+
+
+def defeat_relation(rule_label: str) -> str:
+    return f"defeated__{rule_label}"
+
+
+def _term(t: ast.Term) -> ir.Term:
+    return ir.Var(t.name) if isinstance(t, ast.Var) else ir.Const(t.value)
+
+
+def _atom(a: ast.Atom) -> ir.Atom:
+    return ir.Atom(a.predicate, tuple(_term(t) for t in a.args))
+
+
+def _order_body(body: tuple[ast.Literal, ...], bound: set[str]) -> list[ir.Literal]:
+    """Positive atoms first (as written), then built-ins once their inputs are bound, then tests."""
+    out: list[ir.Literal] = []
+    bound = set(bound)
+    for lit in body:
+        if isinstance(lit, ast.Atom):
+            out.append(ir.Pos(_atom(lit)))
+            bound.update(t.name for t in lit.args if isinstance(t, ast.Var))
+    pending = [lit for lit in body if isinstance(lit, ast.Assignment)]
+    while pending:
+        ready = [lit for lit in pending if all(t.name in bound for t in lit.args if isinstance(t, ast.Var))]
+        if not ready:  # the checker reports this; keep source order so compilation still terminates
+            ready = pending[:1]
+        for lit in ready:
+            out.append(ir.Call(ir.Var(lit.target.name), lit.function, tuple(_term(t) for t in lit.args)))
+            bound.add(lit.target.name)
+            pending.remove(lit)
+    for lit in body:
+        if isinstance(lit, ast.Comparison):
+            out.append(ir.Compare(lit.op, _term(lit.left), _term(lit.right)))
+    for lit in body:
+        if isinstance(lit, ast.Negation):
+            out.append(ir.Neg(_atom(lit.atom)))
+    return out
+
+
+def _head_vars(head: ast.Atom) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.name for t in head.args if isinstance(t, ast.Var)))
+
+
+def _strata(relations: dict[str, ir.Relation], rules: list[ir.Rule]) -> tuple[tuple[str, ...], ...]:
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(n for n, r in relations.items() if r.kind != "input")
+    for rule in rules:
+        for lit in rule.body:
+            if isinstance(lit, (ir.Pos, ir.Neg)) and relations[lit.atom.relation].kind != "input":
+                negative = isinstance(lit, ir.Neg)
+                if graph.has_edge(rule.head.relation, lit.atom.relation):
+                    negative = negative or graph.edges[rule.head.relation, lit.atom.relation]["negative"]
+                graph.add_edge(rule.head.relation, lit.atom.relation, negative=negative)
+    condensed = nx.condensation(graph)
+    level: dict[int, int] = {}
+    for node in reversed(list(nx.topological_sort(condensed))):
+        members = condensed.nodes[node]["members"]
+        best = 0
+        for _, succ in condensed.out_edges(node):
+            succ_members = condensed.nodes[succ]["members"]
+            negative = any(
+                graph.edges[a, b]["negative"] for a in members for b in succ_members if graph.has_edge(a, b))
+            best = max(best, level[succ] + (1 if negative else 0))
+        level[node] = best
+    by_level: dict[int, list[str]] = {}
+    for node, lvl in level.items():
+        by_level.setdefault(lvl, []).extend(sorted(condensed.nodes[node]["members"]))
+    return tuple(tuple(sorted(by_level[k])) for k in sorted(by_level))
+
+
+def compile_program(modules: tuple[ast.Module, ...]) -> ir.Program:
+    items = [item for module in modules for item in module.items]
+    relations: dict[str, ir.Relation] = {}
+    provisions: dict[str, ir.Provision] = {}
+    questions: dict[str, ir.Question] = {}
+    for item in items:
+        if isinstance(item, ast.InputDecl):
+            relations[item.name] = ir.Relation(item.name, item.params, item.template, "input", item.field, item.span)
+        elif isinstance(item, ast.PredicateDecl):
+            relations[item.name] = ir.Relation(item.name, item.params, item.template, "derived", None, item.span)
+        elif isinstance(item, ast.Provision):
+            provisions[item.id] = ir.Provision(item.id, item.title, item.text, item.source, item.in_force_from,
+                                               item.in_force_until, item.caveats, item.span)
+
+    targets = {item.label: item for item in items if isinstance(item, ast.Rule)}
+    exceptions: dict[str, list[str]] = {}
+    for item in items:
+        if isinstance(item, ast.Exception_):
+            exceptions.setdefault(item.target, []).append(item.label)
+    for label in exceptions:
+        target = targets[label]
+        relations[defeat_relation(label)] = ir.Relation(
+            defeat_relation(label), _head_vars(target.head), f"an exception to rule '{label}' applies", "defeat")
+
+    rules: list[ir.Rule] = []
+    for item in items:
+        if isinstance(item, ast.Fact):
+            rules.append(ir.Rule(f"fact@{item.span.file}:{item.span.line}", _atom(item.atom), (), item.cites,
+                                 item.span, kind="fact"))
+        elif isinstance(item, ast.Rule):
+            body = _order_body(item.body, set())
+            if item.label in exceptions:
+                head_vars = _head_vars(item.head)
+                body.append(ir.Neg(ir.Atom(defeat_relation(item.label), tuple(ir.Var(v) for v in head_vars)),
+                                   defeater_of=item.label))
+            rules.append(ir.Rule(item.label, _atom(item.head), tuple(body), item.cites, item.span))
+        elif isinstance(item, ast.Exception_):
+            head_vars = _head_vars(targets[item.target].head)
+            head = ir.Atom(defeat_relation(item.target), tuple(ir.Var(v) for v in head_vars))
+            rules.append(ir.Rule(item.label, head, tuple(_order_body(item.body, set(head_vars))), item.cites,
+                                 item.span, kind="exception", exception_of=item.target))
+        elif isinstance(item, ast.Question):
+            position = next((i for i, t in enumerate(item.atom.args) if i > 0 and isinstance(t, ast.Var)), None)
+            questions[item.name] = ir.Question(item.name, item.kind, item.atom.predicate,
+                                               position if item.kind != "yes_no" else None, item.description, item.span)
+
+    return ir.Program(relations, tuple(rules), _strata(relations, rules), provisions, questions,
+                      {k: tuple(v) for k, v in exceptions.items()})

@@ -1,0 +1,124 @@
+"""The backend-neutral Datalog IR: relations, facts, rules (with exceptions compiled away), strata.
+
+Nothing here knows about pyDatalog: any backend (pyDatalog, SQL, generated code) compiles
+from this. Values are str, int or datetime.date.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Union
+
+from redress.errors import Span
+
+Value = Union[str, int, _dt.date]
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Value
+
+
+Term = Union[Var, Const]
+
+
+@dataclass(frozen=True)
+class Atom:
+    relation: str
+    args: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Pos:
+    atom: Atom
+
+
+@dataclass(frozen=True)
+class Neg:
+    atom: Atom
+    defeater_of: str | None = None  # set when this negation checks a rule's exceptions
+
+
+@dataclass(frozen=True)
+class Compare:
+    op: str  # = != < <= > >=
+    left: Term
+    right: Term
+
+
+@dataclass(frozen=True)
+class Call:
+    """``target = function(args)``: a built-in evaluated once its arguments are bound."""
+
+    target: Var
+    function: str
+    args: tuple[Term, ...]
+
+
+Literal = Union[Pos, Neg, Compare, Call]
+
+
+@dataclass(frozen=True)
+class Relation:
+    name: str
+    params: tuple[str, ...]
+    template: str
+    kind: str  # "input" (from a case field) | "derived" | "defeat" (compiled from exceptions)
+    field: str | None = None  # for inputs: the dotted case field
+    span: Span | None = None
+
+    @property
+    def arity(self) -> int:
+        return len(self.params)
+
+
+@dataclass(frozen=True)
+class Rule:
+    label: str
+    head: Atom
+    body: tuple[Literal, ...]  # ordered for left-to-right evaluation: binders first, negations last
+    cites: tuple[str, ...]
+    span: Span
+    kind: str = "rule"  # "rule" | "exception" | "fact"
+    exception_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Provision:
+    id: str
+    title: str
+    text: str
+    source: str
+    in_force_from: _dt.date | None
+    in_force_until: _dt.date | None
+    caveats: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Question:
+    name: str
+    kind: str  # yes_no | value | date | list
+    relation: str
+    answer_position: int | None  # which argument holds the answer (None for yes_no)
+    description: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Program:
+    relations: dict[str, Relation]
+    rules: tuple[Rule, ...]  # facts are rules with an empty body
+    strata: tuple[tuple[str, ...], ...]  # derived relations, lowest stratum first
+    provisions: dict[str, Provision]
+    questions: dict[str, Question]
+    exceptions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule label -> exception labels
+
+    def rules_for(self, relation: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.head.relation == relation)

@@ -1,0 +1,184 @@
+"""The public contract's case format (../shared/spec/contract.md): fields, vocabulary, validation.
+
+A validated case is flat: ``{"decision.kind": "refuse_assessment", "appeal.grounds": [...]}``.
+A field that is absent or null is *unknown*; an empty list is a known empty value.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from redress.errors import CaseValidationError
+
+__all__ = ["FieldSpec", "FIELDS", "CONTRACT_QUESTIONS", "ROUTES", "Case", "validate_case"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    path: str
+    type: str  # enum | enum_list | date | int | bool | string
+    values: tuple[str, ...] = ()
+    default: Any = None
+    description: str = ""
+
+
+_KINDS = (
+    "refuse_assessment", "refuse_plan", "plan_finalised", "plan_amended", "refuse_reassessment",
+    "refuse_amend", "cease_plan", "issue_plan", "personal_budget_refused", "school_sen_support",
+    "provision_not_delivered", "plan_delayed",
+)
+_GROUNDS = (
+    "decision", "section_a", "section_b", "section_c", "section_d", "section_e", "section_f",
+    "section_g", "section_h1", "section_h2", "section_i_named", "section_i_type", "section_i_none",
+    "section_j",
+)
+AUTHORITIES = ("barnet", "barking-and-dagenham", "camden", "bath-and-north-east-somerset", "north-central-london")
+
+FIELDS: dict[str, FieldSpec] = {
+    f.path: f
+    for f in (
+        FieldSpec("id", "string", description="the case's identifier, echoed in answers"),
+        FieldSpec("authority", "enum", AUTHORITIES, description="local authority; absent: national rules only"),
+        FieldSpec("as_of", "date", description="the date the question is asked (default: today)"),
+        FieldSpec("person.role", "enum", ("parent", "young_person"), description="who brings the case"),
+        FieldSpec("person.age", "int", description="age in years of the child or young person"),
+        FieldSpec("person.over_compulsory_school_age", "bool",
+                  description="past the last Friday in June of the school year in which they turn 16"),
+        FieldSpec("decision.kind", "enum", _KINDS, description="what the LA (or other body) decided or did"),
+        FieldSpec("decision.sent", "date", description="the date written notice of the decision was sent"),
+        FieldSpec("decision.plan_made", "date", description="the date the EHC plan was made or last amended"),
+        FieldSpec("appeal.type", "enum", ("sen", "disability_discrimination"), default="sen",
+                  description="an s.51 SEN appeal (default) or a disability discrimination claim"),
+        FieldSpec("appeal.grounds", "enum_list", _GROUNDS, description="the parts of the decision or plan appealed"),
+        FieldSpec("mediation.adviser_contacted", "date", description="when the mediation adviser was contacted"),
+        FieldSpec("mediation.adviser_told_decline", "date", description="when the adviser was told mediation is declined"),
+        FieldSpec("mediation.requested", "date", description="when the family told the LA it wants mediation"),
+        FieldSpec("mediation.issues", "enum_list", ("education", "health", "social_care"),
+                  description="the issues for mediation"),
+        FieldSpec("mediation.concluded", "date", description="when mediation concluded"),
+        FieldSpec("mediation.la_cannot_arrange_notified", "date",
+                  description="when the LA told the adviser it cannot arrange mediation within 30 days"),
+        FieldSpec("mediation.certificate_issued", "date", description="when the mediation certificate was issued"),
+        FieldSpec("disagreement.counterparty", "enum",
+                  ("local_authority", "maintained_school", "academy", "early_years_provider",
+                   "post16_institution", "health_commissioner")),
+        FieldSpec("disagreement.about", "enum",
+                  ("sen_duties", "special_educational_provision", "health_provision",
+                   "social_care_provision", "funding_between_bodies")),
+        FieldSpec("disagreement.stage", "enum",
+                  ("ehc_assessment", "drafting_plan", "review", "reassessment", "awaiting_appeal")),
+        FieldSpec("disagreement.parties_agree", "bool", description="all parties agree to use disagreement resolution"),
+        FieldSpec("recommendation.issued", "date", description="when the Tribunal's recommendation was made"),
+        FieldSpec("recommendation.to", "enum", ("health_commissioner", "local_authority")),
+    )
+}
+
+_GROUPS = {p.split(".")[0] for p in FIELDS if "." in p}
+
+CONTRACT_QUESTIONS: tuple[str, ...] = (
+    "appealable", "appellant", "mediation_available", "mediation_arranged_by", "mediation_deadline",
+    "mediation_advice_required", "adviser_contact_deadline", "certificate_due", "appeal_deadline",
+    "recommendations_available", "recommendation_response_due", "disagreement_resolution_available",
+    "routes", "local_contacts",
+)
+
+ROUTES = (
+    "disagreement_resolution", "mediation", "tribunal_appeal", "tribunal_recommendations",
+    "school_complaint", "la_complaint", "nhs_complaint", "lgsco", "phso", "judicial_review",
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A validated case: ``values`` maps dotted field paths to known values only."""
+
+    id: str | None
+    values: Mapping[str, Any]
+    as_of_defaulted: bool = False
+
+    def known(self, path: str) -> bool:
+        return path in self.values
+
+    def get(self, path: str) -> Any:
+        return self.values.get(path)
+
+
+def _check_value(spec: FieldSpec, value: Any, path: str) -> Any:
+    if spec.type == "string":
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise CaseValidationError("must be a string", path)
+        return str(value)
+    if spec.type == "enum":
+        if not isinstance(value, str) or value not in spec.values:
+            raise CaseValidationError(f"unknown value {value!r}; expected one of: {', '.join(spec.values)}", path)
+        return value
+    if spec.type == "enum_list":
+        if not isinstance(value, list):
+            raise CaseValidationError("must be a list", path)
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or item not in spec.values:
+                raise CaseValidationError(
+                    f"unknown value {item!r}; expected one of: {', '.join(spec.values)}", f"{path}[{i}]")
+        return tuple(dict.fromkeys(value))
+    if spec.type == "date":
+        if not isinstance(value, str):
+            raise CaseValidationError("must be a date string YYYY-MM-DD", path)
+        try:
+            if len(value) != 10:
+                raise ValueError
+            parsed = _dt.date.fromisoformat(value)
+        except ValueError:
+            raise CaseValidationError(f"malformed date {value!r}; expected YYYY-MM-DD", path) from None
+        if not 1990 <= parsed.year <= 2100:
+            raise CaseValidationError(f"date {value} is outside the supported range 1990-2100", path)
+        return parsed
+    if spec.type == "int":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise CaseValidationError("must be a whole number", path)
+        if not 0 <= value <= 120:
+            raise CaseValidationError(f"{value} is not a plausible age", path)
+        return value
+    if spec.type == "bool":
+        if not isinstance(value, bool):
+            raise CaseValidationError("must be true, false or null", path)
+        return value
+    raise AssertionError(spec.type)  # pragma: no cover
+
+
+def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
+    """Validate a case as JSON data; every error names the offending field.
+
+    >>> validate_case({"decision": {"kind": "refuse_assessment"}}, _dt.date(2025, 1, 1)).get("decision.kind")
+    'refuse_assessment'
+    """
+    if not isinstance(raw, dict):
+        raise CaseValidationError("a case must be a JSON object", "case")
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _GROUPS:
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise CaseValidationError("must be an object", key)
+            for sub, subvalue in value.items():
+                path = f"{key}.{sub}"
+                if path not in FIELDS:
+                    raise CaseValidationError(f"unknown field; {key} has: "
+                                              + ", ".join(p.split(".", 1)[1] for p in FIELDS if p.startswith(key + ".")), path)
+                if subvalue is not None:
+                    values[path] = _check_value(FIELDS[path], subvalue, path)
+        elif key in FIELDS:
+            if value is not None:
+                values[key] = _check_value(FIELDS[key], value, key)
+        else:
+            raise CaseValidationError("unknown field; a case has: " + ", ".join(sorted({p.split('.')[0] for p in FIELDS})), key)
+    for path, spec in FIELDS.items():
+        if spec.default is not None and path not in values:
+            values[path] = spec.default
+    defaulted = "as_of" not in values
+    if defaulted:
+        values["as_of"] = today or _dt.date.today()
+    case_id = values.pop("id", None)
+    return Case(case_id, values, defaulted)

@@ -1,0 +1,358 @@
+"""Proofs, why-not and "undetermined", rebuilt from the model pyDatalog computed.
+
+pyDatalog keeps no provenance, so for each answer we re-derive it in Python over the case's
+facts and the rules, with three truth values: a case field that is absent is *unknown*, not
+false. A conclusion is TRUE when some rule proves it using only known facts; FALSE when every
+candidate rule fails on a known fact; UNKNOWN otherwise, and the unknown leaves name the case
+fields that would settle it. The positive candidates come from pyDatalog's model; a TRUE
+conclusion pyDatalog did not derive (or vice versa) is an internal inconsistency and raises.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Iterable, Mapping
+
+from redress.errors import RedressError
+from redress.kb import ir
+from redress.queries.builtins import BUILTINS
+
+__all__ = ["Status", "ProofNode", "Prover", "AtomResult", "render_value"]
+
+Row = tuple[Any, ...]
+Pattern = tuple[Any, ...]  # None marks an unbound position
+Env = dict[str, Any]
+
+MAX_WHY_NOT = 12  # failed branches shown per conclusion; more are summarised, never silently dropped
+
+
+class Status(str, Enum):
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+
+
+def _and(a: Status, b: Status) -> Status:
+    if Status.FALSE in (a, b):
+        return Status.FALSE
+    if Status.UNKNOWN in (a, b):
+        return Status.UNKNOWN
+    return Status.TRUE
+
+
+def _not(a: Status) -> Status:
+    return {Status.TRUE: Status.FALSE, Status.FALSE: Status.TRUE, Status.UNKNOWN: Status.UNKNOWN}[a]
+
+
+def render_value(value: Any) -> str:
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ProofNode:
+    """One step of a proof tree. ``kind``: rule, fact, input, missing, absent, not, compare,
+    builtin, unknown, why_not, failed_rule, exception."""
+
+    conclusion: str
+    status: Status
+    kind: str
+    rule: str | None = None
+    cites: tuple[str, ...] = ()
+    bindings: tuple[tuple[str, str], ...] = ()
+    because: tuple["ProofNode", ...] = ()
+    field: str | None = None
+    steps: tuple[tuple[str, str | None], ...] = ()
+    caveats: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"conclusion": self.conclusion, "rule": self.rule, "cites": list(self.cites),
+                               "because": [c.to_dict() for c in self.because], "status": self.status.value,
+                               "kind": self.kind}
+        if self.bindings:
+            out["bindings"] = dict(self.bindings)
+        if self.field:
+            out["field"] = self.field
+        if self.steps:
+            out["steps"] = [{"text": t, "basis": b} for t, b in self.steps]
+        if self.caveats:
+            out["caveats"] = list(self.caveats)
+        return out
+
+    def walk(self) -> Iterable["ProofNode"]:
+        yield self
+        for child in self.because:
+            yield from child.walk()
+
+
+@dataclass
+class AtomResult:
+    """What is known of a relation pattern: the rows found (TRUE or UNKNOWN) and whether more
+    rows may exist (``rest``: FALSE = certainly none, UNKNOWN = maybe, with why)."""
+
+    rows: list[tuple[Row, Status, ProofNode]] = field(default_factory=list)
+    rest: Status = Status.FALSE
+    rest_node: ProofNode | None = None
+
+
+@dataclass
+class _Branch:
+    env: Env
+    status: Status
+    nodes: list[ProofNode]
+
+
+class InconsistencyError(RedressError):
+    code = "internal_inconsistency"
+
+
+class Prover:
+    """Three-valued re-derivation of one case's conclusions, with proof trees."""
+
+    def __init__(self, program: ir.Program, model: Mapping[str, set[Row]], unknown_inputs: Mapping[str, str],
+                 case_key: str, case_label: str):
+        self.program = program
+        self.model = model
+        self.unknown_inputs = unknown_inputs  # input relation -> its (unknown) case field
+        self.case_key = case_key
+        self.case_label = case_label
+        self._memo: dict[tuple[str, Pattern], AtomResult] = {}
+        self._active: set[tuple[str, Pattern]] = set()
+
+    # ------------------------------------------------------------------ English
+    def describe(self, relation: str, row: Pattern) -> str:
+        rel = self.program.relations[relation]
+        values = {p: self._show(v, p) for p, v in zip(rel.params, row)}
+        return re.sub(r"\{([^}]*)\}", lambda m: values.get(m.group(1), m.group(0)), rel.template)
+
+    def _show(self, value: Any, param: str) -> str:
+        if value is None:
+            return f"some {param.lower()}"
+        if value == self.case_key:
+            return self.case_label
+        return render_value(value)
+
+    # ------------------------------------------------------------------ atoms
+    def atom(self, relation: str, pattern: Pattern) -> AtomResult:
+        key = (relation, pattern)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:  # a recursive cycle: least fixpoint, nothing new on this path
+            return AtomResult(rest_node=ProofNode(f"no {self.describe(relation, pattern)} (cycle)", Status.FALSE, "absent"))
+        self._active.add(key)
+        try:
+            rel = self.program.relations[relation]
+            result = self._input(rel, pattern) if rel.kind == "input" else self._derived(relation, pattern)
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _matches(self, relation: str, pattern: Pattern) -> list[Row]:
+        return sorted((row for row in self.model.get(relation, ())
+                       if all(p is None or p == v for p, v in zip(pattern, row))), key=lambda r: tuple(map(str, r)))
+
+    def _input(self, rel: ir.Relation, pattern: Pattern) -> AtomResult:
+        result = AtomResult()
+        for row in self._matches(rel.name, pattern):
+            shown = ", ".join(render_value(v) for v in row[1:]) or "true"
+            result.rows.append((row, Status.TRUE, ProofNode(self.describe(rel.name, row), Status.TRUE, "input",
+                                                            field=rel.field, bindings=((rel.field or "", shown),))))
+        if rel.name in self.unknown_inputs:
+            result.rest = Status.UNKNOWN
+            result.rest_node = ProofNode(f"unknown whether {self.describe(rel.name, pattern)}: the case does not give "
+                                         f"{rel.field}", Status.UNKNOWN, "missing", field=rel.field)
+        elif not result.rows:
+            result.rest_node = ProofNode(f"not the case that {self.describe(rel.name, pattern)} "
+                                         f"(the case gives {rel.field} otherwise)", Status.FALSE, "absent", field=rel.field)
+        return result
+
+    def _derived(self, relation: str, pattern: Pattern) -> AtomResult:
+        result = AtomResult()
+        found: dict[Row, tuple[Status, ProofNode]] = {}
+        failures: list[ProofNode] = []
+        unknowns: list[ProofNode] = []
+        for rule in self.program.rules_for(relation):
+            env = _unify(rule.head.args, pattern, {})
+            if env is None:
+                continue
+            for branch in self._body(rule.body, env):
+                head_row = tuple(_value(a, branch.env) for a in rule.head.args)
+                node = self._rule_node(rule, branch, head_row)
+                if branch.status is Status.FALSE:
+                    failures.append(node)
+                elif None in head_row:
+                    unknowns.append(node)
+                else:
+                    best = found.get(head_row)
+                    if best is None or (best[0] is Status.UNKNOWN and branch.status is Status.TRUE):
+                        found[head_row] = (branch.status, node)
+        model_rows = set(self._matches(relation, pattern))
+        for row, (status, node) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
+            if status is Status.TRUE and row not in model_rows:
+                raise InconsistencyError(f"proof of {relation}{row} not derived by the engine")
+            result.rows.append((row, status, node))
+        for row in model_rows - set(found):
+            raise InconsistencyError(f"engine derived {relation}{row} but no rule proves it")
+        unknown_only = [n for row, (s, n) in found.items() if s is Status.UNKNOWN]
+        if unknowns:
+            result.rest = Status.UNKNOWN
+            result.rest_node = self._why_not(relation, pattern, unknowns + failures, Status.UNKNOWN)
+        elif not result.rows or unknown_only:
+            result.rest_node = self._why_not(relation, pattern, failures, Status.FALSE)
+        return result
+
+    def _why_not(self, relation: str, pattern: Pattern, nodes: list[ProofNode], status: Status) -> ProofNode:
+        shown = nodes[:MAX_WHY_NOT]
+        if len(nodes) > MAX_WHY_NOT:
+            shown.append(ProofNode(f"... and {len(nodes) - MAX_WHY_NOT} more candidate derivations that fail the same way",
+                                   Status.FALSE, "absent"))
+        what = self.describe(relation, pattern)
+        if not nodes:
+            text = f"no rule concludes that {what}"
+        elif status is Status.UNKNOWN:
+            text = f"cannot yet tell whether {what}"
+        else:
+            text = f"not established that {what}"
+        return ProofNode(text, status, "why_not", because=tuple(shown))
+
+    def _rule_node(self, rule: ir.Rule, branch: _Branch, head_row: Pattern) -> ProofNode:
+        bindings = tuple((k, self._show(v, k)) for k, v in sorted(branch.env.items()) if v is not None)
+        conclusion = self.describe(rule.head.relation, head_row)
+        if rule.kind == "exception":
+            conclusion = f"exception '{rule.label}' to rule '{rule.exception_of}' applies"
+        if branch.status is Status.FALSE:
+            conclusion = f"rule '{rule.label}' does not apply"
+        elif branch.status is Status.UNKNOWN:
+            conclusion = f"rule '{rule.label}' may apply: {conclusion}"
+        kind = {"fact": "fact", "exception": "exception"}.get(rule.kind, "rule")
+        if branch.status is Status.FALSE:
+            kind = "failed_rule"
+        return ProofNode(conclusion, branch.status, kind, rule.label if rule.kind != "fact" else None, rule.cites,
+                         bindings, tuple(branch.nodes))
+
+    # ------------------------------------------------------------------ bodies
+    def _body(self, body: tuple[ir.Literal, ...], env: Env) -> list[_Branch]:
+        branches = [_Branch(dict(env), Status.TRUE, [])]
+        done: list[_Branch] = []
+        for lit in body:
+            nxt: list[_Branch] = []
+            for br in branches:
+                nxt.extend(self._step(lit, br))
+            done.extend(b for b in nxt if b.status is Status.FALSE)
+            branches = [b for b in nxt if b.status is not Status.FALSE]
+            if not branches:
+                break
+        return branches + done
+
+    def _step(self, lit: ir.Literal, br: _Branch) -> list[_Branch]:
+        if isinstance(lit, ir.Pos):
+            pattern = tuple(_value(a, br.env) for a in lit.atom.args)
+            res = self.atom(lit.atom.relation, pattern)
+            out: list[_Branch] = []
+            for row, status, node in res.rows:
+                env = _unify(lit.atom.args, row, br.env)
+                if env is not None:
+                    out.append(_Branch(env, _and(br.status, status), br.nodes + [node]))
+            if res.rest is Status.UNKNOWN:
+                assert res.rest_node is not None
+                unbound = {a.name: None for a in lit.atom.args if isinstance(a, ir.Var) and br.env.get(a.name) is None}
+                out.append(_Branch({**br.env, **unbound}, Status.UNKNOWN, br.nodes + [res.rest_node]))
+            if not out:
+                assert res.rest_node is not None
+                out.append(_Branch(br.env, Status.FALSE, br.nodes + [res.rest_node]))
+            return out
+        if isinstance(lit, ir.Neg):
+            pattern = tuple(_value(a, br.env) for a in lit.atom.args)
+            if None in pattern:
+                node = ProofNode(f"cannot check that there is no {self.describe(lit.atom.relation, pattern)}: "
+                                 "it depends on something unknown", Status.UNKNOWN, "not")
+                return [_Branch(br.env, Status.UNKNOWN, br.nodes + [node])]
+            return [self._negation(lit, pattern, br)]
+        if isinstance(lit, ir.Compare):
+            left, right = _value(lit.left, br.env), _value(lit.right, br.env)
+            text = f"{_show_term(lit.left, left)} {lit.op} {_show_term(lit.right, right)}"
+            if left is None or right is None:
+                return [_Branch(br.env, Status.UNKNOWN, br.nodes + [ProofNode(f"cannot compare {text}: a value is unknown",
+                                                                              Status.UNKNOWN, "compare")])]
+            ok = _compare(lit.op, left, right)
+            status = Status.TRUE if ok else Status.FALSE
+            return [_Branch(br.env, _and(br.status, status), br.nodes + [ProofNode(
+                text if ok else f"it is not so that {text}", status, "compare")])]
+        return [self._call(lit, br)]
+
+    def _negation(self, lit: ir.Neg, pattern: Pattern, br: _Branch) -> _Branch:
+        res = self.atom(lit.atom.relation, pattern)
+        inner = Status.TRUE if any(s is Status.TRUE for _, s, _ in res.rows) else (
+            Status.UNKNOWN if res.rows or res.rest is Status.UNKNOWN else Status.FALSE)
+        status = _not(inner)
+        if lit.defeater_of:
+            exceptions = ", ".join(f"'{e}'" for e in self.program.exceptions.get(lit.defeater_of, ()))
+            what = {Status.TRUE: f"no exception to rule '{lit.defeater_of}' applies (checked {exceptions})",
+                    Status.FALSE: f"an exception to rule '{lit.defeater_of}' applies",
+                    Status.UNKNOWN: f"cannot yet tell whether an exception to rule '{lit.defeater_of}' applies"}[status]
+        else:
+            desc = self.describe(lit.atom.relation, pattern)
+            what = {Status.TRUE: f"not the case that {desc} (looked for and not found)",
+                    Status.FALSE: f"it is the case that {desc}, which this rule requires not to hold",
+                    Status.UNKNOWN: f"cannot yet tell whether {desc}"}[status]
+        children = [n for _, s, n in res.rows if s is not Status.FALSE]
+        if res.rest_node is not None and (inner is not Status.TRUE):
+            children.append(res.rest_node)
+        node = ProofNode(what, status, "not", because=tuple(children[:1] if inner is Status.TRUE else children))
+        return _Branch(br.env, _and(br.status, status), br.nodes + [node])
+
+    def _call(self, lit: ir.Call, br: _Branch) -> _Branch:
+        args = tuple(_value(a, br.env) for a in lit.args)
+        shown = ", ".join(_show_term(a, v) for a, v in zip(lit.args, args))
+        builtin = BUILTINS[lit.function]
+        if None in args:
+            node = ProofNode(f"cannot compute {lit.function}({shown}): an input is unknown", Status.UNKNOWN, "builtin")
+            return _Branch({**br.env, lit.target.name: None}, Status.UNKNOWN, br.nodes + [node])
+        if not builtin.accepts(args):
+            node = ProofNode(f"{lit.function}({shown}) does not apply to these values", Status.FALSE, "builtin")
+            return _Branch(br.env, Status.FALSE, br.nodes + [node])
+        result = builtin.function(*args)
+        node = ProofNode(f"{lit.target.name} = {lit.function}({shown}) = {render_value(result.value)}", Status.TRUE,
+                         "builtin", steps=tuple((s.text, s.basis) for s in result.steps), caveats=tuple(result.caveats))
+        return _Branch({**br.env, lit.target.name: result.value}, br.status, br.nodes + [node])
+
+
+# ---------------------------------------------------------------------- helpers
+def _value(term: ir.Term, env: Env) -> Any:
+    return env.get(term.name) if isinstance(term, ir.Var) else term.value
+
+
+def _show_term(term: ir.Term, value: Any) -> str:
+    if value is None:
+        return term.name if isinstance(term, ir.Var) else "?"
+    return render_value(value)
+
+
+def _unify(args: tuple[ir.Term, ...], row: Pattern, env: Env) -> Env | None:
+    out = dict(env)
+    for term, value in zip(args, row):
+        if value is None:
+            continue
+        if isinstance(term, ir.Const):
+            if term.value != value:
+                return None
+        elif out.get(term.name) is None:
+            out[term.name] = value
+        elif out[term.name] != value:
+            return None
+    return out
+
+
+def _compare(op: str, a: Any, b: Any) -> bool:
+    if op == "=":
+        return bool(a == b)
+    if op == "!=":
+        return bool(a != b)
+    if type(a) is not type(b):
+        raise RedressError(f"cannot compare {a!r} with {b!r}")
+    return bool({"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
