@@ -1,0 +1,122 @@
+"""pytest plugin: every ``scenario`` block in a ``.rules`` file is a test.
+
+A failure names the file, the line of the failing ``expect`` and the answer that was given.
+Scenarios run against the bundled knowledge base, loaded once per session. Files under a
+``next/`` folder are drafts for questions not yet encoded and are not collected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from redress.parser import ast
+from redress.parser.parse import parse_file
+
+__all__ = ["ScenarioFile", "ScenarioItem", "run_scenario", "case_from_givens"]
+
+_KB: Any = None
+
+
+def _kb() -> Any:
+    global _KB
+    if _KB is None:
+        from redress.api import load
+
+        _KB = load()
+    return _KB
+
+
+def case_from_givens(givens: tuple[ast.Given, ...]) -> dict[str, Any]:
+    """``given decision.kind = "x"`` lines -> the contract's nested case JSON."""
+    case: dict[str, Any] = {}
+    for given in givens:
+        parts = given.field.split(".")
+        node = case
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = given.value
+    return case
+
+
+class ScenarioFailure(AssertionError):
+    pass
+
+
+def run_scenario(kb: Any, scenario: ast.Scenario) -> None:
+    """Check every expectation; raise ScenarioFailure listing each one that does not hold."""
+    case = case_from_givens(scenario.givens)
+    problems: list[str] = []
+    answers: dict[str, Any] = {}
+    for exp in scenario.expectations:
+        if exp.question not in answers:
+            answers[exp.question] = kb.ask(exp.question, case)
+        answer = answers[exp.question]
+        got = answer.to_dict()
+        where = f"{exp.span}"
+        if exp.kind == "equals":
+            expected = exp.value
+            actual = got["answer"]
+            if got["status"] != "determined":
+                problems.append(f"{where}: expected {exp.question} = {expected!r}, but it is undetermined "
+                                f"(missing {', '.join(got['missing'])})")
+            elif isinstance(expected, list) and isinstance(actual, list):
+                if sorted(map(str, expected)) != sorted(map(str, actual)):
+                    problems.append(f"{where}: expected {exp.question} = {sorted(expected)}, got {sorted(actual)}")
+            elif actual != expected:
+                problems.append(f"{where}: expected {exp.question} = {expected!r}, got {actual!r}")
+        elif exp.kind == "undetermined":
+            if got["status"] != "undetermined":
+                problems.append(f"{where}: expected {exp.question} undetermined, got {got['answer']!r}")
+            else:
+                absent = [m for m in exp.value if m not in got["missing"]]  # type: ignore[attr-defined]
+                if absent:
+                    problems.append(f"{where}: expected missing {absent}, got missing {got['missing']}")
+        elif exp.kind in ("includes", "excludes"):
+            values = got["answer"] if got["status"] == "determined" else got.get("known", [])
+            values = values or []
+            if got["status"] != "determined" and exp.kind == "excludes":
+                problems.append(f"{where}: cannot check that {exp.question} excludes {exp.value!r}: "
+                                f"undetermined (missing {', '.join(got['missing'])})")
+            elif (exp.value in values) != (exp.kind == "includes"):
+                problems.append(f"{where}: expected {exp.question} {exp.kind} {exp.value!r}, got {values!r}"
+                                + (f" (undetermined, missing {', '.join(got['missing'])})"
+                                   if got["status"] != "determined" else ""))
+        elif exp.kind == "cites":
+            if exp.value not in got["citations"]:
+                problems.append(f"{where}: expected {exp.question} to cite {exp.value!r}, cites {got['citations']}")
+    if problems:
+        raise ScenarioFailure("\n".join([f"scenario {scenario.title!r} ({scenario.span}):", *problems]))
+
+
+class ScenarioItem(pytest.Item):
+    def __init__(self, *, scenario: ast.Scenario, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.scenario = scenario
+
+    def runtest(self) -> None:
+        run_scenario(_kb(), self.scenario)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, ScenarioFailure):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, self.scenario.span.line - 1, f"scenario: {self.scenario.title}"
+
+
+class ScenarioFile(pytest.File):
+    def collect(self) -> Iterator[ScenarioItem]:
+        module = parse_file(self.path)
+        for item in module.items:
+            if isinstance(item, ast.Scenario):
+                yield ScenarioItem.from_parent(self, name=item.title, scenario=item)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ScenarioFile | None:
+    if file_path.suffix == ".rules" and "next" not in file_path.parts:
+        return ScenarioFile.from_parent(parent, path=file_path)  # type: ignore[no-any-return]
+    return None
