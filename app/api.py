@@ -137,7 +137,8 @@ class KnowledgeBase:
             if rel.kind != "input" or rel.field is None:
                 continue
             if not case.known(rel.field):
-                unknown[rel.name] = rel.field
+                if not rel.as_recorded:
+                    unknown[rel.name] = rel.field
                 continue
             value = case.get(rel.field)
             spec = FIELDS[rel.field]

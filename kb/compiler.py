@@ -91,7 +91,8 @@ def compile_program(modules: tuple[ast.Module, ...]) -> ir.Program:
     questions: dict[str, ir.Question] = {}
     for item in items:
         if isinstance(item, ast.InputDecl):
-            relations[item.name] = ir.Relation(item.name, item.params, item.template, "input", item.field, item.span)
+            relations[item.name] = ir.Relation(item.name, item.params, item.template, "input", item.field, item.span,
+                                              item.as_recorded)
         elif isinstance(item, ast.PredicateDecl):
             relations[item.name] = ir.Relation(item.name, item.params, item.template, "derived", None, item.span)
         elif isinstance(item, ast.Provision):

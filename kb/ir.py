@@ -72,6 +72,7 @@ class Relation:
     kind: str  # "input" (from a case field) | "derived" | "defeat" (compiled from exceptions)
     field: str | None = None  # for inputs: the dotted case field
     span: Span | None = None
+    as_recorded: bool = False  # for inputs: an absent field means none recorded, not unknown
 
     @property
     def arity(self) -> int:

@@ -147,6 +147,19 @@ def _check_value(spec: FieldSpec, value: Any, path: str) -> Any:
     raise AssertionError(spec.type)  # pragma: no cover
 
 
+def _check_consistency(values: dict[str, Any]) -> None:
+    """Reject facts that contradict each other; the rules may then rely on them agreeing."""
+    age, over = values.get("person.age"), values.get("person.over_compulsory_school_age")
+    # Compulsory school age ends on the last Friday in June of the school year in which the
+    # person turns 16: always passed at 17, never reached at 14 (CFA 2014 s.83(2)).
+    if age is not None and over is False and age >= 17:
+        raise CaseValidationError(f"cannot be false at age {age}: compulsory school age has always ended by 17",
+                                  "person.over_compulsory_school_age")
+    if age is not None and over is True and age <= 14:
+        raise CaseValidationError(f"cannot be true at age {age}: compulsory school age cannot have ended by 14",
+                                  "person.over_compulsory_school_age")
+
+
 def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
     """Validate a case as JSON data; every error names the offending field.
 
@@ -174,6 +187,7 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
                 values[key] = _check_value(FIELDS[key], value, key)
         else:
             raise CaseValidationError("unknown field; a case has: " + ", ".join(sorted({p.split('.')[0] for p in FIELDS})), key)
+    _check_consistency(values)
     for path, spec in FIELDS.items():
         if spec.default is not None and path not in values:
             values[path] = spec.default

@@ -122,6 +122,7 @@ class InputDecl:
     field: str
     template: str
     span: Span
+    as_recorded: bool = False  # absent field = nothing recorded (closed world), not unknown
 
 
 @dataclass(frozen=True)

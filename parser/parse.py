@@ -168,9 +168,9 @@ class _ToAst(Transformer[Token, Any]):
         return ast.PredicateDecl(str(name), params or (), _unquote(str(tmpl)), self._s(meta))
 
     def input_decl(
-        self, meta: Meta, name: Token, params: tuple[str, ...] | None, field: Token, tmpl: Token
+        self, meta: Meta, name: Token, params: tuple[str, ...] | None, field: Token, recorded: Token | None, tmpl: Token
     ) -> ast.InputDecl:
-        return ast.InputDecl(str(name), params or (), str(field), _unquote(str(tmpl)), self._s(meta))
+        return ast.InputDecl(str(name), params or (), str(field), _unquote(str(tmpl)), self._s(meta), recorded is not None)
 
     def _cites(self, meta: Meta, cites: tuple[tuple[str, ...], Span] | None) -> tuple[tuple[str, ...], Span]:
         return cites if cites is not None else ((), self._s(meta))
