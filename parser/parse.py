@@ -286,7 +286,10 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str, parser: Lark) -> R
         lines = text.splitlines() or [""]
         line, column = len(lines), len(lines[-1]) + 1
     span = Span(file, line, column, line, column + 1)
-    context = err.get_context(text) if line == err.line else ""
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    # the whole offending line, then a caret under the column (Lark's get_context clips the line)
+    context = f"{line:>4} | {source_line}\n     | {' ' * (column - 1)}^" if source_line or lines else ""
     expected: tuple[str, ...] = ()
     if isinstance(err, UnexpectedToken):
         got = "end of file" if err.token.type == "$END" else f"{str(err.token)!r}"

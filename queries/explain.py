@@ -212,7 +212,9 @@ class Prover:
             shown.append(ProofNode(f"... and {len(nodes) - MAX_WHY_NOT} more candidate derivations that fail the same way",
                                    Status.FALSE, "absent"))
         what = self.describe(relation, pattern)
-        if not nodes:
+        if not nodes and all(r.kind == "fact" for r in self.program.rules_for(relation)):
+            text = f"not listed in the law: {what}"
+        elif not nodes:
             text = f"no rule concludes that {what}"
         elif status is Status.UNKNOWN:
             text = f"cannot yet tell whether {what}"
