@@ -48,6 +48,7 @@ class Answer:
     rules_version: str
     caveats: tuple[str, ...] = ()
     known: tuple[Any, ...] | None = None  # list questions: what is already certain when undetermined
+    possible: tuple[Any, ...] | None = None  # list questions: what may yet belong; None with known = open-ended
     as_of: _dt.date | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -64,7 +65,8 @@ class Answer:
         }
         if self.known is not None:
             out["known"] = [_jsonable(v) for v in self.known]
-        if self.as_of is not None:
+            out["possible"] = None if self.possible is None else [_jsonable(v) for v in self.possible]
+        if self.as_of is not None:  # placed after as the last extension
             out["as_of"] = self.as_of.isoformat()
         return out
 
@@ -176,6 +178,7 @@ class KnowledgeBase:
         undetermined = bool(maybe) and (q.kind != "yes_no" or not true_rows)
         answer: Any
         known: tuple[Any, ...] | None = None
+        possible: tuple[Any, ...] | None = None
         what = prover.describe(q.relation, pattern)
         if q.kind == "yes_no":
             if true_rows:
@@ -192,6 +195,8 @@ class KnowledgeBase:
             nodes = [node for _, node in true_rows]
             if q.kind == "list":
                 known = tuple(values) if undetermined else None
+                maybe_values = [row[q.answer_position] for row, status, _ in result.rows if status is Status.UNKNOWN]
+                possible = None if result.rest is Status.UNKNOWN else tuple(dict.fromkeys(maybe_values))
                 answer = None if undetermined else values
                 children = tuple(nodes) + (tuple(maybe) if undetermined else ())
                 if not children and result.rest_node is not None:
@@ -217,7 +222,7 @@ class KnowledgeBase:
                                       if n.kind == "missing" and n.field)) if undetermined else ()
         caveats = self._caveats(explanation, citations)
         return Answer(q.name, case.id, "undetermined" if undetermined else "determined", answer, citations,
-                      explanation, missing, self.rules_version, caveats, known, case.get("as_of"))
+                      explanation, missing, self.rules_version, caveats, known, possible, case.get("as_of"))
 
     def _citations(self, node: ProofNode) -> tuple[str, ...]:
         out: dict[str, None] = {}
