@@ -118,8 +118,10 @@ class _ToAst(Transformer[Token, Any]):
     def equality(self, meta: Meta, left: ast.Term, right: ast.Term) -> ast.Comparison:
         return ast.Comparison("=", left, right, self._s(meta))
 
-    def assignment(self, meta: Meta, target: Token, call: tuple[str, tuple[ast.Term, ...]]) -> ast.Assignment:
-        return ast.Assignment(ast.Var(str(target), _span(self.file, target)), call[0], call[1], self._s(meta))
+    def assignment(self, meta: Meta, target: ast.Term, call: tuple[str, tuple[ast.Term, ...]]) -> ast.Assignment:
+        if not isinstance(target, ast.Var):
+            raise RedressSyntaxError(f"the result of {call[0]}(...) must go into a Variable, not {target}", target.span)
+        return ast.Assignment(target, call[0], call[1], self._s(meta))
 
     def body(self, meta: Meta, *literals: ast.Literal) -> tuple[ast.Literal, ...]:
         return literals

@@ -173,7 +173,7 @@ class Prover:
 
     def _derived(self, relation: str, pattern: Pattern) -> AtomResult:
         result = AtomResult()
-        found: dict[Row, tuple[Status, ProofNode]] = {}
+        found: dict[Row, tuple[Status, list[ProofNode]]] = {}  # TRUE keeps its first proof; UNKNOWN keeps every way
         failures: list[ProofNode] = []
         unknowns: list[ProofNode] = []
         for rule in self.program.rules_for(relation):
@@ -190,15 +190,20 @@ class Prover:
                 else:
                     best = found.get(head_row)
                     if best is None or (best[0] is Status.UNKNOWN and branch.status is Status.TRUE):
-                        found[head_row] = (branch.status, node)
+                        found[head_row] = (branch.status, [node])
+                    elif best[0] is Status.UNKNOWN:
+                        best[1].append(node)  # every rule that may apply names fields that would settle it
         model_rows = set(self._matches(relation, pattern))
-        for row, (status, node) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
+        for row, (status, nodes) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
             if status is Status.TRUE and row not in model_rows:
                 raise InconsistencyError(f"proof of {relation}{row} not derived by the engine")
+            node = nodes[0] if len(nodes) == 1 else ProofNode(
+                f"cannot yet tell whether {self.describe(relation, row)}", Status.UNKNOWN, "why_not",
+                because=tuple(nodes))
             result.rows.append((row, status, node))
         for row in model_rows - set(found):
             raise InconsistencyError(f"engine derived {relation}{row} but no rule proves it")
-        unknown_only = [n for row, (s, n) in found.items() if s is Status.UNKNOWN]
+        unknown_only = [row for row, (s, _) in found.items() if s is Status.UNKNOWN]
         if unknowns:
             result.rest = Status.UNKNOWN
             result.rest_node = self._why_not(relation, pattern, unknowns + failures, Status.UNKNOWN)

@@ -1,0 +1,233 @@
+"""The pyDatalog engine on small programs compiled from text: parse_text -> check -> compile -> evaluate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from redress.kb import ir
+from redress.kb.checker import check
+from redress.kb.compiler import compile_program, defeat_relation
+from redress.parser.parse import parse_text
+from redress.queries.engine import DatalogEngine
+
+PROGRAM = '''
+provision "P1":
+    title "A test provision"
+    text "Text."
+    source "https://example.org/p1"
+    in force from 2014-09-01
+end
+
+input kind(Case, Kind) from decision.kind means "the decision in {Case} is {Kind}".
+input sent(Case, Date) from decision.sent means "notice in {Case} was sent on {Date}".
+input age(Case, Age) from person.age means "the person in {Case} is {Age}".
+input ground(Case, Ground) from appeal.grounds means "{Case} is about {Ground}".
+
+predicate refusal(Case) means "{Case} is a refusal".
+predicate not_refusal(Case) means "{Case} is not a refusal".
+predicate deadline(Case, Date) means "{Case} ends on {Date}".
+predicate sent_early(Case) means "{Case} was sent before 2025".
+predicate sent_late(Case) means "{Case} was sent after 2024".
+predicate adult(Case) means "{Case} is an adult".
+predicate minor(Case) means "{Case} is a minor".
+predicate deadline_after_sent(Case) means "{Case} deadline is after sending".
+predicate edge(From, To) means "{From} leads to {To}".
+predicate reach(From, To) means "{From} reaches {To}".
+predicate covered(Case) means "{Case} is covered".
+predicate never(Case) means "{Case} never".
+predicate always(Case) means "{Case} always".
+
+rule refusal_rule cites "P1":
+    refusal(C) if kind(C, refuse_assessment).
+rule not_refusal_rule cites "P1":
+    not_refusal(C) if kind(C, K) and not refusal(C).
+
+rule deadline_rule cites "P1":
+    deadline(C, D) if sent(C, S) and D = add_months(S, 2).
+rule after_rule cites "P1":
+    deadline_after_sent(C) if sent(C, S) and deadline(C, D) and D > S.
+
+rule early_rule cites "P1":
+    sent_early(C) if sent(C, S) and S < 2025-01-01.
+rule late_rule cites "P1":
+    sent_late(C) if sent(C, S) and 2025-01-01 <= S.
+rule adult_rule cites "P1":
+    adult(C) if age(C, A) and A >= 18.
+rule minor_rule cites "P1":
+    minor(C) if age(C, A) and A < 18.
+
+fact edge(a, b) cites "P1".
+fact edge(b, c) cites "P1".
+fact edge(c, d) cites "P1".
+rule reach_base cites "P1":
+    reach(X, Y) if edge(X, Y).
+rule reach_step cites "P1":
+    reach(X, Z) if edge(X, Y) and reach(Y, Z).
+
+rule covered_rule cites "P1":
+    covered(C) if kind(C, K).
+exception not_for_decision_grounds to covered_rule cites "P1":
+    if ground(C, decision).
+
+rule never_rule cites "P1":
+    never(C) if kind(C, K) and 1 > 2.
+rule always_rule cites "P1":
+    always(C) if kind(C, K) and 1 < 2.
+'''
+
+
+def compile_text(text: str) -> ir.Program:
+    modules = (parse_text(text, "test.rules"),)
+    errors = [d for d in check(modules) if d.severity == "error"]
+    assert not errors, errors
+    return compile_program(modules)
+
+
+@pytest.fixture(scope="module")
+def program() -> ir.Program:
+    return compile_text(PROGRAM)
+
+
+@pytest.fixture(scope="module")
+def engine(program: ir.Program) -> DatalogEngine:
+    return DatalogEngine(program)
+
+
+def test_the_program_checks_clean() -> None:
+    modules = (parse_text(PROGRAM, "test.rules"),)
+    assert [d for d in check(modules) if d.severity == "error"] == []
+
+
+def test_facts_are_asserted_for_one_evaluation_then_retracted(engine: DatalogEngine) -> None:
+    first = engine.evaluate({"kind": [("c1", "refuse_assessment")]}, ["refusal", "covered"])
+    assert first["refusal"] == {("c1",)}
+    assert first["covered"] == {("c1",)}
+    after = engine.evaluate({}, ["refusal", "covered", "not_refusal"])
+    assert after == {"refusal": set(), "covered": set(), "not_refusal": set()}
+    other = engine.evaluate({"kind": [("c2", "refuse_plan")]}, ["refusal", "covered"])
+    assert other["refusal"] == set()
+    assert other["covered"] == {("c2",)}
+
+
+def test_several_cases_in_one_evaluation(engine: DatalogEngine) -> None:
+    out = engine.evaluate({"kind": [("c1", "refuse_assessment"), ("c2", "cease_plan")]}, ["refusal", "not_refusal"])
+    assert out["refusal"] == {("c1",)}
+    assert out["not_refusal"] == {("c2",)}
+
+
+def test_negation(engine: DatalogEngine) -> None:
+    assert engine.evaluate({"kind": [("c", "refuse_plan")]}, ["not_refusal"])["not_refusal"] == {("c",)}
+    assert engine.evaluate({"kind": [("c", "refuse_assessment")]}, ["not_refusal"])["not_refusal"] == set()
+
+
+@pytest.mark.parametrize(("sent", "early", "late"), [
+    (date(2024, 12, 31), {("c",)}, set()),
+    (date(2025, 1, 1), set(), {("c",)}),  # boundary: < is strict, <= is not
+    (date(2025, 6, 1), set(), {("c",)}),
+])
+def test_date_comparisons_against_a_constant_on_either_side(engine: DatalogEngine, sent: date,
+                                                            early: set[tuple[str]], late: set[tuple[str]]) -> None:
+    out = engine.evaluate({"sent": [("c", sent)]}, ["sent_early", "sent_late"])
+    assert out["sent_early"] == early
+    assert out["sent_late"] == late
+
+
+@pytest.mark.parametrize(("age", "adult", "minor"), [(17, False, True), (18, True, False), (40, True, False), (0, False, True)])
+def test_integer_comparisons(engine: DatalogEngine, age: int, adult: bool, minor: bool) -> None:
+    out = engine.evaluate({"age": [("c", age)]}, ["adult", "minor"])
+    assert (out["adult"] == {("c",)}) is adult
+    assert (out["minor"] == {("c",)}) is minor
+
+
+def test_builtin_add_months(engine: DatalogEngine) -> None:
+    out = engine.evaluate({"sent": [("c", date(2025, 1, 10))]}, ["deadline"])
+    assert out["deadline"] == {("c", date(2025, 3, 10))}
+
+
+def test_builtin_add_months_at_a_month_end(engine: DatalogEngine) -> None:
+    out = engine.evaluate({"sent": [("c", date(2024, 12, 31))]}, ["deadline"])
+    assert out["deadline"] == {("c", date(2025, 2, 28))}
+
+
+def test_builtin_result_compared_with_a_variable(engine: DatalogEngine) -> None:
+    out = engine.evaluate({"sent": [("c", date(2025, 1, 10))]}, ["deadline_after_sent"])
+    assert out["deadline_after_sent"] == {("c",)}
+
+
+def test_builtin_with_no_input_derives_nothing(engine: DatalogEngine) -> None:
+    assert engine.evaluate({}, ["deadline"])["deadline"] == set()
+
+
+def test_recursion_computes_the_transitive_closure(engine: DatalogEngine) -> None:
+    out = engine.evaluate({}, ["reach"])
+    assert out["reach"] == {("a", "b"), ("b", "c"), ("c", "d"), ("a", "c"), ("b", "d"), ("a", "d")}
+
+
+def test_an_exception_defeats_its_rule(engine: DatalogEngine) -> None:
+    facts = {"kind": [("c1", "refuse_plan"), ("c2", "refuse_plan")], "ground": [("c2", "decision")]}
+    out = engine.evaluate(facts, ["covered", defeat_relation("covered_rule")])
+    assert out["covered"] == {("c1",)}
+    assert out[defeat_relation("covered_rule")] == {("c2",)}
+
+
+def test_an_exception_that_does_not_hold_leaves_the_rule(engine: DatalogEngine) -> None:
+    facts = {"kind": [("c", "refuse_plan")], "ground": [("c", "section_f")]}
+    assert engine.evaluate(facts, ["covered"])["covered"] == {("c",)}
+
+
+def test_an_always_false_constant_comparison_never_fires(engine: DatalogEngine, program: ir.Program) -> None:
+    assert any(r.label == "never_rule" for r in program.rules)
+    out = engine.evaluate({"kind": [("c", "refuse_plan")]}, ["never", "always"])
+    assert out["never"] == set()
+    assert out["always"] == {("c",)}  # an always-true comparison does not block its rule
+
+
+def test_strata_put_a_negated_relation_below_its_user(program: ir.Program) -> None:
+    level = {rel: n for n, stratum in enumerate(program.strata) for rel in stratum}
+    assert level["refusal"] < level["not_refusal"]
+    assert level[defeat_relation("covered_rule")] < level["covered"]
+    # positive dependencies and recursion do not need a new stratum
+    assert level["reach"] == level["edge"]
+    assert "kind" not in level  # inputs are not strata members
+
+
+def test_exception_compiles_to_a_guarded_negation(program: ir.Program) -> None:
+    (rule,) = [r for r in program.rules if r.label == "covered_rule"]
+    negs = [lit for lit in rule.body if isinstance(lit, ir.Neg)]
+    assert [n.atom.relation for n in negs] == [defeat_relation("covered_rule")]
+    assert negs[0].defeater_of == "covered_rule"
+    assert isinstance(rule.body[-1], ir.Neg)  # negations are evaluated last
+
+
+def test_two_engines_in_one_thread_stay_separate() -> None:
+    base = compile_text(PROGRAM)
+    variant = compile_text(PROGRAM.replace("refusal(C) if kind(C, refuse_assessment).",
+                                           "refusal(C) if kind(C, refuse_plan)."))
+    one, two = DatalogEngine(base), DatalogEngine(variant)
+    facts = {"kind": [("c", "refuse_assessment")]}
+    for _ in range(3):
+        assert one.evaluate(facts, ["refusal"])["refusal"] == {("c",)}
+        assert two.evaluate(facts, ["refusal"])["refusal"] == set()
+
+
+def test_equality_with_a_constant_on_the_left_filters_rows() -> None:
+    program = compile_text(PROGRAM + '''
+predicate plan_refused(Case) means "{Case} had a plan refused".
+rule plan_refused_rule cites "P1":
+    plan_refused(C) if kind(C, K) and refuse_plan = K.
+''')
+    engine = DatalogEngine(program)
+    out = engine.evaluate({"kind": [("c1", "refuse_plan"), ("c2", "refuse_assessment")]}, ["plan_refused"])
+    assert out["plan_refused"] == {("c1",)}
+
+
+def test_equality_with_a_variable_on_the_left_parses() -> None:
+    program = compile_text(PROGRAM + '''
+predicate plan_refused(Case) means "{Case} had a plan refused".
+rule plan_refused_rule cites "P1":
+    plan_refused(C) if kind(C, K) and K = refuse_plan.
+''')
+    out = DatalogEngine(program).evaluate({"kind": [("c1", "refuse_plan"), ("c2", "cease_plan")]}, ["plan_refused"])
+    assert out["plan_refused"] == {("c1",)}
