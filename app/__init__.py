@@ -9,9 +9,10 @@ True
 from __future__ import annotations
 
 from redress.api import Answer, KnowledgeBase, load
-from redress.errors import (CaseValidationError, DataError, NotEncodedError, QueryError, RedressCheckError,
-                            RedressError, RedressSyntaxError)
+from redress.errors import (CalculationError, CaseValidationError, DataError, KnowledgeBaseError, NotEncodedError,
+                            QueryError, RedressCheckError, RedressError, RedressSyntaxError)
 
 __all__ = ["load", "KnowledgeBase", "Answer", "RedressError", "RedressSyntaxError", "RedressCheckError",
-           "CaseValidationError", "QueryError", "NotEncodedError", "DataError"]
+           "CaseValidationError", "QueryError", "NotEncodedError", "DataError", "KnowledgeBaseError",
+           "CalculationError"]
 __version__ = "0.1.0"

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from redress.errors import NotEncodedError, QueryError, RedressCheckError
+from redress.errors import KnowledgeBaseError, NotEncodedError, QueryError, RedressCheckError
 from redress.kb import ir
 from redress.kb.checker import Diagnostic, check
 from redress.kb.compiler import compile_program
@@ -209,8 +209,8 @@ class KnowledgeBase:
                 explanation = ProofNode(f"cannot yet tell: {q.description}", Status.UNKNOWN, "why_not",
                                         because=tuple(nodes) + tuple(maybe))
             elif len(values) > 1:
-                raise QueryError(f"the knowledge base gives {len(values)} different answers to '{q.name}': "
-                                 + ", ".join(render_value(v) for v in values), field=None)
+                raise KnowledgeBaseError(f"the knowledge base gives {len(values)} different answers to '{q.name}': "
+                                         + ", ".join(render_value(v) for v in values))
             elif values:
                 answer, explanation = values[0], nodes[0]
             else:

@@ -9,7 +9,8 @@ from typing import Any, TextIO
 
 import click
 
-from redress.errors import CaseValidationError, RedressCheckError, RedressError, RedressSyntaxError
+from redress.errors import (CaseValidationError, KnowledgeBaseError, RedressCheckError, RedressError,
+                            RedressSyntaxError)
 
 __all__ = ["main", "cli"]
 
@@ -56,7 +57,7 @@ def ask(question: str, case_file: TextIO, as_json: bool, rules: Path | None) -> 
         case = _read_case(case_file)
         kb = load(rules)
         answer = kb.ask(question, case)
-    except (RedressSyntaxError, RedressCheckError) as err:
+    except (RedressSyntaxError, RedressCheckError, KnowledgeBaseError) as err:
         _fail(err, as_json, EXIT_RULES)
         return
     except RedressError as err:

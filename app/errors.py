@@ -96,3 +96,26 @@ class DataError(RedressError):
         self.bare_message = message
         where = ":".join(p for p in (file, field) if p)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class KnowledgeBaseError(RedressError):
+    """The rules, not the caller, are at fault: two answers to a one-value question, or the
+    proof builder and the engine disagree. Reported as a defect of the knowledge base."""
+
+    code = "knowledge_base_error"
+
+    def __init__(self, message: str):
+        self.field = None
+        self.bare_message = message
+        super().__init__(message)
+
+
+class CalculationError(RedressError):
+    """A built-in could not compute a value (e.g. a date beyond the supported calendar)."""
+
+    code = "calculation_error"
+
+    def __init__(self, message: str):
+        self.field = None
+        self.bare_message = message
+        super().__init__(message)

@@ -152,7 +152,8 @@ class _Checker:
             if cid not in self.provisions:
                 self.error("undeclared-citation", f"cites undeclared provision '{cid}'" + _suggest(cid, self.provisions), span)
 
-    def check_body(self, body: tuple[ast.Literal, ...], bound_at_start: set[str], head_vars: Iterable[ast.Var]) -> None:
+    def check_body(self, body: tuple[ast.Literal, ...], bound_at_start: set[str], head_vars: Iterable[ast.Var],
+                   exception: tuple[ast.Exception_, ast.Rule] | None = None) -> None:
         """Safety: every variable is bound by a positive literal or an assignment from bound inputs."""
         bound = set(bound_at_start)
         for lit in body:
@@ -169,6 +170,9 @@ class _Checker:
                     bound.add(lit.target.name)
                     pending.remove(lit)
                     progress = True
+        # an assignment whose inputs are unsafe is reported once, at its inputs; its target then
+        # counts as bound so the same cause is not reported again at the conclusion
+        bound.update(lit.target.name for lit in pending)
         for lit in body:
             if isinstance(lit, ast.Assignment):
                 builtin = BUILTINS.get(lit.function)
@@ -193,7 +197,11 @@ class _Checker:
                         self.error("unsafe-variable", f"variable {v.name} appears only in a comparison: bind it with a "
                                    "positive condition first", v.span)
         for v in head_vars:
-            if v.name not in bound:
+            if v.name not in bound and exception is not None:
+                exc, target = exception
+                self.error("unsafe-variable", f"exception '{exc.label}' must bind {v.name}, from the conclusion "
+                           f"{target.head} of rule '{target.label}', but no positive condition binds it", exc.span)
+            elif v.name not in bound:
                 self.error("unsafe-variable", f"variable {v.name} in the conclusion is not bound by any positive condition", v.span)
 
     def uses(self) -> None:
@@ -220,7 +228,7 @@ class _Checker:
                 # the defeat rule concludes over the target's head variables, so the exception's own
                 # positive conditions must bind each of them
                 head_vars = [ast.Var(v.name, item.span) for v in _vars(target.head.args)]
-                self.check_body(item.body, set(), head_vars)
+                self.check_body(item.body, set(), list(dict.fromkeys(head_vars)), (item, target))
             elif isinstance(item, ast.Question):
                 if item.name not in CONTRACT_QUESTIONS and not re.fullmatch(r"[a-z][a-z0-9_]*", item.name):
                     self.error("bad-question", f"bad question name '{item.name}'", item.span)

@@ -49,7 +49,9 @@ def _span(file: str, meta: Meta | Token) -> Span:
 
 def _unquote(token: str) -> str:
     if token.startswith('"""'):
-        return textwrap.dedent(token[3:-3]).strip()
+        # text usually starts on the opening line; dedent the continuation lines on their own
+        first, _, rest = token[3:-3].partition("\n")
+        return "\n".join(p for p in (first.strip(), textwrap.dedent(rest).strip()) if p)
     body = token[1:-1]
     out: list[str] = []
     i = 0
@@ -296,7 +298,12 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str, parser: Lark) -> R
     if isinstance(err, UnexpectedToken):
         got = "end of file" if err.token.type == "$END" else f"{str(err.token)!r}"
         message = f"unexpected {got}"
-        expected = _expected_labels(parser, err.expected)
+        # the interactive parser knows exactly what this state accepts; err.expected merges
+        # lookaheads of LALR states that share a core, listing words that cannot follow here
+        accepts = err.interactive_parser.accepts() if err.interactive_parser is not None else err.expected
+        expected = _expected_labels(parser, accepts or err.expected)
+    elif isinstance(err, UnexpectedCharacters) and err.pos_in_stream < len(text) and text[err.pos_in_stream] == '"':
+        message = 'unterminated string: no closing " on this line'
     elif isinstance(err, UnexpectedCharacters):
         message = f"unexpected character {text[err.pos_in_stream]!r}" if err.pos_in_stream < len(text) else "unexpected input"
         expected = _expected_labels(parser, err.allowed or set())
@@ -360,7 +367,7 @@ def parse_program(entry: Path) -> tuple[ast.Module, ...]:
         if not real.is_file():
             if at is None:
                 raise RedressSyntaxError("rule file not found", Span(_display(path), 1, 1, 1, 1))
-            raise RedressSyntaxError(f"included file not found: {path}", at)
+            raise RedressSyntaxError(f"included file not found: {_display(path)}", at)
         module = parse_file(path)
         done.add(real)
         modules.append(module)

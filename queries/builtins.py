@@ -11,6 +11,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Callable
 
+from redress.errors import CalculationError
 from redress.queries import dates
 
 __all__ = ["Builtin", "BUILTINS", "Result"]
@@ -28,6 +29,14 @@ class Builtin:
     @property
     def arity(self) -> int:
         return len(self.arg_types)
+
+    def call(self, args: tuple[object, ...]) -> Result:
+        """Compute the result; a value the calendar cannot hold is a CalculationError, not a crash."""
+        try:
+            return self.function(*args)
+        except ValueError as err:
+            shown = ", ".join(a.isoformat() if isinstance(a, _dt.date) else str(a) for a in args)
+            raise CalculationError(f"{self.name}({shown}): {err}") from None
 
     def accepts(self, args: tuple[object, ...]) -> bool:
         for value, kind in zip(args, self.arg_types):

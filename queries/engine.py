@@ -37,7 +37,7 @@ def _resolver(builtin: Builtin) -> Any:
         values = tuple(t.id for t in inputs)
         if not builtin.accepts(values):
             return
-        result = builtin.function(*values).value
+        result = builtin.call(values).value
         out = terms[-1]
         if out.is_const() and out.id != result:
             return

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable, Mapping
 
-from redress.errors import RedressError
+from redress.errors import KnowledgeBaseError, RedressError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS
 
@@ -106,10 +106,6 @@ class _Branch:
     nodes: list[ProofNode]
 
 
-class InconsistencyError(RedressError):
-    code = "internal_inconsistency"
-
-
 class Prover:
     """Three-valued re-derivation of one case's conclusions, with proof trees."""
 
@@ -196,13 +192,13 @@ class Prover:
         model_rows = set(self._matches(relation, pattern))
         for row, (status, nodes) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
             if status is Status.TRUE and row not in model_rows:
-                raise InconsistencyError(f"proof of {relation}{row} not derived by the engine")
+                raise KnowledgeBaseError(f"proof of {relation}{row} not derived by the engine")
             node = nodes[0] if len(nodes) == 1 else ProofNode(
                 f"cannot yet tell whether {self.describe(relation, row)}", Status.UNKNOWN, "why_not",
                 because=tuple(nodes))
             result.rows.append((row, status, node))
         for row in model_rows - set(found):
-            raise InconsistencyError(f"engine derived {relation}{row} but no rule proves it")
+            raise KnowledgeBaseError(f"engine derived {relation}{row} but no rule proves it")
         unknown_only = [row for row, (s, _) in found.items() if s is Status.UNKNOWN]
         if unknowns:
             result.rest = Status.UNKNOWN
@@ -323,9 +319,17 @@ class Prover:
         if not builtin.accepts(args):
             node = ProofNode(f"{lit.function}({shown}) does not apply to these values", Status.FALSE, "builtin")
             return _Branch(br.env, Status.FALSE, br.nodes + [node])
-        result = builtin.function(*args)
+        result = builtin.call(args)
+        steps = tuple((s.text, s.basis) for s in result.steps)
+        bound = br.env.get(lit.target.name)
+        if bound is not None:  # the target is already bound: the call is a test, not a binding
+            ok = bound == result.value
+            text = f"{lit.function}({shown}) = {render_value(result.value)}"
+            node = ProofNode(text + ("" if ok else f", not {render_value(bound)}"),
+                             Status.TRUE if ok else Status.FALSE, "builtin", steps=steps, caveats=tuple(result.caveats))
+            return _Branch(br.env, br.status if ok else Status.FALSE, br.nodes + [node])
         node = ProofNode(f"{lit.target.name} = {lit.function}({shown}) = {render_value(result.value)}", Status.TRUE,
-                         "builtin", steps=tuple((s.text, s.basis) for s in result.steps), caveats=tuple(result.caveats))
+                         "builtin", steps=steps, caveats=tuple(result.caveats))
         return _Branch({**br.env, lit.target.name: result.value}, br.status, br.nodes + [node])
 
 

@@ -31,20 +31,7 @@ UPDATE = os.environ.get("REDRESS_UPDATE_GOLDEN") == "1"
 # expected to fail until the message is fixed; update mode leaves their .err alone. When a fix
 # lands, delete the entry (an unexpected pass fails the run to remind you) and, if the wording
 # differs from the proposal, regenerate the .err with update mode.
-KNOWN_WRONG: dict[str, str] = {
-    "syntax-include-missing": "the message prints the missing file's absolute path, not the path relative "
-                              "to the working directory as everywhere else",
-    "syntax-unterminated-string": "says 'unexpected character '\"'' and then that a string was expected; "
-                                  "it should say the string is not closed",
-    "syntax-missing-dot": "'expected one of' lists cites, if, means and or, which cannot follow a rule's "
-                          "last condition (LALR lookaheads merged from other contexts)",
-    "syntax-missing-dot-middle": "'expected one of' lists cites, if, means and or, which cannot follow a "
-                                 "rule's last condition (LALR lookaheads merged from other contexts)",
-    "unsafe-variable-builtin": "a second, consequential error says D 'in the conclusion' is unbound, though "
-                               "D = add_months(...) binds it; it sorts first and hides the cause",
-    "unsafe-variable-exception": "says 'variable C in the conclusion', but an exception has no conclusion: "
-                                 "C is a variable of the target rule's conclusion",
-}
+KNOWN_WRONG: dict[str, str] = {}
 
 
 def golden_files() -> list[Path]:

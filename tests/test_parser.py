@@ -212,8 +212,6 @@ def test_triple_quoted_keeps_quotes_and_backslashes() -> None:
     assert _title('"""He said "yes" \\n here"""') == 'He said "yes" \\n here'
 
 
-@pytest.mark.xfail(strict=True, reason="dedent is a no-op when the text starts on the opening line (the style of "
-                   "every provision in rules/): continuation lines keep the file's indentation")
 def test_triple_quoted_text_starting_on_the_opening_line_is_dedented() -> None:
     literal = '"""The whole text\n    of the provision,\n    in two lines."""'
     assert _title(literal) == "The whole text\nof the provision,\nin two lines."
