@@ -160,7 +160,7 @@ class KnowledgeBase:
         model: dict[str, set[tuple[Any, ...]]] = {k: set(v) for k, v in facts.items()}
         model.update(self.engine.evaluate(facts, self._cones[question]))
         label = f"case {valid.id}" if valid.id else "this case"
-        prover = Prover(self.program, model, unknown, CASE_KEY, label)
+        prover = Prover(self.program, model, unknown, CASE_KEY, label, frozenset(valid.values))
         pattern = self._pattern(q)
         result = prover.atom(q.relation, pattern)
         return self._answer(q, valid, result, prover, pattern)

@@ -45,10 +45,34 @@ class ScenarioFailure(AssertionError):
     pass
 
 
+def scenario_problems(kb: Any, scenario: ast.Scenario) -> list[str]:
+    """Static checks against the knowledge base: cited provisions, givens, questions."""
+    from redress.errors import CaseValidationError
+    from redress.kb.schema import validate_case
+
+    problems: list[str] = []
+    for cid in scenario.cites:
+        if cid not in kb.provisions:
+            problems.append(f"{scenario.span}: cites undeclared provision {cid!r}")
+    try:
+        validate_case(case_from_givens(scenario.givens))
+    except CaseValidationError as err:
+        line = next((g.span for g in scenario.givens if err.field and err.field.startswith(g.field)), scenario.span)
+        problems.append(f"{line}: {err}")
+    for exp in scenario.expectations:
+        if exp.question not in kb.questions:
+            problems.append(f"{exp.span}: {exp.question!r} is not a question this knowledge base answers")
+        if exp.kind == "cites" and exp.value not in kb.provisions:
+            problems.append(f"{exp.span}: expects a citation of undeclared provision {exp.value!r}")
+    return list(dict.fromkeys(problems))
+
+
 def run_scenario(kb: Any, scenario: ast.Scenario) -> None:
     """Check every expectation; raise ScenarioFailure listing each one that does not hold."""
+    problems = scenario_problems(kb, scenario)
+    if problems:
+        raise ScenarioFailure("\n".join([f"scenario {scenario.title!r} ({scenario.span}) is malformed:", *problems]))
     case = case_from_givens(scenario.givens)
-    problems: list[str] = []
     answers: dict[str, Any] = {}
     for exp in scenario.expectations:
         if exp.question not in answers:

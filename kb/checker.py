@@ -100,7 +100,9 @@ class _Checker:
                 if isinstance(item, ast.InputDecl):
                     self.inputs.add(item.name)
                     spec = FIELDS.get(item.field)
-                    if spec is None:
+                    if item.field == "id":
+                        self.error("unknown-field", "the case 'id' labels answers; it is not a fact rules can use", item.span)
+                    elif spec is None:
                         self.error("unknown-field", f"unknown case field '{item.field}'" + _suggest(item.field, FIELDS), item.span)
                     elif len(item.params) != _INPUT_ARITY[spec.type]:
                         self.error("arity", f"input '{item.name}' from {spec.type} field '{item.field}' takes "

@@ -287,10 +287,10 @@ def _expected_labels(parser: Lark, names: set[str] | frozenset[str]) -> tuple[st
 def _syntax_error(err: UnexpectedInput, text: str, file: str, parser: Lark) -> RedressSyntaxError:
     line, column = err.line, err.column
     if isinstance(err, UnexpectedEOF) or line in (None, -1):
-        lines = text.splitlines() or [""]
+        lines = text.split("\n")
         line, column = len(lines), len(lines[-1]) + 1
     span = Span(file, line, column, line, column + 1)
-    lines = text.splitlines()
+    lines = text.split("\n")  # Lark counts only \n; splitlines() also breaks at \f, \r, U+2028
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     # the whole offending line, then a caret under the column (Lark's get_context clips the line)
     context = f"{line:>4} | {source_line}\n     | {' ' * (column - 1)}^" if source_line or lines else ""

@@ -110,12 +110,13 @@ class Prover:
     """Three-valued re-derivation of one case's conclusions, with proof trees."""
 
     def __init__(self, program: ir.Program, model: Mapping[str, set[Row]], unknown_inputs: Mapping[str, str],
-                 case_key: str, case_label: str):
+                 case_key: str, case_label: str, given_fields: frozenset[str] = frozenset()):
         self.program = program
         self.model = model
         self.unknown_inputs = unknown_inputs  # input relation -> its (unknown) case field
         self.case_key = case_key
         self.case_label = case_label
+        self.given_fields = given_fields
         self._memo: dict[tuple[str, Pattern], AtomResult] = {}
         self._active: set[tuple[str, Pattern]] = set()
 
@@ -131,6 +132,9 @@ class Prover:
         if value == self.case_key:
             return self.case_label
         return render_value(value)
+
+    def _given(self, field: str | None) -> bool:
+        return field in self.given_fields
 
     # ------------------------------------------------------------------ atoms
     def atom(self, relation: str, pattern: Pattern) -> AtomResult:
@@ -163,8 +167,10 @@ class Prover:
             result.rest_node = ProofNode(f"unknown whether {self.describe(rel.name, pattern)}: the case does not give "
                                          f"{rel.field}", Status.UNKNOWN, "missing", field=rel.field)
         elif not result.rows:
-            result.rest_node = ProofNode(f"not the case that {self.describe(rel.name, pattern)} "
-                                         f"(the case gives {rel.field} otherwise)", Status.FALSE, "absent", field=rel.field)
+            why = (f"the case records no {rel.field}" if rel.as_recorded and not self._given(rel.field)
+                   else f"the case gives {rel.field} otherwise")
+            result.rest_node = ProofNode(f"not the case that {self.describe(rel.name, pattern)} ({why})",
+                                         Status.FALSE, "absent", field=rel.field)
         return result
 
     def _derived(self, relation: str, pattern: Pattern) -> AtomResult:
@@ -272,8 +278,8 @@ class Prover:
         if isinstance(lit, ir.Neg):
             pattern = tuple(_value(a, br.env) for a in lit.atom.args)
             if None in pattern:
-                node = ProofNode(f"cannot check that there is no {self.describe(lit.atom.relation, pattern)}: "
-                                 "it depends on something unknown", Status.UNKNOWN, "not")
+                node = ProofNode(f"cannot check the condition 'not {self.describe(lit.atom.relation, pattern)}': "
+                                 "a value it needs is unknown", Status.UNKNOWN, "not")
                 return [_Branch(br.env, Status.UNKNOWN, br.nodes + [node])]
             return [self._negation(lit, pattern, br)]
         if isinstance(lit, ir.Compare):

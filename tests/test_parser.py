@@ -400,8 +400,6 @@ def test_equality_with_a_variable_on_the_left(equality: str) -> None:
     assert isinstance(rule, ast.Rule) and isinstance(rule.body[-1], ast.Comparison)
 
 
-@pytest.mark.xfail(strict=True, reason="the context line comes from str.splitlines(), which also breaks at form "
-                   "feed, lone CR and U+2028, while Lark counts only newlines: the wrong line is shown")
 def test_context_line_with_a_form_feed() -> None:
     text = "fact p(a).\x0cfact q(b)\nfact r(c).\n"
     with pytest.raises(RedressSyntaxError) as info:
