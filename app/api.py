@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from redress.errors import KnowledgeBaseError, NotEncodedError, QueryError, RedressCheckError
 from redress.kb import ir
+from redress.kb.authorities import authority_module, service_details
 from redress.kb.checker import Diagnostic, check
 from redress.kb.compiler import compile_program
 from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS, Case, validate_case
@@ -50,6 +51,7 @@ class Answer:
     known: tuple[Any, ...] | None = None  # list questions: what is already certain when undetermined
     possible: tuple[Any, ...] | None = None  # list questions: what may yet belong; None with known = open-ended
     as_of: _dt.date | None = None
+    details: dict[str, Any] | None = None  # local_contacts: each service's name, contacts and seed
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -66,8 +68,10 @@ class Answer:
         if self.known is not None:
             out["known"] = [_jsonable(v) for v in self.known]
             out["possible"] = None if self.possible is None else [_jsonable(v) for v in self.possible]
-        if self.as_of is not None:  # placed after as the last extension
+        if self.as_of is not None:
             out["as_of"] = self.as_of.isoformat()
+        if self.details is not None:
+            out["details"] = self.details
         return out
 
 
@@ -87,6 +91,7 @@ class KnowledgeBase:
     modules: tuple[ast.Module, ...]
     warnings: tuple[Diagnostic, ...]
     rules_version: str
+    services: dict[str, dict[str, Any]] = field(default_factory=dict)
     engine: DatalogEngine = field(init=False)
     _cones: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     _question_atoms: dict[str, ast.Atom] = field(init=False, default_factory=dict)
@@ -221,8 +226,10 @@ class KnowledgeBase:
         missing = tuple(dict.fromkeys(n.field for n in explanation.walk()
                                       if n.kind == "missing" and n.field)) if undetermined else ()
         caveats = self._caveats(explanation, citations)
+        shown = [*(answer if isinstance(answer, list) else [answer]), *(known or ()), *(possible or ())]
+        details = {v: self.services[v] for v in shown if isinstance(v, str) and v in self.services} or None
         return Answer(q.name, case.id, "undetermined" if undetermined else "determined", answer, citations,
-                      explanation, missing, self.rules_version, caveats, known, possible, case.get("as_of"))
+                      explanation, missing, self.rules_version, caveats, known, possible, case.get("as_of"), details)
 
     def _citations(self, node: ProofNode) -> tuple[str, ...]:
         out: dict[str, None] = {}
@@ -264,9 +271,15 @@ def load(path: str | Path | None = None) -> KnowledgeBase:
     """
     entry = Path(path) if path is not None else default_rules_path()
     modules = parse_program(entry)
+    authorities = entry.parent / "authorities"
+    services: dict[str, dict[str, Any]] = {}
+    if authorities.is_dir():  # local data beside the rules becomes cited facts, checked like rules
+        modules += (authority_module(authorities),)
+        services = service_details(authorities)
     diagnostics = check(modules)
     errors = [d for d in diagnostics if d.severity == "error"]
     if errors:
         raise RedressCheckError(list(errors))
     program = compile_program(modules)
-    return KnowledgeBase(program, modules, tuple(d for d in diagnostics if d.severity == "warning"), _digest(modules))
+    return KnowledgeBase(program, modules, tuple(d for d in diagnostics if d.severity == "warning"), _digest(modules),
+                         services)

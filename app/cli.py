@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 import click
 
+from redress.kb.schema import AUTHORITIES
 from redress.errors import (CaseValidationError, KnowledgeBaseError, RedressCheckError, RedressError,
                             RedressSyntaxError)
 
@@ -139,6 +140,40 @@ def provisions(as_json: bool) -> None:
     else:
         for p in kb.provisions.values():
             click.echo(f"{p.id:<28} {p.title}")
+
+
+@cli.command()
+@click.option("--authority", type=click.Choice(list(AUTHORITIES)), default=None, help="One authority only.")
+@click.option("--json", "as_json", is_flag=True)
+def leaflets(authority: str | None, as_json: bool) -> None:
+    """List where each authority's leaflet departs from the law, beside the provision."""
+    from redress.api import default_rules_path, load
+    from redress.kb.authorities import leaflet_provision_id, load_authorities, related_provisions
+
+    kb = load()
+    rows = []
+    for a in sorted(load_authorities(default_rules_path().parent / "authorities").values(), key=lambda a: a.id):
+        if authority and a.id != authority:
+            continue
+        for d in a.departures:
+            encoded = related_provisions(d.provision, kb.provisions)
+            rows.append({"authority": a.id, "leaflet": leaflet_provision_id(a), "seed": a.seed, "id": d.id,
+                         "kind": d.kind, "statement": d.statement, "provision": d.provision,
+                         "encoded_as": [{"id": i, "title": kb.provisions[i].title} for i in encoded],
+                         "explanation": d.explanation})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    current = None
+    for row in rows:
+        if row["authority"] != current:
+            current = row["authority"]
+            click.echo(f"\n== {current} ({row['leaflet']}, seed {row['seed']})")
+        encoded = "; ".join(f"{e['id']}: {e['title']}" for e in row["encoded_as"]) or "not encoded in this knowledge base"
+        law = f"{row['provision']} ({encoded})"
+        click.echo(f"\n[{row['kind']}] the leaflet says: {row['statement']}")
+        click.echo(f"    the law: {law}")
+        click.echo(f"    {row['explanation']}")
 
 
 def main() -> None:

@@ -23,7 +23,8 @@ from typing import Any, Final
 
 import yaml
 
-from redress.errors import DataError
+from redress.errors import DataError, Span
+from redress.parser import ast
 
 __all__ = [
     "APPLIES_TO",
@@ -113,6 +114,7 @@ class Procedure:
     steps: tuple[Step, ...]
     applies_to: tuple[str, ...] = ()
     note: str | None = None
+    display_only: bool = False  # the leaflet restating national rules: shown, never offered as local
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,12 @@ class _Fields:
         if not value.strip():
             raise self.error(key, "must not be empty")
         return value.strip()
+
+    def flag(self, key: str) -> bool:
+        value = self.raw.get(key, False)
+        if not isinstance(value, bool):
+            raise self.error(key, f"expected true or false, got {_kind_of(value)}")
+        return value
 
     def opt_text(self, key: str) -> str | None:
         if key not in self.raw or self.raw[key] is None:
@@ -409,7 +417,7 @@ def _step(raw: object, file: str, path: str) -> Step:
 
 
 def _procedure(raw: object, file: str, path: str) -> Procedure:
-    f = _Fields(raw, file, path, required={"id", "name", "steps"}, optional={"applies_to", "note"})
+    f = _Fields(raw, file, path, required={"id", "name", "steps"}, optional={"applies_to", "note", "display_only"})
     steps = tuple(_step(item, file, p) for p, item in f.items("steps"))
     if not steps:
         raise f.error("steps", "a procedure needs at least one step")
@@ -419,6 +427,7 @@ def _procedure(raw: object, file: str, path: str) -> Procedure:
         steps=steps,
         applies_to=f.choices("applies_to", APPLIES_TO, required=False),
         note=f.opt_text("note"),
+        display_only=f.flag("display_only"),
     )
 
 
@@ -595,3 +604,90 @@ def verify_quotes(
         for i, d in enumerate(a.departures):
             check(f"departures[{i}].statement", d.statement)
     return problems
+
+
+# ---------------------------------------------------------------------- as rules
+def leaflet_provision_id(authority: Authority) -> str:
+    """The citation id of an authority's seed leaflet, e.g. ``Leaflet 002 camden``."""
+    return f"Leaflet {authority.seed[:3]} {authority.id}"
+
+
+def authority_module(directory: Path) -> ast.Module:
+    """The authorities in ``directory`` as rule-language items: one provision per leaflet, and
+    cited facts ``local_service(Authority, Service, Kind, Area)`` and ``service_name(Service, Name)``.
+
+    Built as AST so the checker validates it like any rule file; the module's text (the YAML
+    files) feeds the rules_version digest. Contacts of kind ``other`` and the leaflets'
+    restatements of national time limits (``display_only``) are not offered as local services.
+    """
+    authorities = load_authorities(directory)
+    items: list[ast.Item] = []
+    texts: list[str] = []
+    for authority in sorted(authorities.values(), key=lambda a: a.id):
+        file_path = directory / authority.file
+        span = Span(str(file_path), 1, 1, 1, 1)
+        texts.append(file_path.read_text(encoding="utf-8"))
+        pid = leaflet_provision_id(authority)
+        items.append(ast.Provision(
+            pid, span, title=f"{authority.name}: {authority.source_title}",
+            text=f"Local arrangements as the {authority.name} leaflet states them (seed {authority.seed}).",
+            source=f"shared/seeds/{authority.seed}",
+            caveats=("A local leaflet, not law: `redress leaflets` lists where it departs from the law.",)))
+        services: list[tuple[str, str, str, tuple[str, ...]]] = [
+            (c.id, c.kind, c.name, c.applies_to) for c in authority.contacts if c.kind != "other"]
+        services += [(p.id, "procedure", p.name, p.applies_to or ("all",))
+                     for p in authority.procedures if not p.display_only]
+        for sid, kind, name, areas in services:
+            qualified = f"{authority.id}:{sid}"
+            for area in areas:
+                items.append(_fact(span, pid, "local_service", authority.id, qualified, kind, area))
+            items.append(_fact(span, pid, "service_name", qualified, name))
+    return ast.Module(str(directory), "\n".join(texts), tuple(items))
+
+
+def _fact(span: Span, cite: str, predicate: str, *values: str) -> ast.Fact:
+    return ast.Fact(ast.Atom(predicate, tuple(ast.Const(v, span) for v in values), span), (cite,), span, span)
+
+
+def service_details(directory: Path) -> dict[str, dict[str, Any]]:
+    """Contact and procedure details by qualified id (``camden:global_mediation``), for answers."""
+    out: dict[str, dict[str, Any]] = {}
+    for authority in load_authorities(directory).values():
+        base = {"authority": authority.id, "citation": leaflet_provision_id(authority), "seed": authority.seed}
+        for c in authority.contacts:
+            out[f"{authority.id}:{c.id}"] = {**base, "kind": c.kind, "name": c.name, "phone": list(c.phone),
+                                              "email": c.email, "url": c.url, "address": c.address, "note": c.note,
+                                              "quote": list(c.quote)}
+        for p in authority.procedures:
+            out[f"{authority.id}:{p.id}"] = {**base, "kind": "procedure", "name": p.name, "note": p.note,
+                                              "steps": [{"what": st.what, "limit": st.limit_days, "unit": st.unit,
+                                                         "starts": st.starts} for st in p.steps]}
+    return out
+
+
+def related_provisions(cited: str, declared: Iterable[str]) -> list[str]:
+    """The declared provisions a leaflet departure's citation covers.
+
+    Exact match; else the subsections of it (``CFA 2014 s.51(2)`` -> ``s.51(2)(a)`` ...); else the
+    section it belongs to (``s.55(4)`` -> ``s.55``); else a range (``ss.52-54``, ``regs 35-39``).
+
+    >>> related_provisions("CFA 2014 ss.52-54", ["CFA 2014 s.53", "CFA 2014 s.55"])
+    ['CFA 2014 s.53']
+    """
+    ids = list(declared)
+    if cited in ids:
+        return [cited]
+    children = [i for i in ids if i.startswith((cited + "(", cited + " "))]
+    if children:
+        return children
+    parent = cited
+    while "(" in parent:
+        parent = parent[: parent.rindex("(")]
+        if parent in ids:
+            return [parent]
+    found = re.fullmatch(r"(.*?)(ss\.|regs |rr\.)(\d+)-(\d+)", cited)
+    if found:
+        stem, plural, low, high = found.groups()
+        single = {"ss.": "s.", "regs ": "reg ", "rr.": "r."}[plural]
+        return [f"{stem}{single}{n}" for n in range(int(low), int(high) + 1) if f"{stem}{single}{n}" in ids]
+    return []
