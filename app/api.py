@@ -52,6 +52,7 @@ class Answer:
     possible: tuple[Any, ...] | None = None  # list questions: what may yet belong; None with known = open-ended
     as_of: _dt.date | None = None
     details: dict[str, Any] | None = None  # local_contacts: each service's name, contacts and seed
+    in_force: tuple[tuple[str, str | None, str | None], ...] = ()  # (provision, from, until) of each citation
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -72,6 +73,8 @@ class Answer:
             out["as_of"] = self.as_of.isoformat()
         if self.details is not None:
             out["details"] = self.details
+        if self.in_force:
+            out["in_force"] = [{"provision": p, "from": f, "until": u} for p, f, u in self.in_force]
         return out
 
 
@@ -98,6 +101,8 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         self.engine = DatalogEngine(self.program)
+        self._all_labels = frozenset(r.label for r in self.program.rules)
+        self._engines: dict[frozenset[str], DatalogEngine] = {}
         self._cones = {name: self._cone(q.relation) for name, q in self.program.questions.items()}
         self._question_atoms = {item.name: item.atom for module in self.modules for item in module.items
                                 if isinstance(item, ast.Question)}
@@ -162,13 +167,23 @@ class KnowledgeBase:
         q = self._question(question)
         valid = case if isinstance(case, Case) else validate_case(case)
         facts, unknown = self.input_facts(valid)
+        as_of: _dt.date = valid.get("as_of")
         model: dict[str, set[tuple[Any, ...]]] = {k: set(v) for k, v in facts.items()}
-        model.update(self.engine.evaluate(facts, self._cones[question]))
+        model.update(self._engine_on(as_of).evaluate(facts, self._cones[question]))
         label = f"case {valid.id}" if valid.id else "this case"
-        prover = Prover(self.program, model, unknown, CASE_KEY, label, frozenset(valid.values))
+        prover = Prover(self.program, model, unknown, CASE_KEY, label, frozenset(valid.values), as_of)
         pattern = self._pattern(q)
         result = prover.atom(q.relation, pattern)
         return self._answer(q, valid, result, prover, pattern)
+
+    def _engine_on(self, as_of: _dt.date) -> DatalogEngine:
+        """One engine per distinct set of rules in force; there are few (the provisions' dates)."""
+        active = frozenset(r.label for r in self.program.rules if not self.program.not_in_force(r, as_of))
+        if active == self._all_labels:
+            return self.engine
+        if active not in self._engines:
+            self._engines[active] = DatalogEngine(self.program.in_force_on(as_of))
+        return self._engines[active]
 
     def _pattern(self, q: ir.Question) -> tuple[Any, ...]:
         """The question's atom with the case bound and its answer position open."""
@@ -229,7 +244,17 @@ class KnowledgeBase:
         shown = [*(answer if isinstance(answer, list) else [answer]), *(known or ()), *(possible or ())]
         details = {v: self.services[v] for v in shown if isinstance(v, str) and v in self.services} or None
         return Answer(q.name, case.id, "undetermined" if undetermined else "determined", answer, citations,
-                      explanation, missing, self.rules_version, caveats, known, possible, case.get("as_of"), details)
+                      explanation, missing, self.rules_version, caveats, known, possible, case.get("as_of"), details,
+                      self._versions(citations))
+
+    def _versions(self, citations: tuple[str, ...]) -> tuple[tuple[str, str | None, str | None], ...]:
+        out = []
+        for cid in citations:
+            p = self.program.provisions.get(cid)
+            if p:
+                out.append((cid, p.in_force_from.isoformat() if p.in_force_from else None,
+                            p.in_force_until.isoformat() if p.in_force_until else None))
+        return tuple(out)
 
     def _citations(self, node: ProofNode) -> tuple[str, ...]:
         out: dict[str, None] = {}

@@ -136,6 +136,7 @@ def provisions(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([{"id": p.id, "title": p.title, "source": p.source,
                                 "in_force_from": p.in_force_from.isoformat() if p.in_force_from else None,
+                                "in_force_until": p.in_force_until.isoformat() if p.in_force_until else None,
                                 "caveats": list(p.caveats)} for p in kb.provisions.values()], indent=2))
     else:
         for p in kb.provisions.values():

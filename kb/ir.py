@@ -123,3 +123,19 @@ class Program:
 
     def rules_for(self, relation: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.head.relation == relation)
+
+    def not_in_force(self, rule: Rule, on: _dt.date) -> list[Provision]:
+        """The provisions a rule cites that are not in force on a date (empty: the rule applies)."""
+        out = []
+        for cid in rule.cites:
+            p = self.provisions.get(cid)
+            if p and ((p.in_force_from and on < p.in_force_from) or (p.in_force_until and on > p.in_force_until)):
+                out.append(p)
+        return out
+
+    def in_force_on(self, on: _dt.date) -> "Program":
+        """The program as it stood on a date: rules citing a provision not then in force drop out."""
+        rules = tuple(r for r in self.rules if not self.not_in_force(r, on))
+        labels = {r.label for r in rules}
+        exceptions = {k: tuple(e for e in v if e in labels) for k, v in self.exceptions.items()}
+        return Program(self.relations, rules, self.strata, self.provisions, self.questions, exceptions)

@@ -110,13 +110,15 @@ class Prover:
     """Three-valued re-derivation of one case's conclusions, with proof trees."""
 
     def __init__(self, program: ir.Program, model: Mapping[str, set[Row]], unknown_inputs: Mapping[str, str],
-                 case_key: str, case_label: str, given_fields: frozenset[str] = frozenset()):
+                 case_key: str, case_label: str, given_fields: frozenset[str] = frozenset(),
+                 as_of: _dt.date | None = None):
         self.program = program
         self.model = model
         self.unknown_inputs = unknown_inputs  # input relation -> its (unknown) case field
         self.case_key = case_key
         self.case_label = case_label
         self.given_fields = given_fields
+        self.as_of = as_of
         self._memo: dict[tuple[str, Pattern], AtomResult] = {}
         self._active: set[tuple[str, Pattern]] = set()
 
@@ -181,6 +183,14 @@ class Prover:
         for rule in self.program.rules_for(relation):
             env = _unify(rule.head.args, pattern, {})
             if env is None:
+                continue
+            lapsed = self.program.not_in_force(rule, self.as_of) if self.as_of else []
+            if lapsed:  # the engine ran without this rule; say why it does not count
+                failures.append(ProofNode(
+                    f"rule '{rule.label}' is not in force on {self.as_of.isoformat()}: " + "; ".join(
+                        f"{p.id} is in force " + (f"from {p.in_force_from.isoformat()}" if p.in_force_from else "")
+                        + (f" until {p.in_force_until.isoformat()}" if p.in_force_until else "") for p in lapsed),
+                    Status.FALSE, "failed_rule", rule.label, rule.cites))
                 continue
             for branch in self._body(rule.body, env):
                 head_row = tuple(_value(a, branch.env) for a in rule.head.args)

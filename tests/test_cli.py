@@ -206,7 +206,7 @@ def test_provisions_lists_the_encoded_provisions() -> None:
     assert "CFA 2014 s.51(2)(a)" in ids
     as_json = json.loads(run("provisions", "--json").stdout)
     prov = {p["id"]: p for p in as_json}
-    assert prov["CoP 11.45"]["in_force_from"] == "2015-01-01"
+    assert prov["CoP 11.45"]["in_force_from"] == "2014-09-01"
     assert prov["CoP 11.45"]["source"].startswith("https://")
 
 
