@@ -49,7 +49,9 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the contract's answer JSON.")
 @click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Entry rule file (default: the bundled knowledge base).")
-def ask(question: str, case_file: TextIO, as_json: bool, rules: Path | None) -> None:
+@click.option("--record", "record_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write a replayable decision record to this file.")
+def ask(question: str, case_file: TextIO, as_json: bool, rules: Path | None, record_file: Path | None) -> None:
     """Answer QUESTION about a case, with its proof."""
     from redress.api import load
     from redress.render import answer_json, answer_text
@@ -64,7 +66,93 @@ def ask(question: str, case_file: TextIO, as_json: bool, rules: Path | None) -> 
     except RedressError as err:
         _fail(err, as_json)
         return
+    if record_file is not None:
+        from redress.records import make_record, write_record
+
+        write_record(record_file, make_record(kb, question, case, answer))
     click.echo(answer_json(answer) if as_json else answer_text(answer))
+
+
+@cli.command()
+@click.argument("record_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+def replay(record_file: Path, as_json: bool, rules: Path | None) -> None:
+    """Re-evaluate a decision record; say identical or differs, and what changed since. Exit 1 if it differs."""
+    from redress.api import load
+    from redress.records import read_record
+    from redress.records import replay as run_replay
+
+    try:
+        result = run_replay(load(rules), read_record(record_file))
+    except RedressError as err:
+        _fail(err, as_json)
+        return
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.text())
+    sys.exit(0 if result.identical else 1)
+
+
+@cli.command()
+@click.argument("cases", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--questions", default="all", show_default=True, help="Comma-separated questions, or 'all'.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Answers file.")
+@click.option("--in-format", type=click.Choice(["jsonl", "csv"]), default=None, help="Default: from the extension.")
+@click.option("--out-format", type=click.Choice(["jsonl", "csv"]), default=None, help="Default: from the extension.")
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar on standard error.")
+def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_format: str | None,
+          rules: Path | None, progress: bool) -> None:
+    """Answer questions for every case in CASES (JSONL or CSV), one output line per case and question.
+
+    Bad input lines are reported with their line number and skipped; the exit code is then 4.
+    The answers file is written atomically.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from redress.api import load
+    from redress.batch import count_lines, run_batch
+
+    in_fmt = in_format or ("csv" if cases.suffix.lower() == ".csv" else "jsonl")
+    out_fmt = out_format or ("csv" if out.suffix.lower() == ".csv" else "jsonl")
+    try:
+        kb = load(rules)
+        names = list(kb.questions) if questions == "all" else [q.strip() for q in questions.split(",") if q.strip()]
+        for name in names:
+            kb._question(name)  # fail fast on an unknown or unencoded question
+        total = count_lines(cases)
+        with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      disable=not progress, transient=True, console=_stderr_console()) as bar:
+            task = bar.add_task("cases", total=total)
+            summary = run_batch(kb, cases, names, out, in_fmt, out_fmt, lambda line: bar.update(task, completed=line))
+    except RedressError as err:
+        _fail(err, False)
+        return
+    for problem in summary.problems:
+        click.echo(f"{cases}:{problem}", err=True)
+    click.echo(f"{summary.cases} cases, {summary.answers} answers -> {out}; {len(summary.problems)} lines skipped",
+               err=True)
+    sys.exit(4 if summary.problems else 0)
+
+
+def _stderr_console() -> object:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the HTTP API (needs the extra: pip install 'redress[web]')."""
+    try:
+        from redress.web import serve as run_server
+    except ImportError as err:
+        raise click.ClickException(f"the HTTP API needs the web extra: pip install 'redress[web]' ({err})")
+    run_server(host=host, port=port)
 
 
 @cli.command()

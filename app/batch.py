@@ -1,0 +1,167 @@
+"""Batch runs: many cases, many questions, streamed from a file to a file.
+
+Input is JSONL (one case per line) or CSV (one case per row; columns are dotted case fields,
+lists separated by ``;``). Output is JSONL or CSV, one line per case and question, written to a
+temporary file beside the target and renamed into place only when complete, so an interrupted
+run never leaves a half-written answers file. A bad input line is reported with its line
+number and skipped; the rest are answered. Memory stays flat: one case is held at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, TextIO
+
+from redress.api import Answer, KnowledgeBase
+from redress.errors import CaseValidationError, RedressError
+from redress.kb.schema import FIELDS, validate_case
+
+__all__ = ["BatchProblem", "BatchSummary", "read_cases", "run_batch", "CSV_COLUMNS"]
+
+CSV_COLUMNS = ("line", "case", "question", "status", "answer", "citations", "missing", "rules_version")
+
+
+@dataclass(frozen=True)
+class BatchProblem:
+    line: int
+    message: str
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return f"line {self.line}: " + (f"{self.field}: " if self.field else "") + self.message
+
+
+@dataclass
+class BatchSummary:
+    cases: int = 0
+    answers: int = 0
+    problems: list[BatchProblem] = field(default_factory=list)
+
+
+def _csv_case(row: dict[str, str], line: int) -> dict[str, Any]:
+    """A CSV row (dotted field columns) as the contract's nested case JSON."""
+    case: dict[str, Any] = {}
+    for column, text in row.items():
+        if column is None:
+            raise CaseValidationError("more values than columns in this row", None)
+        text = (text or "").strip()
+        if text == "":
+            continue  # an empty cell is an unknown field
+        spec = FIELDS.get(column)
+        value: Any = text
+        if spec is None:
+            raise CaseValidationError("unknown column (expected dotted case fields such as decision.kind)", column)
+        if spec.type == "enum_list":
+            value = [v.strip() for v in text.split(";") if v.strip()]
+        elif spec.type == "int":
+            try:
+                value = int(text)
+            except ValueError:
+                raise CaseValidationError(f"not a whole number: {text!r}", column) from None
+        elif spec.type == "bool":
+            if text.lower() not in ("true", "false"):
+                raise CaseValidationError(f"expected true or false, got {text!r}", column)
+            value = text.lower() == "true"
+        parts = column.split(".")
+        node = case
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return case
+
+
+def read_cases(source: TextIO, fmt: str) -> Iterator[tuple[int, dict[str, Any] | BatchProblem]]:
+    """Yield (line number, case or problem) lazily; blank JSONL lines are skipped."""
+    if fmt == "csv":
+        reader = csv.DictReader(source)
+        for row in reader:
+            line = reader.line_num
+            try:
+                yield line, _csv_case(row, line)
+            except CaseValidationError as err:
+                yield line, BatchProblem(line, err.bare_message, err.field)
+        return
+    for number, text in enumerate(source, start=1):
+        if not text.strip():
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as err:
+            yield number, BatchProblem(number, f"invalid JSON at column {err.colno}: {err.msg}")
+            continue
+        if not isinstance(value, dict):
+            yield number, BatchProblem(number, "a case must be a JSON object")
+            continue
+        yield number, value
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+class _Writer:
+    def __init__(self, out: TextIO, fmt: str):
+        self.fmt = fmt
+        self.out = out
+        self.csv = csv.writer(out) if fmt == "csv" else None
+        if self.csv:
+            self.csv.writerow(CSV_COLUMNS)
+
+    def write(self, line: int, answer: Answer) -> None:
+        d = answer.to_dict()
+        if self.csv:
+            self.csv.writerow([line, d["case"] or "", d["question"], d["status"], _csv_value(d["answer"]),
+                               ";".join(d["citations"]), ";".join(d["missing"]), d["rules_version"]])
+        else:
+            self.out.write(json.dumps({"line": line, **d}, ensure_ascii=False) + "\n")
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for _ in f)
+
+
+def run_batch(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, in_fmt: str, out_fmt: str,
+              progress: Callable[[int], None] | None = None) -> BatchSummary:
+    """Answer every question for every case in ``source``; write ``out`` atomically."""
+    summary = BatchSummary()
+    folder = out.resolve().parent
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as tmp, source.open(encoding="utf-8", newline="") as src:
+            writer = _Writer(tmp, out_fmt)
+            for line, item in read_cases(src, in_fmt):
+                if progress:
+                    progress(line)
+                if isinstance(item, BatchProblem):
+                    summary.problems.append(item)
+                    continue
+                try:
+                    case = validate_case(item)
+                    answers = [kb.ask(q, case) for q in questions]
+                except RedressError as err:
+                    summary.problems.append(BatchProblem(line, getattr(err, "bare_message", str(err)),
+                                                         getattr(err, "field", None)))
+                    continue
+                summary.cases += 1
+                for answer in answers:
+                    writer.write(line, answer)
+                    summary.answers += 1
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.replace(tmp_name, out)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return summary

@@ -1,0 +1,98 @@
+"""Batch runs: JSONL and CSV in and out, bad lines reported and skipped, atomic output."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import redress
+from redress.batch import run_batch
+from redress.cli import cli
+
+REFUSAL = {"id": "a", "decision": {"kind": "refuse_assessment", "sent": "2025-01-10"}, "appeal": {"grounds": ["decision"]}}
+
+
+@pytest.fixture(scope="module")
+def kb() -> redress.KnowledgeBase:
+    return redress.load()
+
+
+def _jsonl(path: Path, *lines: object) -> Path:
+    path.write_text("".join((json.dumps(x) if not isinstance(x, str) else x) + "\n" for x in lines))
+    return path
+
+
+def test_jsonl_one_line_per_case_and_question(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
+    src = _jsonl(tmp_path / "cases.jsonl", REFUSAL, {"id": "b", "decision": {"kind": "issue_plan"}})
+    out = tmp_path / "answers.jsonl"
+    summary = run_batch(kb, src, ["appealable", "mediation_available"], out, "jsonl", "jsonl")
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["case"], r["question"]) for r in rows] == [
+        ("a", "appealable"), ("a", "mediation_available"), ("b", "appealable"), ("b", "mediation_available")]
+    assert rows[0]["answer"] is True and rows[2]["answer"] is False
+    assert rows[0] == {"line": 1, **kb.ask("appealable", REFUSAL).to_dict()}
+    assert (summary.cases, summary.answers, summary.problems) == (2, 4, [])
+
+
+def test_bad_lines_are_reported_with_their_number_and_skipped(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
+    src = _jsonl(tmp_path / "cases.jsonl", REFUSAL, "{not json", {"decision": {"kind": "bogus"}}, "[1, 2]", REFUSAL)
+    out = tmp_path / "answers.jsonl"
+    summary = run_batch(kb, src, ["appealable"], out, "jsonl", "jsonl")
+    assert [p.line for p in summary.problems] == [2, 3, 4]
+    assert summary.problems[1].field == "decision.kind"
+    assert [json.loads(line)["line"] for line in out.read_text().splitlines()] == [1, 5]
+
+
+def test_csv_in_and_out(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
+    src = tmp_path / "cases.csv"
+    src.write_text("id,decision.kind,decision.sent,appeal.grounds,person.age\n"
+                   "a,plan_finalised,2025-01-10,section_f;section_g,9\n"
+                   "b,plan_finalised,2025-01-10,,notanumber\n"
+                   "c,plan_finalised,,,\n")
+    out = tmp_path / "answers.csv"
+    summary = run_batch(kb, src, ["appealable"], out, "csv", "csv")
+    lines = out.read_text().splitlines()
+    assert lines[0] == "line,case,question,status,answer,citations,missing,rules_version"
+    assert lines[1].startswith("2,a,appealable,determined,true,")
+    assert lines[2].startswith("4,c,appealable,undetermined,,") and ",appeal.grounds," in lines[2]
+    assert [(p.line, p.field) for p in summary.problems] == [(3, "person.age")]
+
+
+def test_output_is_atomic_on_interruption(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
+    src = _jsonl(tmp_path / "cases.jsonl", REFUSAL, REFUSAL, REFUSAL)
+    out = tmp_path / "answers.jsonl"
+    out.write_text("previous complete file\n")
+
+    def interrupt(line: int) -> None:
+        if line == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(kb, src, ["appealable"], out, "jsonl", "jsonl", progress=interrupt)
+    assert out.read_text() == "previous complete file\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+
+
+def test_cli_batch_exit_codes_and_report(tmp_path: Path) -> None:
+    src = _jsonl(tmp_path / "cases.jsonl", REFUSAL, "oops")
+    out = tmp_path / "answers.jsonl"
+    result = CliRunner().invoke(cli, ["batch", str(src), "--questions", "appealable,routes", "--out", str(out),
+                                      "--no-progress"])
+    assert result.exit_code == 4, result.output
+    assert "line 2: invalid JSON" in result.stderr
+    assert len(out.read_text().splitlines()) == 2
+    result = CliRunner().invoke(cli, ["batch", str(src), "--questions", "appealible", "--out", str(out)])
+    assert result.exit_code == 2 and "unknown question 'appealible'" in result.stderr
+
+
+def test_all_questions(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
+    src = _jsonl(tmp_path / "cases.jsonl", REFUSAL)
+    out = tmp_path / "answers.jsonl"
+    result = CliRunner().invoke(cli, ["batch", str(src), "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert {json.loads(line)["question"] for line in out.read_text().splitlines()} == set(kb.questions)
+    assert not os.path.exists(str(out) + ".partial")
