@@ -203,8 +203,10 @@ class Prover:
                     best = found.get(head_row)
                     if best is None or (best[0] is Status.UNKNOWN and branch.status is Status.TRUE):
                         found[head_row] = (branch.status, [node])
-                    elif best[0] is Status.UNKNOWN:
-                        best[1].append(node)  # every rule that may apply names fields that would settle it
+                    elif best[0] is Status.UNKNOWN and _signature(node) not in {_signature(n) for n in best[1]}:
+                        # every rule that may apply, with each distinct set of fields that would settle it;
+                        # branches differing only in how an unknown was guessed add nothing
+                        best[1].append(node)
         model_rows = set(self._matches(relation, pattern))
         for row, (status, nodes) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
             if status is Status.TRUE and row not in model_rows:
@@ -350,6 +352,10 @@ class Prover:
 
 
 # ---------------------------------------------------------------------- helpers
+def _signature(node: ProofNode) -> tuple[str | None, tuple[str, ...]]:
+    return node.rule, tuple(sorted({n.field for n in node.walk() if n.kind == "missing" and n.field}))
+
+
 def _value(term: ir.Term, env: Env) -> Any:
     return env.get(term.name) if isinstance(term, ir.Var) else term.value
 
