@@ -78,6 +78,14 @@ class Answer:
         return out
 
 
+def _missing_fields(node: ProofNode) -> list[str]:
+    """Fields whose absence leaves the answer open: only along unknown paths, never inside a
+    branch that already failed on a known fact."""
+    if node.kind == "missing" and node.field:
+        return [node.field]
+    return [f for child in node.because if child.status is Status.UNKNOWN for f in _missing_fields(child)]
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, _dt.date):
         return value.isoformat()
@@ -238,8 +246,7 @@ class KnowledgeBase:
                 assert result.rest_node is not None
                 explanation = result.rest_node
         citations = self._citations(explanation)
-        missing = tuple(dict.fromkeys(n.field for n in explanation.walk()
-                                      if n.kind == "missing" and n.field)) if undetermined else ()
+        missing = tuple(dict.fromkeys(_missing_fields(explanation))) if undetermined else ()
         caveats = self._caveats(explanation, citations)
         shown = [*(answer if isinstance(answer, list) else [answer]), *(known or ()), *(possible or ())]
         details = {v: self.services[v] for v in shown if isinstance(v, str) and v in self.services} or None

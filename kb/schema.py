@@ -52,6 +52,8 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("appeal.type", "enum", ("sen", "disability_discrimination"), default="sen",
                   description="an s.51 SEN appeal (default) or a disability discrimination claim"),
         FieldSpec("appeal.grounds", "enum_list", _GROUNDS, description="the parts of the decision or plan appealed"),
+        FieldSpec("appeal.conduct_date", "date",
+                  description="extension: for a disability discrimination claim, when the conduct complained of occurred"),
         FieldSpec("mediation.adviser_contacted", "date", description="when the mediation adviser was contacted"),
         FieldSpec("mediation.adviser_told_decline", "date", description="when the adviser was told mediation is declined"),
         FieldSpec("mediation.requested", "date", description="when the family told the LA it wants mediation"),

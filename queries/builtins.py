@@ -61,6 +61,8 @@ BUILTINS: dict[str, Builtin] = {
         Builtin("add_months", ("date", "int"), dates.add_months,
                 "calendar months later: the corresponding date, or the month's last day"),
         Builtin("add_days", ("date", "int"), dates.add_days, "calendar days later"),
+        Builtin("months_starting_with", ("date", "int"), dates.months_starting_with,
+                "the last day of a period of months starting with (and counting) a date"),
         Builtin("add_weeks", ("date", "int"), dates.add_weeks, "weeks later"),
         Builtin("add_working_days", ("date", "int"), dates.add_working_days,
                 "working days later (Monday to Friday, not an England bank holiday)"),

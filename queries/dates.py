@@ -214,6 +214,16 @@ def add_months(start: date, months: int) -> DateResult:
     return DateResult(end, (Step(text, DODDS),), (MONTH_END_CAVEAT,))
 
 
+def months_starting_with(start: date, months: int) -> DateResult:
+    """The last day of a period of ``months`` months *starting with* ``start`` (the start day
+    counts), as in the Equality Act 2010 Sch 17 para 4: the day before the corresponding date."""
+    later = add_months(start, months)
+    end = _shift(later.value, "1 calendar day", days=-1)
+    text = (f"a period of {_plural(months, 'month')} starting with {start.isoformat()} counts that day, "
+            f"so it ends the day before {later.value.isoformat()}: {end.isoformat()}")
+    return DateResult(end, later.steps + (Step(text, None),), later.caveats)
+
+
 def add_days(start: date, days: int) -> DateResult:
     """``days`` calendar days after ``start`` (the start day itself not counted)."""
     start = _check_date(start, "start")
