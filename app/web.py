@@ -1,0 +1,491 @@
+"""The HTTP API: a thin FastAPI factory over the Python API (``redress.load()``, ``kb.ask()``).
+
+No reasoning happens here: every answer is ``kb.ask(question, case).to_dict()``, and every error
+is the one JSON shape ``{"error": {"code": ..., "message": ..., "field": ...}}``.
+
+>>> from fastapi.testclient import TestClient
+>>> client = TestClient(create_app())
+>>> client.post("/ask", json={"question": "appealable",
+...                           "case": {"decision": {"kind": "refuse_assessment"}}}).json()["answer"]
+True
+
+Run it with ``redress serve`` (see :func:`serve`) or
+``uvicorn redress.web:app_factory --factory``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Awaitable, Callable, Iterator, Literal, MutableMapping
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from redress.api import KnowledgeBase, load
+from redress.errors import (CaseValidationError, KnowledgeBaseError, RedressCheckError, RedressError,
+                            RedressSyntaxError)
+from redress.kb import ir
+from redress.kb.schema import CONTRACT_QUESTIONS, Case, validate_case
+
+__all__ = ["create_app", "app_factory", "serve", "AskRequest", "BatchRequest", "AnswerModel", "ProofNodeModel",
+           "ErrorResponse", "DEFAULT_MAX_BODY_BYTES"]
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+NDJSON = "application/x-ndjson"
+
+log = logging.getLogger("redress.web")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_REFUSAL: dict[str, Any] = {"id": "case-a", "as_of": "2025-02-01", "decision": {"kind": "refuse_assessment", "sent": "2025-01-10"}}
+
+
+# ---------------------------------------------------------------------- models (the contract's shapes)
+
+
+class AskRequest(BaseModel):
+    """One contract question about one case."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"question": "appealable", "case": _REFUSAL}]})
+
+    question: str = Field(description="a contract question, e.g. appealable, mediation_deadline, routes")
+    case: dict[str, Any] = Field(description="the case, as in the contract; every field is optional")
+
+
+class BatchRequest(BaseModel):
+    """Many cases, each asked the same questions; answered as NDJSON lines, case by case."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"cases": [_REFUSAL, {"decision": {"kind": "cease_plan"}}], "questions": ["appealable", "appeal_deadline"]}]})
+
+    # Any, not dict: a case that is not an object is one bad case (an error line), not a bad batch.
+    cases: list[Any] = Field(description="the cases; each is validated on its own")
+    questions: list[str] | Literal["all"] = Field("all", description='question names, or "all" (every encoded one)')
+
+    @field_validator("questions", mode="before")
+    @classmethod
+    def _names_or_all(cls, value: Any) -> Any:
+        # checked whole, so an error names "questions" rather than a branch of the union
+        if value == "all" or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            return value
+        raise PydanticCustomError("questions", 'must be "all" or a list of question names')
+
+
+class StepModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    basis: str | None
+
+
+class ProofNodeModel(BaseModel):
+    """One step of the proof tree: its conclusion, the rule and provisions it rests on, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    conclusion: str
+    rule: str | None = Field(description="the label of the rule applied, if any")
+    cites: list[str] = Field(description="provisions this step rests on")
+    because: list[ProofNodeModel] = Field(description="the steps this one rests on")
+    status: Literal["true", "false", "unknown"]
+    kind: str = Field(description="rule, fact, input, missing, absent, not, compare, builtin, unknown, why_not, "
+                                  "failed_rule, exception, answer")
+    bindings: dict[str, str] | None = None
+    field: str | None = Field(None, description="the case field this step reads (input, missing)")
+    steps: list[StepModel] | None = Field(None, description="a calculation's steps, each with its legal basis")
+    caveats: list[str] | None = None
+
+
+class InForceModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    provision: str
+    from_: str | None = Field(alias="from")
+    until: str | None
+
+
+class AnswerModel(BaseModel):
+    """The contract's answer JSON (exactly ``Answer.to_dict()``), with its optional extensions."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "question": "appealable", "case": "case-a", "status": "determined", "answer": True,
+        "citations": ["CFA 2014 s.51(1)", "CoP 11.45", "CFA 2014 s.51(2)(a)"],
+        "explanation": {"conclusion": "the decision in case case-a can be appealed to the First-tier Tribunal (SEND) "
+                                      "under CFA 2014 s.51", "rule": "decision_itself_appealable",
+                        "cites": ["CFA 2014 s.51(1)", "CoP 11.45"], "status": "true", "kind": "rule",
+                        "because": [{"conclusion": "the decision in case case-a is of kind refuse_assessment",
+                                     "rule": None, "cites": [], "because": [], "status": "true", "kind": "input",
+                                     "bindings": {"decision.kind": "refuse_assessment"}, "field": "decision.kind"}]},
+        "missing": [], "rules_version": "sha256:...", "caveats": [], "as_of": "2025-02-01",
+        "in_force": [{"provision": "CFA 2014 s.51(1)", "from": "2014-09-01", "until": None}]}]})
+
+    question: str
+    case: str | None = Field(description="the case's id, if it has one")
+    status: Literal["determined", "undetermined"]
+    answer: bool | str | list[str] | None = Field(description="null when undetermined")
+    citations: list[str]
+    explanation: ProofNodeModel
+    missing: list[str] = Field(description="case fields whose values would settle an undetermined answer")
+    rules_version: str
+    caveats: list[str] | None = None
+    known: list[str] | None = Field(None, description="list questions: what is already certain when undetermined")
+    possible: list[str] | None = Field(None, description="list questions: what may yet belong (null: open-ended)")
+    as_of: str | None = None
+    details: dict[str, Any] | None = Field(None, description="local_contacts: each service's details")
+    in_force: list[InForceModel] | None = None
+
+
+class BatchLineModel(BaseModel):
+    """One NDJSON line of ``POST /batch``: an answer, or an error for that case and question."""
+
+    case_index: int
+    question: str
+    answer: AnswerModel | None = None
+    error: ErrorBody | None = None
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="a stable identifier, e.g. invalid_case, bad_question, not_encoded, invalid_json")
+    message: str
+    field: str | None = Field(description="the offending field's dotted path (e.g. case.decision.kind), if any")
+
+
+class ErrorResponse(BaseModel):
+    """The one error shape of every error response."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
+        "code": "invalid_case", "field": "case.decision.kind",
+        "message": "unknown value 'refuse'; expected one of: refuse_assessment, ..."}}]})
+
+    error: ErrorBody
+
+
+BatchLineModel.model_rebuild()
+
+
+class QuestionInfo(BaseModel):
+    name: str
+    kind: str | None = Field(description="yes_no, value, date or list; null when not encoded")
+    description: str
+    encoded: bool
+
+
+class ProvisionInfo(BaseModel):
+    id: str
+    title: str
+    source: str
+    in_force_from: str | None
+    in_force_until: str | None
+    caveats: list[str]
+
+
+class ProvisionDetail(ProvisionInfo):
+    text: str
+    rules: list[str] = Field(description="labels of the rules citing this provision")
+    questions: list[str] = Field(description="questions whose answers may rest on those rules")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    rules_version: str
+
+
+# ---------------------------------------------------------------------- errors
+
+
+class ApiError(Exception):
+    """An error response in the one shape."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field, self.headers = status, code, message, field, headers
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "field": self.field}}
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+
+
+_RULES_AT_FAULT = (RedressSyntaxError, RedressCheckError, KnowledgeBaseError)  # as the CLI: not the caller's fault
+_HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
+               415: "unsupported_media_type", 422: "validation_error"}
+
+
+def _from_redress(err: RedressError, field: str | None = None) -> ApiError:
+    """A RedressError as an API error; ``field`` overrides the error's own (to say where in the request)."""
+    status = 500 if isinstance(err, _RULES_AT_FAULT) else 400
+    return ApiError(status, err.code, getattr(err, "bare_message", str(err)),
+                    field if field is not None else getattr(err, "field", None))
+
+
+def _case_error(err: CaseValidationError) -> ApiError:
+    """A case error, its field located in the request: ``decision.kind`` -> ``case.decision.kind``."""
+    path = err.field or "case"
+    return _from_redress(err, path if path == "case" or path.startswith("case.") else f"case.{path}")
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str | None:
+    """A pydantic location as a field path like the case's: ("body", "cases", 2) -> ``cases[2]``."""
+    parts = list(loc[1:] if loc and loc[0] == "body" else loc)
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or None
+
+
+def _validation_error(exc: RequestValidationError) -> ApiError:
+    errors = list(exc.errors())
+    invalid = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if invalid is not None:
+        position = invalid["loc"][-1] if invalid.get("loc") else "?"
+        detail = (invalid.get("ctx") or {}).get("error", invalid.get("msg", "invalid JSON"))
+        return ApiError(400, "invalid_json", f"invalid JSON at character {position}: {detail}")
+    if not errors:
+        return ApiError(422, "validation_error", "the request is invalid")
+    first = errors[0]
+    if tuple(first.get("loc", ())) == ("body",) and isinstance(first.get("input"), bytes):  # not sent as JSON
+        return ApiError(415, "unsupported_media_type", "the body must be JSON, sent as Content-Type: application/json")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return ApiError(422, "validation_error", f"{first.get('msg', 'invalid')}{more}", _location(first.get("loc", ())))
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def api_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ApiError)
+        return exc.response()
+
+    async def redress_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RedressError)
+        return _from_redress(exc).response()
+
+    async def request_validation(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return _validation_error(exc).response()
+
+    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = _HTTP_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "http_error")
+        headers = dict(exc.headers) if exc.headers else None  # e.g. Allow, on a 405
+        return ApiError(exc.status_code, code, str(exc.detail), None, headers).response()
+
+    async def internal(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette logs the traceback after this; the client sees none of it.
+        return ApiError(500, "internal_error", "internal server error").response()
+
+    app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(RedressError, redress_error)
+    app.add_exception_handler(RequestValidationError, request_validation)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, internal)
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over ``max_bytes`` is a 413, whether Content-Length says so
+    or the bytes streamed in (chunked) exceed it. The body is buffered (at most ``max_bytes``)
+    before the application runs, so no handler ever sees a partial body."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = ApiError(413, "payload_too_large", f"the request body exceeds {self.max_bytes} bytes")
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None:
+            try:
+                declared = int(length)
+            except ValueError:
+                await ApiError(400, "bad_request", "invalid Content-Length header").response()(scope, receive, send)
+                return
+            if declared > self.max_bytes:
+                await too_large.response()(scope, receive, send)
+                return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await too_large.response()(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+# ---------------------------------------------------------------------- introspection (static, over the program)
+
+
+def _question_rows(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    rows = []
+    for name in dict.fromkeys([*CONTRACT_QUESTIONS, *kb.questions]):
+        q = kb.questions.get(name)
+        rows.append({"name": name, "kind": q.kind if q else None,
+                     "description": q.description if q else "not yet encoded", "encoded": q is not None})
+    return rows
+
+
+def _provision_row(p: ir.Provision) -> dict[str, Any]:
+    return {"id": p.id, "title": p.title, "source": p.source,
+            "in_force_from": p.in_force_from.isoformat() if p.in_force_from else None,
+            "in_force_until": p.in_force_until.isoformat() if p.in_force_until else None,
+            "caveats": list(p.caveats)}
+
+
+def _provision_uses(program: ir.Program, question_order: list[str]) -> dict[str, tuple[list[str], list[str]]]:
+    """For each provision: the rules citing it, and the questions whose relation reaches one of
+    those rules' heads through rule bodies (what its answer may rest on)."""
+    body_relations: dict[str, set[str]] = {}
+    for rule in program.rules:
+        body_relations.setdefault(rule.head.relation, set()).update(
+            lit.atom.relation for lit in rule.body if isinstance(lit, (ir.Pos, ir.Neg)))
+    reach: dict[str, set[str]] = {}
+    for name in question_order:
+        seen: set[str] = set()
+        stack = [program.questions[name].relation]
+        while stack:
+            rel = stack.pop()
+            if rel not in seen:
+                seen.add(rel)
+                stack.extend(body_relations.get(rel, ()))
+        reach[name] = seen
+    uses: dict[str, tuple[list[str], list[str]]] = {}
+    for pid in program.provisions:
+        citing = [r for r in program.rules if pid in r.cites]
+        heads = {r.head.relation for r in citing}
+        uses[pid] = (list(dict.fromkeys(r.label for r in citing)),
+                     [name for name in question_order if heads & reach[name]])
+    return uses
+
+
+# ---------------------------------------------------------------------- the app
+
+
+def _ndjson(kb: KnowledgeBase, cases: list[Any], questions: list[str]) -> Iterator[bytes]:
+    """One line per case x question, case by case; a bad case gives an error line per question."""
+    for index, raw in enumerate(cases):
+        valid: Case | None = None
+        failure: dict[str, Any] | None = None
+        try:
+            valid = validate_case(raw)
+        except CaseValidationError as err:
+            failure = _case_error(err).body()
+        for question in questions:
+            line: dict[str, Any] = {"case_index": index, "question": question}
+            if valid is None:
+                assert failure is not None
+                line.update(failure)
+            else:
+                try:
+                    line["answer"] = kb.ask(question, valid).to_dict()
+                except RedressError as err:
+                    line.update(_from_redress(err).body())
+                except Exception:  # the stream has begun: report the line, keep answering the rest
+                    log.exception("internal error answering %s for case %d", question, index)
+                    line.update(ApiError(500, "internal_error", "internal server error").body())
+            yield (json.dumps(line, ensure_ascii=False) + "\n").encode()
+
+
+def create_app(kb: KnowledgeBase | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+    """The HTTP API over a knowledge base (default: the bundled one, loaded now)."""
+    kb = kb if kb is not None else load()
+    questions = _question_rows(kb)
+    uses = _provision_uses(kb.program, [row["name"] for row in questions if row["encoded"]])
+    error: dict[str, Any] = {"model": ErrorResponse}
+    body_errors: dict[int | str, dict[str, Any]] = {400: error, 413: error, 415: error}
+
+    app = FastAPI(title="redress", version="0.1.0", responses={422: error, 500: error},
+                  description="SEND dispute routes (England) as cited rules: contract questions about a case, "
+                              "answered with proofs. Every error is `{\"error\": {code, message, field}}`.")
+    app.state.kb = kb
+    _install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+
+    @app.post("/ask", response_model=None, responses={200: {"model": AnswerModel}, **body_errors},
+              summary="Answer one contract question about a case")
+    def ask(request: AskRequest) -> JSONResponse:
+        try:
+            answer = kb.ask(request.question, request.case)
+        except CaseValidationError as err:
+            raise _case_error(err) from None
+        return JSONResponse(answer.to_dict())
+
+    @app.post("/batch", response_class=StreamingResponse, responses={
+        200: {"description": "one JSON line per case x question, case by case",
+              "content": {NDJSON: {"schema": BatchLineModel.model_json_schema()}}},
+        **body_errors}, summary="Answer questions about many cases, streamed as NDJSON")
+    def batch(request: BatchRequest) -> StreamingResponse:
+        if request.questions == "all":
+            names = [row["name"] for row in questions if row["encoded"]]
+        else:
+            names = request.questions
+            for i, name in enumerate(names):
+                if name not in kb.questions:
+                    try:
+                        kb.ask(name, {})  # rejects the name before any evaluation, with the API's own message
+                    except RedressError as err:
+                        raise _from_redress(err, f"questions[{i}]") from None
+        return StreamingResponse(_ndjson(kb, request.cases, names), media_type=NDJSON)
+
+    @app.get("/questions", response_model=list[QuestionInfo], summary="The contract's questions, encoded or not")
+    def list_questions() -> list[dict[str, Any]]:
+        return questions
+
+    @app.get("/provisions", response_model=list[ProvisionInfo], summary="The provisions the rules cite")
+    def list_provisions() -> list[dict[str, Any]]:
+        return [_provision_row(p) for p in kb.provisions.values()]
+
+    @app.get("/provisions/{provision_id:path}", response_model=ProvisionDetail,
+             responses={404: error}, summary="One provision, with the rules and questions using it")
+    def get_provision(provision_id: str) -> dict[str, Any]:
+        provision = kb.provisions.get(provision_id)
+        if provision is None:
+            raise ApiError(404, "unknown_provision", f"unknown provision '{provision_id}'", "provision_id")
+        rules, dependent = uses[provision_id]
+        return {**_provision_row(provision), "text": provision.text, "rules": rules, "questions": dependent}
+
+    @app.get("/health", response_model=Health, summary="Liveness, and the version of the rules answering")
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "rules_version": kb.rules_version}
+
+    return app
+
+
+def app_factory() -> FastAPI:
+    """``create_app()`` with defaults, for ``uvicorn redress.web:app_factory --factory``."""
+    return create_app()
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the HTTP API with uvicorn (``redress serve``)."""
+    import uvicorn
+
+    uvicorn.run(create_app(), host=host, port=port)
