@@ -46,12 +46,15 @@ def cli() -> None:
 @cli.command()
 @click.argument("question")
 @click.option("--case", "case_file", type=click.File("r"), required=True, help="Case JSON file, or - for standard input.")
-@click.option("--json", "as_json", is_flag=True, help="Print the contract's answer JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the contract's answer JSON (same as --format json).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown", "dot", "svg"]), default=None,
+              help="How to print the answer and its proof (default: text).")
 @click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Entry rule file (default: the bundled knowledge base).")
 @click.option("--record", "record_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write a replayable decision record to this file.")
-def ask(question: str, case_file: TextIO, as_json: bool, rules: Path | None, record_file: Path | None) -> None:
+def ask(question: str, case_file: TextIO, as_json: bool, fmt: str | None, rules: Path | None,
+        record_file: Path | None) -> None:
     """Answer QUESTION about a case, with its proof."""
     from redress.api import load
     from redress.render import answer_json, answer_text
@@ -70,7 +73,16 @@ def ask(question: str, case_file: TextIO, as_json: bool, rules: Path | None, rec
         from redress.records import make_record, write_record
 
         write_record(record_file, make_record(kb, question, case, answer))
-    click.echo(answer_json(answer) if as_json else answer_text(answer))
+    fmt = fmt or ("json" if as_json else "text")
+    if fmt in ("text", "json"):
+        click.echo(answer_json(answer) if fmt == "json" else answer_text(answer))
+        return
+    from redress import export
+
+    try:
+        click.echo({"markdown": export.answer_markdown, "dot": export.answer_dot, "svg": export.answer_svg}[fmt](answer))
+    except RedressError as err:
+        _fail(err, as_json)
 
 
 @cli.command()
@@ -135,6 +147,64 @@ def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_for
     click.echo(f"{summary.cases} cases, {summary.answers} answers -> {out}; {len(summary.problems)} lines skipped",
                err=True)
     sys.exit(4 if summary.problems else 0)
+
+
+_scenarios_option = click.option("--scenarios", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                                 default=None, help="Scenario tests folder (default: the bundled rules/scenarios).")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "dot"]), default="json", show_default=True)
+@_scenarios_option
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+def graph(fmt: str, scenarios: Path | None, rules: Path | None) -> None:
+    """The citation graph: provisions, rules, predicates, questions and scenario tests."""
+    from redress import graph as g
+    from redress.api import load
+
+    try:
+        citation = g.citation_graph(load(rules), scenarios)
+    except RedressError as err:
+        _fail(err, fmt == "json")
+        return
+    click.echo(g.dumps(g.graph_json(citation)) if fmt == "json" else g.graph_dot(citation))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@_scenarios_option
+@click.option("--reference", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The domain reference naming the chapter-11 paragraphs (default: ../shared, else built in).")
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+def coverage(as_json: bool, scenarios: Path | None, reference: Path | None, rules: Path | None) -> None:
+    """Which provisions and chapter-11 paragraphs are encoded by a rule and exercised by a scenario."""
+    from redress import graph as g
+    from redress.api import load
+
+    try:
+        report = g.coverage(load(rules), scenarios, reference)
+    except RedressError as err:
+        _fail(err, as_json)
+        return
+    click.echo(g.dumps(g.coverage_json(report)) if as_json else g.coverage_text(report))
+
+
+@cli.command()
+@click.argument("provision")
+@click.option("--json", "as_json", is_flag=True)
+@_scenarios_option
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+def impact(provision: str, as_json: bool, scenarios: Path | None, rules: Path | None) -> None:
+    """Every rule, question and scenario test whose answer can change if PROVISION changes."""
+    from redress import graph as g
+    from redress.api import load
+
+    try:
+        report = g.impact(load(rules), provision, scenarios)
+    except RedressError as err:
+        _fail(err, as_json)
+        return
+    click.echo(g.dumps(g.impact_json(report)) if as_json else g.impact_text(report))
 
 
 def _stderr_console() -> object:

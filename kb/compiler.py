@@ -112,7 +112,8 @@ def compile_program(modules: tuple[ast.Module, ...]) -> ir.Program:
     rules: list[ir.Rule] = []
     for item in items:
         if isinstance(item, ast.Fact):
-            rules.append(ir.Rule(f"fact@{item.span.file}:{item.span.line}", _atom(item.atom), (), item.cites,
+            # a fact is named by its content, which does not move when lines are added above it
+            rules.append(ir.Rule(f"fact {item.atom}", _atom(item.atom), (), item.cites,
                                  item.span, kind="fact"))
         elif isinstance(item, ast.Rule):
             body = _order_body(item.body, set())
