@@ -16,7 +16,7 @@ import redress
 from redress import graph as rgraph
 from redress.api import default_rules_path
 from redress.errors import DataError, QueryError
-from redress.graph import (REFERENCE_FALLBACK, CoverageReport, citation_graph, coverage, coverage_json,
+from redress.graph import (DEFAULT_REFERENCE, REFERENCE_FALLBACK, CoverageReport, citation_graph, coverage, coverage_json,
                            coverage_text, expand_reference, graph_dot, graph_from_json, graph_json, impact,
                            impact_json, impact_text, parse_reference, reference_paragraphs)
 from redress.kb import ir
@@ -27,7 +27,7 @@ from redress.parser.parse import parse_file
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pydot.dot_parser")
 
 SCENARIOS = default_rules_path().parent / "scenarios"
-REFERENCE = Path("/work/shared/domain/send-dispute-routes.md")
+REFERENCE = DEFAULT_REFERENCE
 # What the reference's §1 names: its five section ranges (the individually named paragraphs and
 # ≈ ranges all fall inside them).
 NAMED_RANGES = [(1, 5), (6, 12), (13, 38), (39, 55), (67, 111)]
