@@ -55,8 +55,14 @@ CONTACT_KINDS: Final[frozenset[str]] = frozenset(
         "complaints_social_care",
         "ombudsman",
         "tribunal",
+        "health_commissioner",
         "other",
     }
+)
+# What a local procedure is for, so that it is offered when that route is open.
+PROCEDURE_KINDS: Final[frozenset[str]] = frozenset(
+    {"local_resolution", "complaints_la", "complaints_school", "complaints_nhs", "complaints_social_care",
+     "recommendation_response", "appeal"}
 )
 APPLIES_TO: Final[frozenset[str]] = frozenset({"education", "health", "social_care", "all"})
 UNITS: Final[frozenset[str]] = frozenset({"calendar_days", "working_days", "years", "months"})
@@ -115,6 +121,7 @@ class Procedure:
     applies_to: tuple[str, ...] = ()
     note: str | None = None
     display_only: bool = False  # the leaflet restating national rules: shown, never offered as local
+    kind: str = "local_resolution"
 
 
 @dataclass(frozen=True)
@@ -417,7 +424,8 @@ def _step(raw: object, file: str, path: str) -> Step:
 
 
 def _procedure(raw: object, file: str, path: str) -> Procedure:
-    f = _Fields(raw, file, path, required={"id", "name", "steps"}, optional={"applies_to", "note", "display_only"})
+    f = _Fields(raw, file, path, required={"id", "name", "steps"},
+                optional={"applies_to", "note", "display_only", "kind"})
     steps = tuple(_step(item, file, p) for p, item in f.items("steps"))
     if not steps:
         raise f.error("steps", "a procedure needs at least one step")
@@ -428,6 +436,7 @@ def _procedure(raw: object, file: str, path: str) -> Procedure:
         applies_to=f.choices("applies_to", APPLIES_TO, required=False),
         note=f.opt_text("note"),
         display_only=f.flag("display_only"),
+        kind=f.choice("kind", PROCEDURE_KINDS) if "kind" in f.raw else "local_resolution",
     )
 
 
@@ -635,7 +644,7 @@ def authority_module(directory: Path) -> ast.Module:
             caveats=("A local leaflet, not law: `redress leaflets` lists where it departs from the law.",)))
         services: list[tuple[str, str, str, tuple[str, ...]]] = [
             (c.id, c.kind, c.name, c.applies_to) for c in authority.contacts if c.kind != "other"]
-        services += [(p.id, "procedure", p.name, p.applies_to or ("all",))
+        services += [(p.id, p.kind, p.name, p.applies_to or ("all",))
                      for p in authority.procedures if not p.display_only]
         for sid, kind, name, areas in services:
             qualified = f"{authority.id}:{sid}"
@@ -659,7 +668,7 @@ def service_details(directory: Path) -> dict[str, dict[str, Any]]:
                                               "email": c.email, "url": c.url, "address": c.address, "note": c.note,
                                               "quote": list(c.quote)}
         for p in authority.procedures:
-            out[f"{authority.id}:{p.id}"] = {**base, "kind": "procedure", "name": p.name, "note": p.note,
+            out[f"{authority.id}:{p.id}"] = {**base, "kind": p.kind, "procedure": True, "name": p.name, "note": p.note,
                                               "steps": [{"what": st.what, "limit": st.limit_days, "unit": st.unit,
                                                          "starts": st.starts} for st in p.steps]}
     return out
