@@ -184,6 +184,23 @@ class KnowledgeBase:
         result = prover.atom(q.relation, pattern)
         return self._answer(q, valid, result, prover, pattern)
 
+    def ask_many(self, questions: list[str], case: Mapping[str, Any] | Case) -> list[Answer]:
+        """Several questions about one case: one model and one proof memo serve them all."""
+        qs = [self._question(q) for q in questions]
+        valid = case if isinstance(case, Case) else validate_case(case)
+        facts, unknown = self.input_facts(valid)
+        as_of: _dt.date = valid.get("as_of")
+        cone = tuple(dict.fromkeys(r for q in questions for r in self._cones[q]))
+        model: dict[str, set[tuple[Any, ...]]] = {k: set(v) for k, v in facts.items()}
+        model.update(self._engine_on(as_of).evaluate(facts, cone))
+        label = f"case {valid.id}" if valid.id else "this case"
+        prover = Prover(self.program, model, unknown, CASE_KEY, label, frozenset(valid.values), as_of)
+        out = []
+        for q in qs:
+            pattern = self._pattern(q)
+            out.append(self._answer(q, valid, prover.atom(q.relation, pattern), prover, pattern))
+        return out
+
     def _engine_on(self, as_of: _dt.date) -> DatalogEngine:
         """One engine per distinct set of rules in force; there are few (the provisions' dates)."""
         active = frozenset(r.label for r in self.program.rules if not self.program.not_in_force(r, as_of))

@@ -1,0 +1,356 @@
+"""The compiled batch backend: cases in, answers out, in DuckDB, columnar throughout.
+
+Input files (JSONL, CSV, Parquet) are read by DuckDB, one text column per line with its line
+number; validation of the contract is SQL over the whole column, so a bad line is reported
+with its number and field and skipped. The rules run as the SQL from ``sqlgen`` (the same IR
+as the pyDatalog engine), once per set of rules in force (cases grouped by ``as_of``), in
+chunks of lines so memory stays flat as the caseload grows. Answers carry ``status``,
+``answer`` (and ``known`` for undetermined lists); proofs come on demand from pyDatalog.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from redress.errors import CaseValidationError, RedressError
+from redress.kb import ir
+from redress.kb.schema import FIELDS
+from redress.queries import dates
+from redress.queries.sqlgen import calendar_sql, column_of, compile_sql, relation_types
+
+__all__ = ["ColumnarEngine", "Problem", "CALENDAR_START", "CALENDAR_END"]
+
+CALENDAR_START = _dt.date(1990, 1, 1)
+CALENDAR_END = _dt.date(2100, 12, 31)
+_GROUPS: dict[str, list[str]] = {}
+for _path in FIELDS:
+    if "." in _path:
+        group, sub = _path.split(".", 1)
+        _GROUPS.setdefault(group, []).append(sub)
+_TOP = sorted({p.split(".")[0] for p in FIELDS})
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    message: str
+    field: str | None
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _list(values: Iterable[str]) -> str:
+    return "[" + ", ".join(_q(v) for v in values) + "]"
+
+
+def _top_struct() -> str:
+    """json_transform target: every top-level key as a small JSON text, parsed once per line."""
+    return _q(json.dumps({top: "JSON" for top in _TOP}))
+
+
+def _x(path: str) -> str:
+    """The JSON value of a contract field, read from the parsed line ``t``."""
+    if "." in path:
+        group, sub = path.split(".", 1)
+        return f"json_extract(t.{group}, {_q('$.' + sub)})"
+    return f"t.{path}"
+
+
+def _s(path: str) -> str:
+    if "." in path:
+        group, sub = path.split(".", 1)
+        return f"json_extract_string(t.{group}, {_q('$.' + sub)})"
+    return f"json_extract_string(t.{path}, '$')"
+
+
+def _validation_sql() -> tuple[str, str]:
+    """(error message expression, field expression) over ``j`` (JSON text), first failure wins."""
+    checks: list[tuple[str, str]] = []  # (condition that is an error, message SQL) with field
+    fields: list[str] = []
+
+    def add(cond: str, message: str, fld: str) -> None:
+        checks.append((cond, message))
+        fields.append(fld)
+
+    add("j IS NULL OR NOT json_valid(j)", "'invalid JSON'", "NULL")
+    add("json_type(jj) <> 'OBJECT'", "'a case must be a JSON object'", "NULL")
+    add(f"NOT list_has_all({_list(_TOP)}, json_keys(jj))",
+        "'unknown field; a case has: ' || " + _q(", ".join(_TOP)), f"list_filter(json_keys(jj), lambda k: NOT list_contains({_list(_TOP)}, k))[1]")
+    for grp, subs in _GROUPS.items():
+        g = f"t.{grp}"
+        add(f"{g} IS NOT NULL AND json_type({g}) NOT IN ('OBJECT', 'NULL')", "'must be an object'", _q(grp))
+        add(f"json_type({g}) = 'OBJECT' AND NOT list_has_all({_list(subs)}, json_keys({g}))",
+            f"'unknown field; {grp} has: ' || " + _q(", ".join(subs)),
+            f"'{grp}.' || list_filter(json_keys({g}), lambda k: NOT list_contains({_list(subs)}, k))[1]")
+    for path, spec in FIELDS.items():
+        x = _x(path)
+        present = f"({x} IS NOT NULL AND json_type({x}) <> 'NULL')"
+        s = _s(path)
+        if spec.type == "enum":
+            add(f"{present} AND (json_type({x}) <> 'VARCHAR' OR {s} NOT IN ({', '.join(map(_q, spec.values))}))",
+                f"'unknown value ' || {x} || '; expected one of: {', '.join(spec.values)}'", _q(path))
+        elif spec.type == "enum_list":
+            add(f"{present} AND json_type({x}) <> 'ARRAY'", "'must be a list'", _q(path))
+            add(f"{present} AND json_type({x}) = 'ARRAY' AND NOT list_has_all({_list(spec.values)}, "
+                f"from_json({x}, '[\"VARCHAR\"]'))",
+                f"'unknown value in the list; expected: {', '.join(spec.values)}'", _q(path))
+        elif spec.type == "date":
+            add(f"{present} AND (json_type({x}) <> 'VARCHAR' OR length({s}) <> 10 OR TRY_CAST({s} AS DATE) IS NULL)",
+                f"'malformed date ' || {x} || '; expected YYYY-MM-DD'", _q(path))
+            add(f"{present} AND (year(TRY_CAST({s} AS DATE)) < 1990 OR year(TRY_CAST({s} AS DATE)) > 2100)",
+                f"'date ' || {s} || ' is outside the supported range 1990-2100'", _q(path))
+        elif spec.type == "int":
+            add(f"{present} AND json_type({x}) NOT IN ('UBIGINT', 'BIGINT')", "'must be a whole number'", _q(path))
+            add(f"{present} AND json_type({x}) IN ('UBIGINT', 'BIGINT') AND (TRY_CAST({s} AS BIGINT) < 0 OR "
+                f"TRY_CAST({s} AS BIGINT) > 120)", f"{s} || ' is not a plausible age'", _q(path))
+        elif spec.type == "bool":
+            add(f"{present} AND json_type({x}) <> 'BOOLEAN'", "'must be true, false or null'", _q(path))
+        elif spec.type == "string":
+            add(f"{present} AND json_type({x}) NOT IN ('VARCHAR', 'UBIGINT', 'BIGINT')", "'must be a string'", _q(path))
+    age = f"TRY_CAST({_s('person.age')} AS INTEGER)"
+    flag = _s("person.over_compulsory_school_age")
+    add(f"{age} >= 17 AND {flag} = 'false'", "'cannot be false at 17 or over: compulsory school age has always ended'",
+        "'person.over_compulsory_school_age'")
+    add(f"{age} <= 14 AND {flag} = 'true'", "'cannot be true at 14 or under: compulsory school age cannot have ended'",
+        "'person.over_compulsory_school_age'")
+    message = "CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in checks) + " END"
+    fld = "CASE " + " ".join(f"WHEN {c} THEN {f}" for (c, _), f in zip(checks, fields)) + " END"
+    return message, fld
+
+
+def _extract(path: str) -> str:
+    spec = FIELDS[path]
+    x, s = _x(path), _s(path)
+    if spec.type == "enum_list":
+        return f"CASE WHEN json_type({x}) = 'ARRAY' THEN from_json({x}, '[\"VARCHAR\"]') END"
+    if spec.type == "date":
+        return f"TRY_CAST({s} AS DATE)"
+    if spec.type == "int":
+        return f"TRY_CAST({s} AS INTEGER)"
+    if spec.type == "bool":
+        return f"CASE {s} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END"
+    return s
+
+
+@dataclass
+class BatchResult:
+    problems: list[Problem] = field(default_factory=list)
+    cases: int = 0
+    answers: int = 0
+
+
+class ColumnarEngine:
+    """Evaluates a knowledge base's IR over many cases in DuckDB."""
+
+    def __init__(self, program: ir.Program, rules_version: str, questions: dict[str, tuple[Any, ...]],
+                 database: Path | None = None):
+        import duckdb  # imported here: only batch users pay for it
+
+        self.program = program
+        self.rules_version = rules_version
+        self.patterns = questions  # question -> its pattern (None marks the case and the answer)
+        # a database file lets DuckDB spill to disk, so memory stays flat as the caseload grows
+        self.con = duckdb.connect(str(database) if database else ":memory:")
+        self.con.execute("SET preserve_insertion_order = true")
+        holidays = [d for y in range(CALENDAR_START.year, CALENDAR_END.year + 1) for d in dates.bank_holidays(y)]
+        for stmt in calendar_sql("duckdb", holidays, CALENDAR_START, CALENDAR_END + _dt.timedelta(days=40)):
+            self.con.execute(stmt)
+        self._boundaries = sorted({d for p in program.provisions.values()
+                                   for d in (p.in_force_from, p.in_force_until and p.in_force_until + _dt.timedelta(days=1))
+                                   if d is not None})
+        self._sql_cache: dict[frozenset[str], list[Any]] = {}
+
+    # ------------------------------------------------------------------ input
+    def load_lines(self, source: Path, fmt: str) -> None:
+        """Read the file into ``redress_raw(line, j)``: one JSON object text per case."""
+        path = _q(str(source))
+        if fmt == "jsonl":
+            self.con.execute(
+                "CREATE OR REPLACE TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
+                f"column0 AS j FROM read_csv({path}, columns={{'column0': 'VARCHAR'}}, header=false, "
+                "delim=chr(31), quote='', escape='', auto_detect=false)")
+            self.con.execute("DELETE FROM redress_raw WHERE j IS NULL OR trim(j) = ''")
+        elif fmt == "csv":
+            self.con.execute(f"CREATE OR REPLACE TABLE redress_csv AS SELECT CAST(row_number() OVER () + 1 AS INTEGER) "
+                             f"AS line, * FROM read_csv({path}, header=true, all_varchar=true)")
+            self.con.execute("CREATE OR REPLACE TABLE redress_raw AS SELECT line, " + self._csv_json() + " AS j FROM redress_csv")
+        elif fmt == "parquet":
+            self.con.execute(f"CREATE OR REPLACE TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
+                             f"CAST(to_json(p) AS VARCHAR) AS j FROM read_parquet({path}) p")
+        else:
+            raise RedressError(f"unknown input format {fmt!r}")
+
+    def _csv_json(self) -> str:
+        """A CSV row of dotted-field columns as the contract's nested case JSON."""
+        cols = {r[0] for r in self.con.execute("SELECT column_name FROM (DESCRIBE redress_csv)").fetchall()} - {"line"}
+        unknown = sorted(c for c in cols if c not in FIELDS)
+        if unknown:
+            raise CaseValidationError("unknown column (expected dotted case fields such as decision.kind)", unknown[0])
+
+        def value(path: str) -> str:
+            spec = FIELDS[path]
+            c = f'NULLIF(trim("{path}"), \'\')'
+            if spec.type == "enum_list":
+                return f"to_json(list_filter(list_transform(string_split({c}, ';'), lambda e: trim(e)), lambda e: e <> ''))"
+            if spec.type == "int":
+                return f"COALESCE(to_json(TRY_CAST({c} AS INTEGER)), to_json({c}))"
+            if spec.type == "bool":
+                return f"CASE lower({c}) WHEN 'true' THEN to_json(TRUE) WHEN 'false' THEN to_json(FALSE) ELSE to_json({c}) END"
+            return f"to_json({c})"
+
+        parts: list[str] = []
+        for top in _TOP:
+            if top in _GROUPS:
+                subs = [s for s in _GROUPS[top] if f"{top}.{s}" in cols]
+                if subs:
+                    inner = ", ".join(f"{_q(s)}, {value(f'{top}.{s}')}" for s in subs)
+                    parts.append(f"{_q(top)}, json_object({inner})")
+            elif top in cols:
+                parts.append(f"{_q(top)}, {value(top)}")
+        return "CAST(json_object(" + ", ".join(parts) + ") AS VARCHAR)" if parts else "'{}'"
+
+    def validate(self, today: _dt.date, first: int, last: int) -> list[Problem]:
+        """Build ``redress_cases`` for lines first..last; return the problems of the bad ones."""
+        message, fld = _validation_sql()
+        # JSON functions run on every row whatever an earlier CASE branch decided, so rows that
+        # are not JSON are checked on an empty object and flagged by the first check alone
+        self.con.execute("CREATE OR REPLACE TABLE redress_checked AS SELECT line, t, "
+                         f"{message} AS error, {fld} AS field FROM (SELECT line, j, jj, json_transform(jj, {_top_struct()}) "
+                         "AS t FROM (SELECT line, j, CASE WHEN json_valid(j) AND json_type(j) = 'OBJECT' THEN j "
+                         f"ELSE '{{}}' END AS jj FROM redress_raw WHERE line BETWEEN {first} AND {last}) r) r2")
+        problems = [Problem(int(line), str(err), f) for line, err, f in self.con.execute(
+            "SELECT line, error, field FROM redress_checked WHERE error IS NOT NULL ORDER BY line").fetchall()]
+        columns = []
+        for path in FIELDS:
+            if path == "id":
+                continue
+            expr = _extract(path)
+            if path == "appeal.type":
+                expr = f"COALESCE({expr}, 'sen')"
+            elif path == "as_of":
+                expr = f"COALESCE({expr}, DATE '{today.isoformat()}')"
+            columns.append(f"{expr} AS {column_of(path)}")
+        self.con.execute(f"CREATE OR REPLACE TABLE redress_cases AS SELECT line AS case_id, {_s('id')} "
+                         f"AS id, {', '.join(columns)} FROM redress_checked WHERE error IS NULL")
+        return problems
+
+    # ------------------------------------------------------------------ evaluation
+    def _epoch_sql(self) -> str:
+        if not self._boundaries:
+            return "0"
+        return "(" + " + ".join(f"CASE WHEN as_of >= DATE '{b.isoformat()}' THEN 1 ELSE 0 END" for b in self._boundaries) + ")"
+
+    def _representative(self, epoch: int) -> _dt.date:
+        return self._boundaries[epoch - 1] if epoch > 0 else _dt.date(1900, 1, 1)
+
+    def evaluate(self, questions: list[str]) -> None:
+        """Answer ``questions`` for every row of ``redress_cases`` into ``redress_answers``."""
+        self.con.execute("CREATE OR REPLACE TABLE redress_all_cases AS SELECT *, "
+                         f"{self._epoch_sql()} AS redress_epoch FROM redress_cases")
+        self.con.execute("CREATE OR REPLACE TABLE redress_answers (case_id INTEGER, question VARCHAR, status VARCHAR, "
+                         "answer JSON, known JSON)")
+        epochs = [r[0] for r in self.con.execute("SELECT DISTINCT redress_epoch FROM redress_all_cases").fetchall()]
+        for epoch in epochs:
+            program = self.program.in_force_on(self._representative(epoch))
+            self.con.execute("CREATE OR REPLACE TABLE redress_cases AS SELECT * EXCLUDE (redress_epoch) "
+                             f"FROM redress_all_cases WHERE redress_epoch = {epoch}")
+            relations = [program.questions[q].relation for q in questions]
+            for stmt in compile_sql(program, "duckdb", relations):
+                if stmt.repeat_until_stable:
+                    while self.con.execute(stmt.sql).fetchone()[0] > 0:  # type: ignore[index]
+                        pass
+                else:
+                    self.con.execute(stmt.sql)
+            types = relation_types(program)
+            for q in questions:
+                self.con.execute(f"INSERT INTO redress_answers {self._answer_sql(program, q, types)}")
+
+    def _answer_sql(self, program: ir.Program, question: str, types: dict[str, list[str]]) -> str:
+        q = program.questions[question]
+        pattern = self.patterns[question]
+        rel = q.relation
+        t_cond = " AND ".join(f"x.c{i} = {_sql_const(v)}" for i, v in enumerate(pattern) if i > 0 and v is not None) or "TRUE"
+        p_cond = " AND ".join(f"(x.c{i} = {_sql_const(v)} OR x.c{i} IS NULL)" for i, v in enumerate(pattern)
+                              if i > 0 and v is not None) or "TRUE"
+        name = _q(question)
+        if q.kind == "yes_no":
+            return (f"SELECT c.case_id, {name}, CASE WHEN t.n IS NOT NULL OR p.n IS NULL THEN 'determined' "
+                    f"ELSE 'undetermined' END, CASE WHEN t.n IS NOT NULL THEN to_json(TRUE) WHEN p.n IS NULL THEN to_json(FALSE) "
+                    f"END, NULL FROM redress_cases c "
+                    f"LEFT JOIN (SELECT x.c0, count(*) AS n FROM t_{rel} x WHERE {t_cond} GROUP BY x.c0) t ON t.c0 = c.case_id "
+                    f"LEFT JOIN (SELECT x.c0, count(*) AS n FROM p_{rel} x WHERE {p_cond} GROUP BY x.c0) p ON p.c0 = c.case_id")
+        a = q.answer_position
+        t_match = " AND ".join(f"y.c{i} = x.c{i}" for i, v in enumerate(pattern) if v is not None and i > 0)
+        extra = (f"SELECT x.c0, count(*) AS n FROM p_{rel} x WHERE {p_cond} AND (x.c{a} IS NULL OR NOT EXISTS "
+                 f"(SELECT 1 FROM t_{rel} y WHERE y.c0 = x.c0 AND y.c{a} = x.c{a}{' AND ' + t_match if t_match else ''})) "
+                 f"GROUP BY x.c0")
+        values = (f"SELECT x.c0, list(DISTINCT x.c{a} ORDER BY x.c{a}) AS v FROM t_{rel} x WHERE {t_cond} GROUP BY x.c0")
+        if q.kind == "list":
+            answer = "CASE WHEN u.n IS NULL THEN to_json(COALESCE(t.v, [])) END"
+            known = "CASE WHEN u.n IS NOT NULL THEN to_json(COALESCE(t.v, [])) END"
+        else:
+            answer = ("CASE WHEN u.n IS NULL AND len(t.v) = 1 THEN to_json(t.v[1]) "
+                      "WHEN u.n IS NULL AND len(t.v) > 1 THEN to_json('CONFLICT') END")
+            known = "NULL"
+        status = ("CASE WHEN u.n IS NOT NULL THEN 'undetermined' WHEN len(t.v) > 1 THEN 'conflict' "
+                  "ELSE 'determined' END") if q.kind != "list" else "CASE WHEN u.n IS NOT NULL THEN 'undetermined' ELSE 'determined' END"
+        return (f"SELECT c.case_id, {name}, {status}, {answer}, {known} FROM redress_cases c "
+                f"LEFT JOIN ({values}) t ON t.c0 = c.case_id LEFT JOIN ({extra}) u ON u.c0 = c.case_id")
+
+    def write_answers(self, path: Path, fmt: str, questions: list[str], header: bool) -> tuple[int, int]:
+        """Write this chunk's answers with DuckDB's COPY; return (cases, answers)."""
+        order = f"list_position({_list(questions)}, a.question)"
+        select = ("SELECT a.case_id AS line, c.id AS \"case\", a.question, a.status, a.answer, "
+                  + ("a.known, " if fmt == "csv" else "")
+                  + f"{_q(self.rules_version)} AS rules_version, 'duckdb' AS engine "
+                  "FROM redress_answers a JOIN redress_all_cases c ON c.case_id = a.case_id "
+                  f"ORDER BY a.case_id, {order}")
+        if fmt == "csv":
+            select = ("SELECT line, \"case\", question, status, "
+                      "CASE WHEN json_type(answer) = 'ARRAY' THEN array_to_string(from_json(answer, '[\"VARCHAR\"]'), ';') "
+                      "ELSE json_extract_string(answer, '$') END AS answer, "
+                      "CASE WHEN known IS NOT NULL THEN array_to_string(from_json(known, '[\"VARCHAR\"]'), ';') END AS known, "
+                      f"rules_version, engine FROM ({select}) s")
+            options = f"FORMAT CSV, HEADER {'true' if header else 'false'}"
+        else:
+            select = ("SELECT line, \"case\", question, status, answer, known, rules_version, engine FROM ("
+                      + select.replace("a.answer, ", "a.answer, a.known, ", 1) + ") s")
+            options = "FORMAT JSON"
+        self.con.execute(f"COPY ({select}) TO {_q(str(path))} ({options})")
+        row = self.con.execute("SELECT count(DISTINCT case_id), count(*) FROM redress_answers").fetchone()
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    def close(self) -> None:
+        self.con.close()
+
+    # ------------------------------------------------------------------ driving a file
+    def line_range(self) -> tuple[int, int]:
+        row = self.con.execute("SELECT COALESCE(min(line), 1), COALESCE(max(line), 0) FROM redress_raw").fetchone()
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    def answers(self, questions: list[str]) -> Iterator[tuple[int, str | None, str, str, Any, Any]]:
+        """(line, case id, question, status, answer, known) in line and question order."""
+        rows = self.con.execute(
+            "SELECT a.case_id, c.id, a.question, a.status, CAST(a.answer AS VARCHAR), CAST(a.known AS VARCHAR) "
+            "FROM redress_answers a JOIN redress_all_cases c ON c.case_id = a.case_id "
+            f"ORDER BY a.case_id, list_position({_list(questions)}, a.question)").fetchall()
+        for line, cid, question, status, answer, known in rows:
+            yield (int(line), cid, question, status, json.loads(answer) if answer is not None else None,
+                   json.loads(known) if known is not None else None)
+
+
+def _sql_const(value: Any) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, _dt.date):
+        return f"DATE '{value.isoformat()}'"
+    return _q(str(value))
+

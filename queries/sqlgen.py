@@ -1,0 +1,382 @@
+"""IR -> SQL: the compiled batch backend, for DuckDB and PostgreSQL.
+
+Every relation becomes two tables with the same three-valued meaning as the proof builder
+(explain.py): ``t_<rel>`` holds what is definitely true, ``p_<rel>`` what is possibly true, with
+NULL standing for "some unknown value" (an absent case field). A rule compiles twice:
+
+* definitely (T): positive literals read ``t_`` tables; a negation requires that no ``p_`` row
+  could match (NULLs in ``p_`` match anything); comparisons and built-ins are plain SQL.
+* possibly (P): positive literals read ``p_`` tables and a NULL joins with anything; a
+  negation requires that no ``t_`` row matches, and holds outright when an argument is unknown;
+  a comparison with an unknown side holds; a built-in of an unknown is unknown (NULL).
+
+An answer is then determined-true when in ``t_``, undetermined when only in ``p_`` (or ``p_``
+holds a row with an unknown answer), and false otherwise, exactly as the prover decides.
+Relations are evaluated stratum by stratum; a recursive component is iterated to a fixpoint.
+The cases table has one row per case: ``case_id`` and one column per contract field
+(``decision__kind``...), lists as arrays.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Iterable
+
+import networkx as nx
+
+from redress.errors import RedressError
+from redress.kb import ir
+from redress.kb.schema import FIELDS
+
+__all__ = ["SqlStatement", "compile_sql", "column_of", "relation_types", "nullable_columns", "calendar_sql", "DIALECTS"]
+
+DIALECTS = ("duckdb", "postgres")
+_SQL_TYPE = {"enum": "VARCHAR", "enum_list": "VARCHAR", "string": "VARCHAR", "date": "DATE", "int": "INTEGER",
+             "bool": "VARCHAR", "case": "INTEGER"}
+
+
+@dataclass(frozen=True)
+class SqlStatement:
+    sql: str
+    repeat_until_stable: bool = False  # recursive components: re-run while it inserts rows
+    table: str | None = None
+
+
+def column_of(field: str) -> str:
+    """The cases-table column of a contract field: ``decision.kind`` -> ``decision__kind``."""
+    return field.replace(".", "__")
+
+
+def _lit(value: ir.Value, sql_type: str) -> str:
+    if isinstance(value, bool):
+        raise RedressError("booleans are not rule values")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, _dt.date):
+        return f"DATE '{value.isoformat()}'"
+    text = str(value).replace("'", "''")
+    return f"CAST('{text}' AS {sql_type})" if sql_type not in ("VARCHAR", "TEXT") else f"'{text}'"
+
+
+def _value_type(value: ir.Value) -> str:
+    if isinstance(value, _dt.date):
+        return "DATE"
+    if isinstance(value, int):
+        return "INTEGER"
+    return "VARCHAR"
+
+
+def relation_types(program: ir.Program) -> dict[str, list[str]]:
+    """Column SQL types of every relation, inferred from inputs, constants and built-ins."""
+    types: dict[str, list[str | None]] = {name: [None] * rel.arity for name, rel in program.relations.items()}
+    for rel in program.relations.values():
+        if rel.kind == "input" and rel.field:
+            spec = FIELDS[rel.field]
+            types[rel.name] = ["INTEGER", _SQL_TYPE[spec.type]][: rel.arity]
+    changed = True
+    while changed:
+        changed = False
+        for rule in program.rules:
+            var_type: dict[str, str] = {}
+            for lit in rule.body:
+                if isinstance(lit, ir.Pos):
+                    for i, arg in enumerate(lit.atom.args):
+                        t = types[lit.atom.relation][i]
+                        if isinstance(arg, ir.Var) and t:
+                            var_type.setdefault(arg.name, t)
+                elif isinstance(lit, ir.Call):
+                    var_type.setdefault(lit.target.name, "DATE")
+            for i, arg in enumerate(rule.head.args):
+                t = var_type.get(arg.name) if isinstance(arg, ir.Var) else _value_type(arg.value)
+                if t and types[rule.head.relation][i] is None:
+                    types[rule.head.relation][i] = t
+                    changed = True
+    return {name: [t or "VARCHAR" for t in cols] for name, cols in types.items()}
+
+
+def nullable_columns(program: ir.Program) -> dict[str, list[bool]]:
+    """Which ``p_`` columns can hold NULL ("some unknown value"); ``t_`` columns never do.
+
+    A column is nullable when some rule can put an unknown there: an input whose field may be
+    absent, a variable bound only by nullable columns, or a built-in of a nullable argument.
+    Knowing which are not lets the possibly-true joins be plain equalities (hash joins).
+    """
+    nullable: dict[str, list[bool]] = {name: [False] * rel.arity for name, rel in program.relations.items()}
+    for rel in program.relations.values():
+        if rel.kind == "input" and rel.arity > 1 and not rel.as_recorded:
+            nullable[rel.name][1] = True
+    changed = True
+    while changed:
+        changed = False
+        for rule in program.rules:
+            var_null: dict[str, bool] = {}
+            for lit in rule.body:
+                if isinstance(lit, ir.Pos):
+                    for i, arg in enumerate(lit.atom.args):
+                        if isinstance(arg, ir.Var):
+                            var_null[arg.name] = var_null.get(arg.name, True) and nullable[lit.atom.relation][i]
+            for lit in rule.body:
+                if isinstance(lit, ir.Call) and lit.target.name not in var_null:
+                    var_null[lit.target.name] = any(var_null.get(a.name, False) for a in lit.args
+                                                    if isinstance(a, ir.Var))
+            for i, arg in enumerate(rule.head.args):
+                if isinstance(arg, ir.Var) and var_null.get(arg.name, False) and not nullable[rule.head.relation][i]:
+                    nullable[rule.head.relation][i] = True
+                    changed = True
+    return nullable
+
+
+class _Dialect:
+    def __init__(self, name: str):
+        if name not in DIALECTS:
+            raise RedressError(f"unknown SQL dialect {name!r}; expected one of: {', '.join(DIALECTS)}")
+        self.name = name
+
+    def add_months(self, d: str, n: str) -> str:
+        if self.name == "duckdb":
+            return f"CAST({d} + to_months({n}) AS DATE)"
+        return f"CAST({d} + make_interval(months => {n}) AS DATE)"
+
+    def month(self, d: str) -> str:
+        return f"EXTRACT(MONTH FROM {d})"
+
+    def day(self, d: str) -> str:
+        return f"EXTRACT(DAY FROM {d})"
+
+    def year(self, d: str) -> str:
+        return f"CAST(EXTRACT(YEAR FROM {d}) AS INTEGER)"
+
+
+def _next_wd(d: str) -> str:
+    return f"(SELECT cal.next_wd FROM redress_calendar cal WHERE cal.d = {d})"
+
+
+def _builtin(dialect: _Dialect, name: str, args: list[str]) -> str:
+    """SQL for a built-in; NULL in, NULL out (unknown stays unknown)."""
+    a = args
+    if name == "add_months":
+        return dialect.add_months(a[0], a[1])
+    if name == "add_days":
+        return f"CAST({a[0]} + {a[1]} AS DATE)"
+    if name == "add_weeks":
+        return f"CAST({a[0]} + 7 * {a[1]} AS DATE)"
+    if name == "months_starting_with":
+        return f"CAST({dialect.add_months(a[0], a[1])} - 1 AS DATE)"
+    if name == "later_of":
+        return f"(CASE WHEN {a[0]} IS NULL OR {a[1]} IS NULL THEN NULL WHEN {a[0]} >= {a[1]} THEN {a[0]} ELSE {a[1]} END)"
+    if name == "add_working_days":
+        return (f"(SELECT w.d FROM redress_working_days w WHERE w.wd = "
+                f"(SELECT cal.wd FROM redress_calendar cal WHERE cal.d = {a[0]}) + {a[1]})")
+    if name == "time_limit_end":
+        return _next_wd(a[0])
+    if name == "sen_time_limit_end":
+        d = a[0]
+        m, day, y = dialect.month(d), dialect.day(d), dialect.year(d)
+        return (f"(CASE WHEN {d} IS NULL THEN NULL "
+                f"WHEN {m} = 12 AND {day} >= 25 THEN {_next_wd(f'make_date({y} + 1, 1, 2)')} "
+                f"WHEN {m} = 1 AND {day} = 1 THEN {_next_wd(f'make_date({y}, 1, 2)')} "
+                f"WHEN {m} = 8 THEN {_next_wd(f'make_date({y}, 9, 1)')} "
+                f"ELSE {_next_wd(d)} END)")
+    raise RedressError(f"built-in {name!r} has no SQL form")
+
+
+_OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+class _RuleSql:
+    """One rule's SELECT in one mode (T or P)."""
+
+    def __init__(self, rule: ir.Rule, mode: str, types: dict[str, list[str]], dialect: _Dialect,
+                 nullable: dict[str, list[bool]]):
+        self.rule, self.mode, self.types, self.dialect = rule, mode, types, dialect
+        self.nullable = nullable if mode == "P" else {k: [False] * len(v) for k, v in nullable.items()}
+        self.occurrences: dict[str, list[tuple[str, bool]]] = {}  # var -> (expression, may be NULL)
+        self.nullable_p = nullable
+        self.froms: list[str] = []
+        self.where: list[str] = []
+
+    def term(self, term: ir.Term) -> tuple[str, bool]:
+        if isinstance(term, ir.Const):
+            return _lit(term.value, _value_type(term.value)), False
+        occ = self.occurrences.get(term.name, [])
+        if not occ:
+            raise RedressError(f"rule {self.rule.label}: variable {term.name} is not bound")
+        certain = [e for e, null in occ if not null]
+        if certain:
+            return certain[0], False
+        exprs = [e for e, _ in occ]
+        return (exprs[0] if len(exprs) == 1 else f"COALESCE({', '.join(exprs)})"), True
+
+    def value(self, term: ir.Term) -> str:
+        return self.term(term)[0]
+
+    @staticmethod
+    def eq(a: tuple[str, bool], b: tuple[str, bool]) -> str:
+        unknowns = [f"{e} IS NULL" for e, null in (a, b) if null]
+        return f"{a[0]} = {b[0]}" if not unknowns else f"({a[0]} = {b[0]} OR {' OR '.join(unknowns)})"
+
+    def sql(self, head_types: list[str]) -> str:
+        prefix = "t_" if self.mode == "T" else "p_"
+        n = 0
+        for lit in self.rule.body:
+            if isinstance(lit, ir.Pos):
+                alias = f"a{n}"
+                n += 1
+                self.froms.append(f"{prefix}{lit.atom.relation} {alias}")
+                for i, arg in enumerate(lit.atom.args):
+                    col = (f"{alias}.c{i}", self.nullable[lit.atom.relation][i])
+                    if isinstance(arg, ir.Const):
+                        self.where.append(self.eq(col, (_lit(arg.value, self.types[lit.atom.relation][i]), False)))
+                    else:
+                        if arg.name in self.occurrences:
+                            self.where.append(self.eq(col, self.occurrences[arg.name][0]))
+                        self.occurrences.setdefault(arg.name, []).append(col)
+        for lit in self.rule.body:
+            if isinstance(lit, ir.Call):
+                args = [self.term(a) for a in lit.args]
+                expr = (_builtin(self.dialect, lit.function, [a for a, _ in args]), any(null for _, null in args))
+                if lit.target.name in self.occurrences:
+                    self.where.append(self.eq(expr, self.term(lit.target)))
+                else:
+                    self.occurrences[lit.target.name] = [expr]
+            elif isinstance(lit, ir.Compare):
+                (left, lnull), (right, rnull) = self.term(lit.left), self.term(lit.right)
+                test = f"{left} {_OPS[lit.op]} {right}"
+                unknowns = [f"{e} IS NULL" for e, null in ((left, lnull), (right, rnull)) if null]
+                self.where.append(test if not unknowns else f"({test} OR {' OR '.join(unknowns)})")
+            elif isinstance(lit, ir.Neg):
+                args = [self.term(a) for a in lit.atom.args]
+                if self.mode == "T":  # definitely not: no possibly-true row matches (its NULLs match anything)
+                    other_null = self.nullable_p[lit.atom.relation]
+                    conds = [self.eq((f"n.c{i}", other_null[i]), a) for i, a in enumerate(args)]
+                    self.where.append(f"NOT EXISTS (SELECT 1 FROM p_{lit.atom.relation} n WHERE "
+                                      f"{' AND '.join(conds) or 'TRUE'})")
+                else:  # possibly not: no definitely-true row matches, or an argument is unknown
+                    conds = [f"n.c{i} = {a}" for i, (a, _) in enumerate(args)]
+                    unknown = " OR ".join(f"{a} IS NULL" for a, null in args if null)
+                    exists = f"EXISTS (SELECT 1 FROM t_{lit.atom.relation} n WHERE {' AND '.join(conds) or 'TRUE'})"
+                    self.where.append(f"({unknown} OR NOT {exists})" if unknown else f"NOT {exists}")
+        select = ", ".join(f"CAST({self.value(a)} AS {t}) AS c{i}"
+                           for i, (a, t) in enumerate(zip(self.rule.head.args, head_types)))
+        sql = f"SELECT {select}"
+        if self.froms:
+            sql += " FROM " + ", ".join(self.froms)
+        if self.where:
+            sql += " WHERE " + " AND ".join(self.where)
+        return sql
+
+
+def _input_select(rel: ir.Relation, mode: str) -> str:
+    assert rel.field is not None
+    spec = FIELDS[rel.field]
+    col = column_of(rel.field)
+    if spec.type == "enum_list":
+        known = f"SELECT case_id AS c0, CAST(UNNEST({col}) AS VARCHAR) AS c1 FROM redress_cases WHERE {col} IS NOT NULL"
+    elif spec.type == "bool":
+        known = (f"SELECT case_id AS c0, CAST(CASE WHEN {col} THEN 'true' ELSE 'false' END AS VARCHAR) AS c1 "
+                 f"FROM redress_cases WHERE {col} IS NOT NULL")
+    else:
+        known = f"SELECT case_id AS c0, {col} AS c1 FROM redress_cases WHERE {col} IS NOT NULL"
+    if mode == "T" or rel.as_recorded:
+        return known
+    unknown_type = _SQL_TYPE[spec.type]
+    return f"{known} UNION ALL SELECT case_id AS c0, CAST(NULL AS {unknown_type}) AS c1 FROM redress_cases WHERE {col} IS NULL"
+
+
+def _dependency_order(program: ir.Program) -> list[str]:
+    """Relations with what they depend on first (strata alone order only across negation)."""
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    graph.add_nodes_from(program.relations)
+    for rule in program.rules:
+        for lit in rule.body:
+            if isinstance(lit, (ir.Pos, ir.Neg)):
+                graph.add_edge(rule.head.relation, lit.atom.relation)
+    condensed = nx.condensation(graph)
+    return [m for node in reversed(list(nx.topological_sort(condensed)))
+            for m in sorted(condensed.nodes[node]["members"])]
+
+
+def _recursive_components(program: ir.Program) -> list[set[str]]:
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    for rule in program.rules:
+        for lit in rule.body:
+            if isinstance(lit, (ir.Pos, ir.Neg)):
+                graph.add_edge(rule.head.relation, lit.atom.relation)
+    return [c for c in nx.strongly_connected_components(graph)
+            if len(c) > 1 or any(graph.has_edge(n, n) for n in c)]
+
+
+def compile_sql(program: ir.Program, dialect: str = "duckdb",
+                relations: Iterable[str] | None = None) -> list[SqlStatement]:
+    """Statements that build ``t_``/``p_`` tables for every relation (or those given and what they
+    depend on), in stratum order, over a ``redress_cases`` table and the calendar tables."""
+    d = _Dialect(dialect)
+    types = relation_types(program)
+    nullable = nullable_columns(program)
+    wanted = set(relations) if relations is not None else set(program.relations)
+    needed: set[str] = set()
+    stack = list(wanted)
+    while stack:
+        rel = stack.pop()
+        if rel in needed:
+            continue
+        needed.add(rel)
+        for rule in program.rules_for(rel):
+            stack.extend(lit.atom.relation for lit in rule.body if isinstance(lit, (ir.Pos, ir.Neg)))
+    recursive = {r for comp in _recursive_components(program) for r in comp}
+    out: list[SqlStatement] = []
+
+    def create(table: str, cols: list[str], select: str | None) -> None:
+        out.append(SqlStatement(f"DROP TABLE IF EXISTS {table}", table=table))
+        if select is None:
+            defs = ", ".join(f"c{i} {t}" for i, t in enumerate(cols))
+            out.append(SqlStatement(f"CREATE TABLE {table} ({defs})", table=table))
+        else:
+            out.append(SqlStatement(f"CREATE TABLE {table} AS SELECT DISTINCT * FROM ({select}) s", table=table))
+
+    for rel in program.relations.values():
+        if rel.kind == "input" and rel.name in needed:
+            for mode in ("T", "P"):
+                create(f"{mode.lower()}_{rel.name}", types[rel.name], _input_select(rel, mode))
+    ordered = [r for r in _dependency_order(program) if r in needed and program.relations[r].kind != "input"]
+    for name in ordered:
+        rules = program.rules_for(name)
+        for mode in ("T", "P"):
+            table = f"{mode.lower()}_{name}"
+            if name in recursive:
+                create(table, types[name], None)
+                for rule in rules:
+                    select = _RuleSql(rule, mode, types, d, nullable).sql(types[name])
+                    out.append(SqlStatement(f"INSERT INTO {table} SELECT * FROM ({select}) s EXCEPT SELECT * FROM {table}",
+                                            repeat_until_stable=True, table=table))
+                continue
+            selects = [_RuleSql(rule, mode, types, d, nullable).sql(types[name]) for rule in rules]
+            create(table, types[name], " UNION ALL ".join(selects) if selects else None)
+    return out
+
+
+def calendar_sql(dialect: str, holidays: list[_dt.date], start: _dt.date, end: _dt.date) -> list[str]:
+    """The working-day calendar: ``redress_calendar(d, wd, next_wd)`` (wd: working days up to and
+    including d) and ``redress_working_days(wd, d)``, from England's bank holidays."""
+    _Dialect(dialect)
+    values = ", ".join(f"(DATE '{h.isoformat()}')" for h in sorted(set(holidays))) or "(CAST(NULL AS DATE))"
+    series = (f"SELECT CAST(g AS DATE) AS d FROM generate_series(DATE '{start.isoformat()}', "
+              f"DATE '{end.isoformat()}', INTERVAL 1 DAY) t(g)") if dialect == "duckdb" else (
+              f"SELECT CAST(g AS DATE) AS d FROM generate_series(DATE '{start.isoformat()}', "
+              f"DATE '{end.isoformat()}', INTERVAL '1 day') t(g)")
+    return [
+        "DROP TABLE IF EXISTS redress_holidays",
+        f"CREATE TABLE redress_holidays AS SELECT h AS d FROM (VALUES {values}) v(h)",
+        "DROP TABLE IF EXISTS redress_days",
+        f"CREATE TABLE redress_days AS SELECT s.d, (EXTRACT(ISODOW FROM s.d) <= 5 AND NOT EXISTS "
+        f"(SELECT 1 FROM redress_holidays h WHERE h.d = s.d)) AS working FROM ({series}) s",
+        "DROP TABLE IF EXISTS redress_calendar",
+        "CREATE TABLE redress_calendar AS SELECT d, "
+        "CAST(SUM(CASE WHEN working THEN 1 ELSE 0 END) OVER (ORDER BY d) AS INTEGER) AS wd, "
+        "MIN(CASE WHEN working THEN d END) OVER (ORDER BY d ROWS BETWEEN CURRENT ROW AND 20 FOLLOWING) AS next_wd "
+        "FROM redress_days",
+        "DROP TABLE IF EXISTS redress_working_days",
+        "CREATE TABLE redress_working_days AS SELECT wd, d FROM redress_calendar c "
+        "WHERE EXISTS (SELECT 1 FROM redress_days x WHERE x.d = c.d AND x.working)",
+    ]
