@@ -214,6 +214,31 @@ def impact(provision: str, as_json: bool, scenarios: Path | None, rules: Path | 
     click.echo(g.dumps(g.impact_json(report)) if as_json else g.impact_text(report))
 
 
+@cli.command()
+@click.option("--dialect", type=click.Choice(["duckdb", "postgres"]), default="duckdb", show_default=True)
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
+def sql(dialect: str, rules: Path | None) -> None:
+    """Emit the rules as SQL to run next to an authority's own case records.
+
+    The script builds the working-day calendar, expects cases in redress_cases (one column per
+    contract field), and fills redress_answers(case_id, question, status, answer, known).
+    """
+    import datetime as _dt
+
+    from redress.api import load
+    from redress.queries import dates
+    from redress.queries.sqlgen import full_script
+
+    kb = load(rules)
+    start, end = _dt.date(1990, 1, 1), _dt.date(2100, 12, 31)
+    holidays = [d for y in range(start.year, end.year + 1) for d in dates.bank_holidays(y)]
+    patterns = {q: kb._pattern(kb.questions[q]) for q in kb.questions}
+    click.echo(f"-- redress {kb.rules_version} ({dialect}): calendar, rules and answers")
+    for statement in full_script(kb.program.in_force_on(_dt.date.today()), patterns, holidays, start,
+                                 end + _dt.timedelta(days=40), dialect):
+        click.echo(statement + ";")
+
+
 def _stderr_console() -> object:
     from rich.console import Console
 

@@ -20,7 +20,7 @@ from redress.errors import CaseValidationError, RedressError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
 from redress.queries import dates
-from redress.queries.sqlgen import calendar_sql, column_of, compile_sql, relation_types
+from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql
 
 __all__ = ["ColumnarEngine", "Problem", "CALENDAR_START", "CALENDAR_END"]
 
@@ -267,68 +267,8 @@ class ColumnarEngine:
                         pass
                 else:
                     self.con.execute(stmt.sql)
-            types = relation_types(program)
             for q in questions:
-                self.con.execute(f"INSERT INTO redress_answers {self._answer_sql(program, q, types)}")
-
-    def _answer_sql(self, program: ir.Program, question: str, types: dict[str, list[str]]) -> str:
-        q = program.questions[question]
-        pattern = self.patterns[question]
-        rel = q.relation
-        t_cond = " AND ".join(f"x.c{i} = {_sql_const(v)}" for i, v in enumerate(pattern) if i > 0 and v is not None) or "TRUE"
-        p_cond = " AND ".join(f"(x.c{i} = {_sql_const(v)} OR x.c{i} IS NULL)" for i, v in enumerate(pattern)
-                              if i > 0 and v is not None) or "TRUE"
-        name = _q(question)
-        if q.kind == "yes_no":
-            return (f"SELECT c.case_id, {name}, CASE WHEN t.n IS NOT NULL OR p.n IS NULL THEN 'determined' "
-                    f"ELSE 'undetermined' END, CASE WHEN t.n IS NOT NULL THEN to_json(TRUE) WHEN p.n IS NULL THEN to_json(FALSE) "
-                    f"END, NULL FROM redress_cases c "
-                    f"LEFT JOIN (SELECT x.c0, count(*) AS n FROM t_{rel} x WHERE {t_cond} GROUP BY x.c0) t ON t.c0 = c.case_id "
-                    f"LEFT JOIN (SELECT x.c0, count(*) AS n FROM p_{rel} x WHERE {p_cond} GROUP BY x.c0) p ON p.c0 = c.case_id")
-        a = q.answer_position
-        t_match = " AND ".join(f"y.c{i} = x.c{i}" for i, v in enumerate(pattern) if v is not None and i > 0)
-        extra = (f"SELECT x.c0, count(*) AS n FROM p_{rel} x WHERE {p_cond} AND (x.c{a} IS NULL OR NOT EXISTS "
-                 f"(SELECT 1 FROM t_{rel} y WHERE y.c0 = x.c0 AND y.c{a} = x.c{a}{' AND ' + t_match if t_match else ''})) "
-                 f"GROUP BY x.c0")
-        values = (f"SELECT x.c0, list(DISTINCT x.c{a} ORDER BY x.c{a}) AS v FROM t_{rel} x WHERE {t_cond} GROUP BY x.c0")
-        if q.kind == "list":
-            answer = "CASE WHEN u.n IS NULL THEN to_json(COALESCE(t.v, [])) END"
-            known = "CASE WHEN u.n IS NOT NULL THEN to_json(COALESCE(t.v, [])) END"
-        else:
-            answer = ("CASE WHEN u.n IS NULL AND len(t.v) = 1 THEN to_json(t.v[1]) "
-                      "WHEN u.n IS NULL AND len(t.v) > 1 THEN to_json('CONFLICT') END")
-            known = "NULL"
-        status = ("CASE WHEN u.n IS NOT NULL THEN 'undetermined' WHEN len(t.v) > 1 THEN 'conflict' "
-                  "ELSE 'determined' END") if q.kind != "list" else "CASE WHEN u.n IS NOT NULL THEN 'undetermined' ELSE 'determined' END"
-        return (f"SELECT c.case_id, {name}, {status}, {answer}, {known} FROM redress_cases c "
-                f"LEFT JOIN ({values}) t ON t.c0 = c.case_id LEFT JOIN ({extra}) u ON u.c0 = c.case_id")
-
-    def write_answers(self, path: Path, fmt: str, questions: list[str], header: bool) -> tuple[int, int]:
-        """Write this chunk's answers with DuckDB's COPY; return (cases, answers)."""
-        order = f"list_position({_list(questions)}, a.question)"
-        select = ("SELECT a.case_id AS line, c.id AS \"case\", a.question, a.status, a.answer, "
-                  + ("a.known, " if fmt == "csv" else "")
-                  + f"{_q(self.rules_version)} AS rules_version, 'duckdb' AS engine "
-                  "FROM redress_answers a JOIN redress_all_cases c ON c.case_id = a.case_id "
-                  f"ORDER BY a.case_id, {order}")
-        if fmt == "csv":
-            select = ("SELECT line, \"case\", question, status, "
-                      "CASE WHEN json_type(answer) = 'ARRAY' THEN array_to_string(from_json(answer, '[\"VARCHAR\"]'), ';') "
-                      "ELSE json_extract_string(answer, '$') END AS answer, "
-                      "CASE WHEN known IS NOT NULL THEN array_to_string(from_json(known, '[\"VARCHAR\"]'), ';') END AS known, "
-                      f"rules_version, engine FROM ({select}) s")
-            options = f"FORMAT CSV, HEADER {'true' if header else 'false'}"
-        else:
-            select = ("SELECT line, \"case\", question, status, answer, known, rules_version, engine FROM ("
-                      + select.replace("a.answer, ", "a.answer, a.known, ", 1) + ") s")
-            options = "FORMAT JSON"
-        self.con.execute(f"COPY ({select}) TO {_q(str(path))} ({options})")
-        row = self.con.execute("SELECT count(DISTINCT case_id), count(*) FROM redress_answers").fetchone()
-        assert row is not None
-        return int(row[0]), int(row[1])
-
-    def close(self) -> None:
-        self.con.close()
+                self.con.execute(f"INSERT INTO redress_answers {answer_sql(program, q, self.patterns[q], 'duckdb')}")
 
     # ------------------------------------------------------------------ driving a file
     def line_range(self) -> tuple[int, int]:
@@ -345,12 +285,3 @@ class ColumnarEngine:
         for line, cid, question, status, answer, known in rows:
             yield (int(line), cid, question, status, json.loads(answer) if answer is not None else None,
                    json.loads(known) if known is not None else None)
-
-
-def _sql_const(value: Any) -> str:
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, _dt.date):
-        return f"DATE '{value.isoformat()}'"
-    return _q(str(value))
-

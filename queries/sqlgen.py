@@ -29,7 +29,7 @@ from redress.errors import RedressError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
 
-__all__ = ["SqlStatement", "compile_sql", "column_of", "relation_types", "nullable_columns", "calendar_sql", "DIALECTS"]
+__all__ = ["SqlStatement", "compile_sql", "answer_sql", "cases_table_sql", "full_script", "column_of", "relation_types", "nullable_columns", "calendar_sql", "DIALECTS"]
 
 DIALECTS = ("duckdb", "postgres")
 _SQL_TYPE = {"enum": "VARCHAR", "enum_list": "VARCHAR", "string": "VARCHAR", "date": "DATE", "int": "INTEGER",
@@ -380,3 +380,87 @@ def calendar_sql(dialect: str, holidays: list[_dt.date], start: _dt.date, end: _
         "CREATE TABLE redress_working_days AS SELECT wd, d FROM redress_calendar c "
         "WHERE EXISTS (SELECT 1 FROM redress_days x WHERE x.d = c.d AND x.working)",
     ]
+
+
+def _sql_const(value: object) -> str:
+    if isinstance(value, bool):
+        raise RedressError("booleans are not rule values")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, _dt.date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def answer_sql(program: ir.Program, question: str, pattern: tuple[object, ...], dialect: str = "duckdb") -> str:
+    """One row per case of ``redress_cases``: (case_id, question, status, answer JSON, known JSON),
+    decided from the ``t_``/``p_`` tables exactly as the prover decides."""
+    d = _Dialect(dialect)
+    q = program.questions[question]
+    rel = q.relation
+    t_cond = " AND ".join(f"x.c{i} = {_sql_const(v)}" for i, v in enumerate(pattern) if i > 0 and v is not None) or "TRUE"
+    p_cond = " AND ".join(f"(x.c{i} = {_sql_const(v)} OR x.c{i} IS NULL)" for i, v in enumerate(pattern)
+                          if i > 0 and v is not None) or "TRUE"
+    name = _sql_const(question)
+    json_t = "JSON" if d.name == "duckdb" else "JSONB"
+    if q.kind == "yes_no":
+        return (f"SELECT c.case_id, {name}, CASE WHEN t.n IS NOT NULL OR p.n IS NULL THEN 'determined' "
+                f"ELSE 'undetermined' END, CAST(CASE WHEN t.n IS NOT NULL THEN 'true' WHEN p.n IS NULL THEN 'false' END "
+                f"AS {json_t}), CAST(NULL AS {json_t}) FROM redress_cases c "
+                f"LEFT JOIN (SELECT x.c0, count(*) AS n FROM t_{rel} x WHERE {t_cond} GROUP BY x.c0) t ON t.c0 = c.case_id "
+                f"LEFT JOIN (SELECT x.c0, count(*) AS n FROM p_{rel} x WHERE {p_cond} GROUP BY x.c0) p ON p.c0 = c.case_id")
+    a = q.answer_position
+    t_match = " AND ".join(f"y.c{i} = x.c{i}" for i, v in enumerate(pattern) if v is not None and i > 0)
+    extra = (f"SELECT x.c0, count(*) AS n FROM p_{rel} x WHERE {p_cond} AND (x.c{a} IS NULL OR NOT EXISTS "
+             f"(SELECT 1 FROM t_{rel} y WHERE y.c0 = x.c0 AND y.c{a} = x.c{a}{' AND ' + t_match if t_match else ''})) "
+             f"GROUP BY x.c0")
+    if d.name == "duckdb":
+        agg, size, to_json = f"list(DISTINCT x.c{a} ORDER BY x.c{a})", "len(t.v)", "to_json"
+        empty = "[]"
+    else:
+        agg, size, to_json = f"array_agg(DISTINCT x.c{a} ORDER BY x.c{a})", "cardinality(t.v)", "to_jsonb"
+        empty = f"CAST(ARRAY[] AS {relation_types(program)[rel][a]}[])"
+    values = f"SELECT x.c0, {agg} AS v FROM t_{rel} x WHERE {t_cond} GROUP BY x.c0"
+    if q.kind == "list":
+        answer = f"CASE WHEN u.n IS NULL THEN {to_json}(COALESCE(t.v, {empty})) END"
+        known = f"CASE WHEN u.n IS NOT NULL THEN {to_json}(COALESCE(t.v, {empty})) END"
+        status = "CASE WHEN u.n IS NOT NULL THEN 'undetermined' ELSE 'determined' END"
+    else:
+        answer = (f"CASE WHEN u.n IS NULL AND {size} = 1 THEN {to_json}(t.v[1]) "
+                  f"WHEN u.n IS NULL AND {size} > 1 THEN {to_json}('CONFLICT'::VARCHAR) END")
+        known = f"CAST(NULL AS {json_t})"
+        status = f"CASE WHEN u.n IS NOT NULL THEN 'undetermined' WHEN {size} > 1 THEN 'conflict' ELSE 'determined' END"
+    return (f"SELECT c.case_id, {name}, {status}, {answer}, {known} FROM redress_cases c "
+            f"LEFT JOIN ({values}) t ON t.c0 = c.case_id LEFT JOIN ({extra}) u ON u.c0 = c.case_id")
+
+
+def cases_table_sql(dialect: str = "duckdb") -> str:
+    """The cases table the generated SQL reads: one row per case, one column per contract field."""
+    _Dialect(dialect)
+    cols = ["case_id INTEGER PRIMARY KEY", "id VARCHAR"]
+    for path, spec in FIELDS.items():
+        if path == "id":
+            continue
+        sql_type = {"enum_list": "VARCHAR[]", "bool": "BOOLEAN"}.get(spec.type, _SQL_TYPE[spec.type])
+        cols.append(f"{column_of(path)} {sql_type}")
+    return "CREATE TABLE IF NOT EXISTS redress_cases (" + ", ".join(cols) + ")"
+
+
+def full_script(program: ir.Program, patterns: dict[str, tuple[object, ...]], holidays: list[_dt.date],
+                start: _dt.date, end: _dt.date, dialect: str = "duckdb") -> list[str]:
+    """Everything an authority's database needs: calendar, cases table, rules, answers.
+
+    Rules run as the law stands today; for cases decided under other versions, filter the
+    program first (``Program.in_force_on``). Recursive components need their INSERT repeated
+    until it adds no rows (none in the bundled knowledge base).
+    """
+    out = calendar_sql(dialect, holidays, start, end)
+    out.append(cases_table_sql(dialect))
+    out += [st.sql for st in compile_sql(program, dialect)]
+    json_t = "JSON" if dialect == "duckdb" else "JSONB"
+    out.append("DROP TABLE IF EXISTS redress_answers")
+    out.append(f"CREATE TABLE redress_answers (case_id INTEGER, question VARCHAR, status VARCHAR, answer {json_t}, "
+               f"known {json_t})")
+    for q in program.questions:
+        out.append(f"INSERT INTO redress_answers {answer_sql(program, q, patterns[q], dialect)}")
+    return out
