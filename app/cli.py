@@ -239,6 +239,24 @@ def sql(dialect: str, rules: Path | None) -> None:
         click.echo(statement + ";")
 
 
+@cli.command()
+@click.option("--cases", "n", default=100_000, show_default=True, type=int, help="Synthetic cases.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option("--peer", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The OpenFisca peer's folder (default: ../shared/peers/openfisca-send).")
+@click.option("--runs", default=3, show_default=True, type=int)
+def bench(n: int, as_json: bool, peer: Path | None, runs: int) -> None:
+    """Measure redress beside the OpenFisca peer on the same seeded inputs (see benchmarks/)."""
+    from redress.bench import run_bench
+
+    result = run_bench(n, peer, runs, log=lambda text: click.echo(f"... {text}", err=True))
+    if as_json:
+        click.echo(json.dumps(result, indent=2))
+        return
+    for key, value in result.items():
+        click.echo(f"{key:<34} {value}")
+
+
 def _stderr_console() -> object:
     from rich.console import Console
 

@@ -270,6 +270,33 @@ class ColumnarEngine:
             for q in questions:
                 self.con.execute(f"INSERT INTO redress_answers {answer_sql(program, q, self.patterns[q], 'duckdb')}")
 
+    def write_answers(self, path: Path, fmt: str, questions: list[str], header: bool) -> tuple[int, int]:
+        """Write this chunk's answers with DuckDB's COPY; return (cases, answers)."""
+        order = f"list_position({_list(questions)}, a.question)"
+        select = ("SELECT a.case_id AS line, c.id AS \"case\", a.question, a.status, a.answer, "
+                  + ("a.known, " if fmt == "csv" else "")
+                  + f"{_q(self.rules_version)} AS rules_version, 'duckdb' AS engine "
+                  "FROM redress_answers a JOIN redress_all_cases c ON c.case_id = a.case_id "
+                  f"ORDER BY a.case_id, {order}")
+        if fmt == "csv":
+            select = ("SELECT line, \"case\", question, status, "
+                      "CASE WHEN json_type(answer) = 'ARRAY' THEN array_to_string(from_json(answer, '[\"VARCHAR\"]'), ';') "
+                      "ELSE json_extract_string(answer, '$') END AS answer, "
+                      "CASE WHEN known IS NOT NULL THEN array_to_string(from_json(known, '[\"VARCHAR\"]'), ';') END AS known, "
+                      f"rules_version, engine FROM ({select}) s")
+            options = f"FORMAT CSV, HEADER {'true' if header else 'false'}"
+        else:
+            select = ("SELECT line, \"case\", question, status, answer, known, rules_version, engine FROM ("
+                      + select.replace("a.answer, ", "a.answer, a.known, ", 1) + ") s")
+            options = "FORMAT JSON"
+        self.con.execute(f"COPY ({select}) TO {_q(str(path))} ({options})")
+        row = self.con.execute("SELECT count(DISTINCT case_id), count(*) FROM redress_answers").fetchone()
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    def close(self) -> None:
+        self.con.close()
+
     # ------------------------------------------------------------------ driving a file
     def line_range(self) -> tuple[int, int]:
         row = self.con.execute("SELECT COALESCE(min(line), 1), COALESCE(max(line), 0) FROM redress_raw").fetchone()

@@ -96,3 +96,49 @@ def test_all_questions(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
     assert result.exit_code == 0, result.output
     assert {json.loads(line)["question"] for line in out.read_text().splitlines()} == set(kb.questions)
     assert not os.path.exists(str(out) + ".partial")
+
+
+def test_compiled_engine_matches_the_reference_in_every_format(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
+    """The default (DuckDB) engine: JSONL, CSV and Parquet in; JSONL and CSV out; same answers."""
+    import duckdb
+
+    src = _jsonl(tmp_path / "cases.jsonl", {**REFUSAL, "as_of": "2025-06-01"}, "{bad",
+                 {"id": "b", "as_of": "2025-06-01", "decision": {"kind": "plan_finalised"}, "appeal": {"grounds": []}})
+    runner = CliRunner()
+    out = tmp_path / "answers.jsonl"
+    result = runner.invoke(cli, ["batch", str(src), "--questions", "appealable,routes", "--out", str(out), "--no-progress"])
+    assert result.exit_code == 4 and "line 2: invalid JSON" in result.stderr
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["line"], r["question"], r["engine"]) for r in rows] == [
+        (1, "appealable", "duckdb"), (1, "routes", "duckdb"), (3, "appealable", "duckdb"), (3, "routes", "duckdb")]
+    for r in rows:
+        case = {**REFUSAL, "as_of": "2025-06-01"} if r["line"] == 1 else {
+            "id": "b", "as_of": "2025-06-01", "decision": {"kind": "plan_finalised"}, "appeal": {"grounds": []}}
+        ref = kb.ask(r["question"], case).to_dict()
+        assert (r["status"], r["answer"]) == (ref["status"], ref["answer"])
+
+    csv_out = tmp_path / "answers.csv"
+    assert runner.invoke(cli, ["batch", str(src), "--questions", "appealable", "--out", str(csv_out),
+                               "--no-progress"]).exit_code == 4
+    assert csv_out.read_text().splitlines()[:2] == [
+        "line,case,question,status,answer,known,rules_version,engine",
+        f"1,a,appealable,determined,true,,{kb.rules_version},duckdb"]
+
+    parquet = tmp_path / "cases.parquet"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT 'p1' AS id, {{'kind': 'refuse_assessment'}} AS decision) TO '{parquet}' (FORMAT PARQUET)")
+    out = tmp_path / "from-parquet.jsonl"
+    result = runner.invoke(cli, ["batch", str(parquet), "--questions", "appealable", "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    row = json.loads(out.read_text())
+    assert (row["case"], row["answer"]) == ("p1", True)
+
+
+def test_reference_engine_still_available(tmp_path: Path) -> None:
+    src = _jsonl(tmp_path / "cases.jsonl", REFUSAL)
+    out = tmp_path / "answers.jsonl"
+    result = CliRunner().invoke(cli, ["batch", str(src), "--questions", "appealable", "--out", str(out),
+                                      "--engine", "pydatalog", "--no-progress"])
+    assert result.exit_code == 0
+    row = json.loads(out.read_text())
+    assert row["answer"] is True and row["explanation"]["because"] and row["citations"]

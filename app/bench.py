@@ -1,0 +1,226 @@
+"""The benchmark behind ``redress bench``: redress beside the OpenFisca peer on the same inputs.
+
+Figures (``--json`` prints them as one object):
+  eval_seconds_4q / peer_seconds_4q / ratio_vs_peer — the peer's four questions over N cases
+      given as columns (input generation untimed, as the peer does), compiled backend vs OpenFisca;
+  eval_seconds_all, per_question_seconds — every contract question, and each alone;
+  batch_file_seconds — `redress batch` end to end on an N-case JSONL file to an answers file;
+  ask_p50_ms, ask_p99_ms — a warm single ask with its proof (pyDatalog, the engine of record);
+  cold_ask_ms — a whole `redress ask` process; peak_rss_mb;
+  identical_to_reference — a sample of cases answers identically on pyDatalog;
+  identical_to_peer — the four questions agree with the OpenFisca model on every case, with
+      the disagreements counted per question where they do not.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from redress.api import KnowledgeBase, load
+from redress.caseload import cases as caseload_cases
+from redress.caseload import generate, write_jsonl
+from redress.kb.schema import FIELDS
+from redress.queries.columnar import ColumnarEngine
+
+__all__ = ["run_bench", "PEER_QUESTIONS"]
+
+PEER_QUESTIONS = ["appealable", "mediation_advice_required", "recommendations_available", "appeal_deadline"]
+PEER_GROUNDS = ["decision", "section_b", "section_f", "section_i_named", "section_i_type", "section_i_none",
+                "section_e", "section_g", "section_h2"]
+AS_OF = _dt.date(2026, 11, 22)
+_REPO = Path(__file__).resolve().parents[1]
+
+
+def _peer_columns(n: int, seed: int) -> dict[str, np.ndarray]:
+    """Inputs in the peer's vocabulary (its nine grounds), as its own generator draws them."""
+    rng = np.random.default_rng(seed)
+    data: dict[str, np.ndarray] = {"decision_kind": rng.integers(0, 12, n).astype(np.int16)}
+    for g in PEER_GROUNDS:
+        data[f"ground_{g}"] = rng.random(n) < 0.25
+    data["appeal_is_disability_discrimination"] = rng.random(n) < 0.1
+    sent = np.datetime64("2015-01-01") + rng.integers(0, 16 * 365, n)
+    data["decision_sent"] = sent
+    has_cert = rng.random(n) < 0.5
+    data["certificate_issued"] = np.where(has_cert, sent + rng.integers(0, 120, n), np.datetime64("1970-01-01"))
+    return data
+
+
+def _load_peer_columns(engine: ColumnarEngine, data: dict[str, np.ndarray]) -> None:
+    """The same inputs into redress_cases, straight from the numpy columns (untimed)."""
+    n = len(data["decision_kind"])
+    kinds = np.array(FIELDS["decision.kind"].values, dtype=object)
+    grounds = np.full(n, "", dtype=object)
+    for g in PEER_GROUNDS:
+        grounds = np.where(data[f"ground_{g}"], grounds + g + ";", grounds)
+    cert = data["certificate_issued"]
+    days = lambda d: (d.astype("datetime64[D]") - np.datetime64("1970-01-01")).astype(np.int64)  # noqa: E731
+    cols = {"k": kinds[data["decision_kind"]], "g": grounds, "dd": data["appeal_is_disability_discrimination"],
+            "sent": days(data["decision_sent"]), "cert": days(cert)}
+    engine.con.register("peer_cols", cols)
+    columns = [f"CAST(NULL AS {t}) AS {c}" for c, t in engine.con.execute(
+        "SELECT column_name, column_type FROM (DESCRIBE redress_cases)").fetchall()]
+    engine.con.execute("CREATE OR REPLACE TABLE redress_template AS SELECT * FROM redress_cases LIMIT 0")
+    overrides = {
+        "case_id": "CAST(row_number() OVER () AS INTEGER)",
+        "as_of": f"DATE '{AS_OF.isoformat()}'",
+        "decision__kind": "CAST(k AS VARCHAR)",
+        "decision__sent": "CAST(DATE '1970-01-01' + CAST(sent AS INTEGER) AS DATE)",
+        "appeal__type": "CASE WHEN dd THEN 'disability_discrimination' ELSE 'sen' END",
+        "appeal__grounds": "list_filter(string_split(CAST(g AS VARCHAR), ';'), lambda e: e <> '')",
+        "mediation__certificate_issued": "CASE WHEN cert > 0 THEN CAST(DATE '1970-01-01' + CAST(cert AS INTEGER) AS DATE) END",
+    }
+    select = []
+    for spec in columns:
+        name = spec.rsplit(" AS ", 1)[1]
+        select.append(f"{overrides[name]} AS {name}" if name in overrides else spec)
+    engine.con.execute(f"CREATE OR REPLACE TABLE redress_cases AS SELECT {', '.join(select)} FROM peer_cols")
+    engine.con.unregister("peer_cols")
+
+
+def _peer_python() -> Path:
+    """A venv with openfisca-core for the peer, made once under benchmarks/ (not a runtime dependency)."""
+    venv = _REPO / "benchmarks" / ".peer-venv"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "openfisca-core", "numpy", "python-dateutil",
+                        "holidays"], check=True)
+    return python
+
+
+def _engine(kb: KnowledgeBase, database: Path | None = None) -> ColumnarEngine:
+    return ColumnarEngine(kb.program, kb.rules_version, {q: kb._pattern(kb.questions[q]) for q in kb.questions},
+                          database=database)
+
+
+def _timed_evaluate(engine: ColumnarEngine, questions: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        engine.evaluate(questions)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 42, sample: int = 2000,
+              log: Any = None) -> dict[str, Any]:
+    def say(text: str) -> None:
+        if log:
+            log(text)
+
+    kb = load()
+    result: dict[str, Any] = {"cases": n, "rules_version": kb.rules_version}
+    work = Path(tempfile.mkdtemp(prefix="redress-bench-"))
+
+    # --- the peer's four questions, same inputs, as columns
+    say("four questions: redress compiled backend")
+    data = _peer_columns(n, seed)
+    engine = _engine(kb, work / "bench.duckdb")
+    engine.load_lines(write_jsonl(work / "one.jsonl", 1, 0), "jsonl")
+    engine.validate(AS_OF, 1, 1)  # creates the cases table's shape
+    _load_peer_columns(engine, data)
+    engine.con.execute("CREATE OR REPLACE TABLE redress_peer_cases AS SELECT * FROM redress_cases")
+    result["eval_seconds_4q"] = _timed_evaluate(engine, PEER_QUESTIONS, runs)
+    ours = {(line, q): (status, answer) for line, _, q, status, answer, _ in engine.answers(PEER_QUESTIONS)}
+
+    peer_dir = peer_dir or (_REPO.parent / "shared" / "peers" / "openfisca-send")
+    if peer_dir.is_dir():
+        say("four questions: OpenFisca peer")
+        np.savez(work / "peer_in.npz", **data)
+        done = subprocess.run([str(_peer_python()), str(_REPO / "benchmarks" / "peer_driver.py"), str(peer_dir),
+                               str(work / "peer_in.npz"), str(work / "peer_out.npz"), str(runs)],
+                              capture_output=True, text=True, cwd=peer_dir, check=True)
+        result["peer_seconds_4q"] = json.loads(done.stdout.strip().splitlines()[-1])["peer_seconds_4q"]
+        result["ratio_vs_peer"] = result["peer_seconds_4q"] / result["eval_seconds_4q"]
+        peer = np.load(work / "peer_out.npz")
+        disagreements: dict[str, int] = {}
+        undetermined = 0
+        for qi, q in enumerate(PEER_QUESTIONS):
+            values = peer[q]
+            count = 0
+            for i in range(n):
+                status, answer = ours[(i + 1, q)]
+                theirs: Any = values[i].item() if values.dtype != "datetime64[D]" else str(values[i])
+                if isinstance(theirs, (bool, np.bool_)):
+                    theirs = bool(theirs)
+                if status != "determined" or answer != theirs:
+                    count += 1
+                    undetermined += status != "determined"
+            disagreements[q] = count
+        result["identical_to_peer"] = not any(disagreements.values())
+        result["peer_disagreements"] = disagreements
+        result["peer_disagreements_undetermined"] = undetermined
+    else:
+        result["peer_seconds_4q"] = result["ratio_vs_peer"] = result["identical_to_peer"] = None
+
+    # --- every question, and each alone, on the contract-vocabulary caseload
+    say("every question: compiled backend")
+    cases_file = write_jsonl(work / "cases.jsonl", n, seed)
+    engine.load_lines(cases_file, "jsonl")
+    engine.validate(AS_OF, 1, n)
+    questions = list(kb.questions)
+    result["eval_seconds_all"] = _timed_evaluate(engine, questions, 1)
+    result["per_question_seconds"] = {q: _timed_evaluate(engine, [q], 1) for q in questions}
+
+    # --- identical to the engine of record on a sample
+    say("identical to pyDatalog on a sample")
+    sample_cases = list(caseload_cases(generate(sample, seed + 1)))
+    for c in sample_cases:
+        c["as_of"] = c.get("as_of") or AS_OF.isoformat()
+    sample_file = work / "sample.jsonl"
+    sample_file.write_text("".join(json.dumps(c) + "\n" for c in sample_cases))
+    engine.load_lines(sample_file, "jsonl")
+    engine.validate(AS_OF, 1, sample)
+    engine.evaluate(questions)
+    compiled = {(line, q): (status, answer, known) for line, _, q, status, answer, known in engine.answers(questions)}
+    same = all(compiled[(i, a.question)] == (a.status, a.to_dict()["answer"], a.to_dict().get("known"))
+               for i, case in enumerate(sample_cases, start=1) for a in kb.ask_many(questions, case))
+    result["identical_to_reference"] = same
+    result["identical_to_reference_sample"] = sample
+    engine.close()
+
+    # --- the batch command end to end
+    say("redress batch end to end")
+    out = work / "answers.jsonl"
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "redress", "batch", str(cases_file), "--questions", "all", "--out", str(out),
+                    "--no-progress"], check=True, capture_output=True)
+    result["batch_file_seconds"] = time.perf_counter() - t0
+
+    # --- a warm ask with its proof, and a cold process
+    say("warm and cold asks")
+    case = json.loads((_REPO / "examples" / "christmas-deadline.json").read_text())
+    kb.ask("appeal_deadline", case)
+    times = []
+    for _ in range(300):
+        t0 = time.perf_counter()
+        kb.ask("appeal_deadline", case)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    result["ask_p50_ms"] = times[len(times) // 2]
+    result["ask_p99_ms"] = times[int(len(times) * 0.99) - 1]
+    cold = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "redress", "ask", "appealable", "--case",
+                        str(_REPO / "examples" / "refusal-to-assess.json"), "--json"], check=True, capture_output=True)
+        cold.append((time.perf_counter() - t0) * 1000)
+    result["cold_ask_ms"] = statistics.median(cold)
+    result["peak_rss_mb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    for path in work.iterdir():
+        path.unlink()
+    os.rmdir(work)
+    return result
