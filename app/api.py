@@ -14,15 +14,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
+import os
+import pickle
+import sys
+from typing import TYPE_CHECKING
+
 from redress.errors import KnowledgeBaseError, NotEncodedError, QueryError, RedressCheckError
 from redress.kb import ir
-from redress.kb.authorities import authority_module, service_details
-from redress.kb.checker import Diagnostic, check
-from redress.kb.compiler import compile_program
 from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS, Case, validate_case
 from redress.parser import ast
-from redress.parser.parse import parse_program
 from redress.queries.engine import DatalogEngine
+
+if TYPE_CHECKING:
+    from redress.kb.checker import Diagnostic
 from redress.queries.explain import ProofNode, Prover, Status, render_value
 
 __all__ = ["Answer", "KnowledgeBase", "load", "default_rules_path"]
@@ -106,6 +110,17 @@ class KnowledgeBase:
     engine: DatalogEngine = field(init=False)
     _cones: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     _question_atoms: dict[str, ast.Atom] = field(init=False, default_factory=dict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        for transient in ("engine", "_engines"):  # per-thread pyDatalog state is rebuilt on load
+            state.pop(transient, None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.engine = DatalogEngine(self.program)
+        self._engines = {}
 
     def __post_init__(self) -> None:
         self.engine = DatalogEngine(self.program)
@@ -312,23 +327,102 @@ def _digest(modules: tuple[ast.Module, ...]) -> str:
     return "sha256:" + h.hexdigest()
 
 
-def load(path: str | Path | None = None) -> KnowledgeBase:
+def load(path: str | Path | None = None, *, use_cache: bool = True) -> KnowledgeBase:
     """Load, check and compile a knowledge base (default: the bundled one).
 
     Raises ``RedressSyntaxError`` or ``RedressCheckError`` (with every diagnostic); on success
-    the knowledge base is complete and its warnings are in ``kb.warnings``.
+    the knowledge base is complete and its warnings are in ``kb.warnings``. A checked and
+    compiled knowledge base is cached (``$XDG_CACHE_HOME/redress``) against the hashes of every
+    file it was built from and of the compiler itself, so an unchanged one loads without
+    re-parsing or re-checking; ``REDRESS_NO_CACHE=1`` turns the cache off.
     """
     entry = Path(path) if path is not None else default_rules_path()
+    use_cache = use_cache and not os.environ.get("REDRESS_NO_CACHE")
+    cache = _cache_file(entry) if use_cache else None
+    if cache is not None:
+        cached = _read_cache(cache)
+        if cached is not None:
+            return cached
+    kb, sources = _build(entry)
+    if cache is not None:
+        _write_cache(cache, kb, sources)
+    return kb
+
+
+def _build(entry: Path) -> tuple[KnowledgeBase, list[Path]]:
+    """The whole pipeline: parse -> (authorities) -> check -> compile. Imported here, so a cached
+    load never pays for the parser, checker or compiler."""
+    from redress.kb.authorities import authority_module, service_details
+    from redress.kb.checker import check
+    from redress.kb.compiler import compile_program
+    from redress.parser.parse import parse_program
+
     modules = parse_program(entry)
+    sources = [Path(m.path).resolve() for m in modules]
     authorities = entry.parent / "authorities"
     services: dict[str, dict[str, Any]] = {}
     if authorities.is_dir():  # local data beside the rules becomes cited facts, checked like rules
         modules += (authority_module(authorities),)
         services = service_details(authorities)
+        sources += sorted(p.resolve() for p in authorities.glob("*.yaml"))
     diagnostics = check(modules)
     errors = [d for d in diagnostics if d.severity == "error"]
     if errors:
         raise RedressCheckError(list(errors))
     program = compile_program(modules)
-    return KnowledgeBase(program, modules, tuple(d for d in diagnostics if d.severity == "warning"), _digest(modules),
-                         services)
+    kb = KnowledgeBase(program, modules, tuple(d for d in diagnostics if d.severity == "warning"), _digest(modules),
+                       services)
+    return kb, sources
+
+
+_CODE = ("parser/grammar.lark", "parser/parse.py", "parser/ast.py", "kb/checker.py", "kb/compiler.py", "kb/ir.py",
+         "kb/schema.py", "kb/authorities.py", "app/api.py")
+
+
+def _code_digest() -> str:
+    """What the cached object depends on besides the rule files: the pipeline's own code."""
+    import redress.kb
+    import redress.parser
+
+    h = hashlib.sha256(sys.version.encode())
+    for folder in (Path(redress.parser.__file__).parent, Path(redress.kb.__file__).parent, Path(__file__).parent):
+        for name in sorted(folder.glob("*.py")) + sorted(folder.glob("*.lark")):
+            h.update(name.name.encode() + b"\0" + name.read_bytes())
+    return h.hexdigest()
+
+
+def _cache_file(entry: Path) -> Path | None:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "redress"
+    try:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError:
+        return None
+    key = hashlib.sha256(str(entry.resolve()).encode()).hexdigest()[:32]
+    return base / f"kb-{key}.pickle"
+
+
+def _file_hashes(paths: list[Path]) -> dict[str, str]:
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def _read_cache(cache: Path) -> KnowledgeBase | None:
+    try:
+        with cache.open("rb") as f:
+            stored = pickle.load(f)  # our own file, in the user's private cache folder
+        if stored["code"] != _code_digest() or _file_hashes([Path(p) for p in stored["files"]]) != stored["files"]:
+            return None
+        kb: KnowledgeBase = stored["kb"]
+        return kb
+    except (OSError, KeyError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
+        return None
+
+
+def _write_cache(cache: Path, kb: KnowledgeBase, sources: list[Path]) -> None:
+    try:
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump({"code": _code_digest(), "files": _file_hashes(sources), "kb": kb}, f,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # a cache that cannot be written only costs the next load its time

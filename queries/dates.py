@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-import holidays
 from dateutil.relativedelta import relativedelta
 
 __all__ = [
@@ -80,6 +80,13 @@ class DateResult:
 # --- validation -------------------------------------------------------------------------------
 
 
+
+def _holidays() -> Any:
+    """The holidays package, imported on first use: most answers never need a calendar."""
+    import holidays
+
+    return holidays
+
 def _check_date(value: object, name: str) -> date:
     # Rules pass values through untyped, so check at run time. A datetime is a date subclass, but
     # adding months to one keeps the time, so it would leak into answers: refuse it.
@@ -143,7 +150,7 @@ def _holidays_for(year: int) -> dict[date, str]:
     # substitute day, which the package lists separately, and a weekend is already non-working.
     return {
         d: name
-        for d, name in sorted(holidays.country_holidays("GB", subdiv="ENG", years=year).items())
+        for d, name in sorted(_holidays().country_holidays("GB", subdiv="ENG", years=year).items())
         if d.weekday() < 5
     }
 
