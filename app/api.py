@@ -6,6 +6,7 @@ complete knowledge base or raises; nothing is half-loaded.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import difflib
 import hashlib
@@ -124,8 +125,8 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         self.engine = DatalogEngine(self.program)
-        self._all_labels = frozenset(r.label for r in self.program.rules)
-        self._engines: dict[frozenset[str], DatalogEngine] = {}
+        self._boundaries = self.program.version_boundaries()
+        self._engines: dict[int, DatalogEngine] = {}
         self._cones = {name: self._cone(q.relation) for name, q in self.program.questions.items()}
         self._question_atoms = {item.name: item.atom for module in self.modules for item in module.items
                                 if isinstance(item, ast.Question)}
@@ -187,17 +188,7 @@ class KnowledgeBase:
 
     def ask(self, question: str, case: Mapping[str, Any] | Case) -> Answer:
         """Answer a contract question about a case (JSON data or a validated Case)."""
-        q = self._question(question)
-        valid = case if isinstance(case, Case) else validate_case(case)
-        facts, unknown = self.input_facts(valid)
-        as_of: _dt.date = valid.get("as_of")
-        model: dict[str, set[tuple[Any, ...]]] = {k: set(v) for k, v in facts.items()}
-        model.update(self._engine_on(as_of).evaluate(facts, self._cones[question]))
-        label = f"case {valid.id}" if valid.id else "this case"
-        prover = Prover(self.program, model, unknown, CASE_KEY, label, frozenset(valid.values), as_of)
-        pattern = self._pattern(q)
-        result = prover.atom(q.relation, pattern)
-        return self._answer(q, valid, result, prover, pattern)
+        return self.ask_many([question], case)[0]
 
     def ask_many(self, questions: list[str], case: Mapping[str, Any] | Case) -> list[Answer]:
         """Several questions about one case: one model and one proof memo serve them all."""
@@ -218,12 +209,12 @@ class KnowledgeBase:
 
     def _engine_on(self, as_of: _dt.date) -> DatalogEngine:
         """One engine per distinct set of rules in force; there are few (the provisions' dates)."""
-        active = frozenset(r.label for r in self.program.rules if not self.program.not_in_force(r, as_of))
-        if active == self._all_labels:
-            return self.engine
-        if active not in self._engines:
-            self._engines[active] = DatalogEngine(self.program.in_force_on(as_of))
-        return self._engines[active]
+        epoch = bisect.bisect_right(self._boundaries, as_of)
+        if epoch not in self._engines:
+            active = frozenset(r.label for r in self.program.rules if not self.program.not_in_force(r, as_of))
+            self._engines[epoch] = (self.engine if active == frozenset(r.label for r in self.program.rules)
+                                    else DatalogEngine(self.program.in_force_on(as_of)))
+        return self._engines[epoch]
 
     def _pattern(self, q: ir.Question) -> tuple[Any, ...]:
         """The question's atom with the case bound and its answer position open."""

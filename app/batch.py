@@ -13,6 +13,7 @@ import csv
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
@@ -128,6 +129,20 @@ class _Writer:
             self.out.write(json.dumps({"line": line, **d}, ensure_ascii=False) + "\n")
 
 
+@contextmanager
+def _atomic_output(out: Path) -> Iterator[Path]:
+    """A temporary file beside ``out``, renamed onto it only if the block completes: an
+    interrupted run never leaves a half-written answers file."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.resolve().parent)
+    os.close(fd)
+    try:
+        yield Path(tmp_name)
+        os.replace(tmp_name, out)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
 def count_lines(path: Path) -> int:
     with path.open("rb") as f:
         return sum(1 for _ in f)
@@ -137,10 +152,8 @@ def run_batch(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, 
               progress: Callable[[int], None] | None = None) -> BatchSummary:
     """Answer every question for every case in ``source``; write ``out`` atomically."""
     summary = BatchSummary()
-    folder = out.resolve().parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as tmp, source.open(encoding="utf-8", newline="") as src:
+    with _atomic_output(out) as tmp_path:
+        with tmp_path.open("w", encoding="utf-8", newline="") as tmp, source.open(encoding="utf-8", newline="") as src:
             writer = _Writer(tmp, out_fmt)
             for line, item in read_cases(src, in_fmt):
                 if progress:
@@ -160,10 +173,6 @@ def run_batch(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, 
                     summary.answers += 1
             tmp.flush()
             os.fsync(tmp.fileno())
-        os.replace(tmp_name, out)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
     return summary
 
 
@@ -182,41 +191,35 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
     from redress.queries.columnar import ColumnarEngine
 
     summary = BatchSummary()
-    folder = out.resolve().parent
-    work = Path(tempfile.mkdtemp(prefix=".redress-batch-", dir=folder))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=folder)
-    os.close(fd)
+    work = Path(tempfile.mkdtemp(prefix=".redress-batch-", dir=out.resolve().parent))
     try:
-        engine = ColumnarEngine(kb.program, kb.rules_version, {q: kb._pattern(kb.questions[q]) for q in kb.questions},
-                                database=work / "work.duckdb")
-        engine.load_lines(source, in_fmt)
-        first, last = engine.line_range()
-        parts: list[Path] = []
-        for start in range(first, last + 1, chunk):
-            end = min(start + chunk - 1, last)
-            problems = engine.validate(today or _dt.date.today(), start, end)
-            summary.problems.extend(BatchProblem(p.line, p.message, p.field) for p in problems)
-            engine.evaluate(questions)
-            part = work / f"part-{start}.{out_fmt}"
-            n_cases, n_answers = engine.write_answers(part, out_fmt, questions, header=not parts)
-            summary.cases += n_cases
-            summary.answers += n_answers
-            parts.append(part)
-            if progress:
-                progress(end)
-        with open(tmp_name, "wb") as target:
-            if out_fmt == "csv" and not parts:
-                target.write((",".join(COMPILED_CSV_COLUMNS) + "\n").encode())
-            for part in parts:
-                with open(part, "rb") as src:
-                    shutil.copyfileobj(src, target)
-            target.flush()
-            os.fsync(target.fileno())
-        engine.close()
-        os.replace(tmp_name, out)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+        with _atomic_output(out) as tmp_path:
+            engine = ColumnarEngine(kb.program, kb.rules_version,
+                                    {q: kb._pattern(kb.questions[q]) for q in kb.questions}, database=work / "work.duckdb")
+            engine.load_lines(source, in_fmt)
+            first, last = engine.line_range()
+            parts: list[Path] = []
+            for start in range(first, last + 1, chunk):
+                end = min(start + chunk - 1, last)
+                problems = engine.validate(today or _dt.date.today(), start, end)
+                summary.problems.extend(BatchProblem(p.line, p.message, p.field) for p in problems)
+                engine.evaluate(questions)
+                part = work / f"part-{start}.{out_fmt}"
+                n_cases, n_answers = engine.write_answers(part, out_fmt, questions, header=not parts)
+                summary.cases += n_cases
+                summary.answers += n_answers
+                parts.append(part)
+                if progress:
+                    progress(end)
+            engine.close()
+            with tmp_path.open("wb") as target:
+                if out_fmt == "csv" and not parts:
+                    target.write((",".join(COMPILED_CSV_COLUMNS) + "\n").encode())
+                for part in parts:
+                    with part.open("rb") as src:
+                        shutil.copyfileobj(src, target)
+                target.flush()
+                os.fsync(target.fileno())
     finally:
         shutil.rmtree(work, ignore_errors=True)
     summary.problems.sort(key=lambda p: p.line)

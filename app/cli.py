@@ -231,7 +231,7 @@ def sql(dialect: str, rules: Path | None) -> None:
 
     kb = load(rules)
     start, end = _dt.date(1990, 1, 1), _dt.date(2100, 12, 31)
-    holidays = [d for y in range(start.year, end.year + 1) for d in dates.bank_holidays(y)]
+    holidays = dates.bank_holidays_between(start.year, end.year)
     patterns = {q: kb._pattern(kb.questions[q]) for q in kb.questions}
     click.echo(f"-- redress {kb.rules_version} ({dialect}): calendar, rules and answers")
     for statement in full_script(kb.program.in_force_on(_dt.date.today()), patterns, holidays, start,

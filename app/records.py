@@ -41,6 +41,11 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _provision_fingerprints(kb: KnowledgeBase) -> dict[str, str]:
+    return {pid: _fingerprint(f"{p.title}\n{p.text}\n{p.in_force_from}\n{p.in_force_until}")
+            for pid, p in kb.program.provisions.items()}
+
+
 def make_record(kb: KnowledgeBase, question: str, case: dict[str, Any], answer: Answer) -> dict[str, Any]:
     provisions = {
         cid: {"title": p.title, "text": p.text, "source": p.source,
@@ -58,8 +63,7 @@ def make_record(kb: KnowledgeBase, question: str, case: dict[str, Any], answer: 
         "provisions": provisions,
         "rules_used": {label: sources[label] for label in _labels(answer) if label in sources},
         "rule_fingerprints": {label: _fingerprint(text) for label, text in sources.items()},
-        "provision_fingerprints": {pid: _fingerprint(f"{p.title}\n{p.text}\n{p.in_force_from}\n{p.in_force_until}")
-                                   for pid, p in kb.program.provisions.items()},
+        "provision_fingerprints": _provision_fingerprints(kb),
     }
 
 
@@ -131,8 +135,6 @@ def replay(kb: KnowledgeBase, record: dict[str, Any]) -> ReplayResult:
         changes.append("the proof changed")
     sources = _rule_sources(kb)
     rules = _diff(record["rule_fingerprints"], {k: _fingerprint(v) for k, v in sources.items()})
-    provisions = _diff(record["provision_fingerprints"],
-                       {pid: _fingerprint(f"{p.title}\n{p.text}\n{p.in_force_from}\n{p.in_force_until}")
-                        for pid, p in kb.program.provisions.items()})
+    provisions = _diff(record["provision_fingerprints"], _provision_fingerprints(kb))
     return ReplayResult(not changes, record["rules_version"] == kb.rules_version, changes,
                         rules[0], rules[1], rules[2], provisions[0], provisions[1], provisions[2], now)

@@ -133,6 +133,14 @@ class Program:
                 out.append(p)
         return out
 
+    def version_boundaries(self) -> tuple[_dt.date, ...]:
+        """The dates on which some provision comes into or goes out of force. Between two of them
+        the same rules are in force, so an epoch (how many boundaries a date has passed) names a
+        version of the program."""
+        days = {d for p in self.provisions.values()
+                for d in (p.in_force_from, p.in_force_until and p.in_force_until + _dt.timedelta(days=1)) if d}
+        return tuple(sorted(days))
+
     def in_force_on(self, on: _dt.date) -> "Program":
         """The program as it stood on a date: rules citing a provision not then in force drop out."""
         rules = tuple(r for r in self.rules if not self.not_in_force(r, on))

@@ -158,13 +158,10 @@ class ColumnarEngine:
         # a database file lets DuckDB spill to disk, so memory stays flat as the caseload grows
         self.con = duckdb.connect(str(database) if database else ":memory:")
         self.con.execute("SET preserve_insertion_order = true")
-        holidays = [d for y in range(CALENDAR_START.year, CALENDAR_END.year + 1) for d in dates.bank_holidays(y)]
+        holidays = dates.bank_holidays_between(CALENDAR_START.year, CALENDAR_END.year)
         for stmt in calendar_sql("duckdb", holidays, CALENDAR_START, CALENDAR_END + _dt.timedelta(days=40)):
             self.con.execute(stmt)
-        self._boundaries = sorted({d for p in program.provisions.values()
-                                   for d in (p.in_force_from, p.in_force_until and p.in_force_until + _dt.timedelta(days=1))
-                                   if d is not None})
-        self._sql_cache: dict[frozenset[str], list[Any]] = {}
+        self._boundaries = program.version_boundaries()
 
     # ------------------------------------------------------------------ input
     def load_lines(self, source: Path, fmt: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 __all__ = [
+    "bank_holidays_between",
     "MIN_DATE",
     "MAX_DATE",
     "MONTH_END_CAVEAT",
@@ -79,6 +80,11 @@ class DateResult:
 
 # --- validation -------------------------------------------------------------------------------
 
+
+
+def bank_holidays_between(first_year: int, last_year: int) -> list[date]:
+    """Every England bank holiday (on a weekday) from first_year to last_year inclusive."""
+    return [d for year in range(first_year, last_year + 1) for d in bank_holidays(year)]
 
 
 def _holidays() -> Any:

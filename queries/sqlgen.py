@@ -382,14 +382,8 @@ def calendar_sql(dialect: str, holidays: list[_dt.date], start: _dt.date, end: _
     ]
 
 
-def _sql_const(value: object) -> str:
-    if isinstance(value, bool):
-        raise RedressError("booleans are not rule values")
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, _dt.date):
-        return f"DATE '{value.isoformat()}'"
-    return "'" + str(value).replace("'", "''") + "'"
+def _sql_const(value: ir.Value) -> str:
+    return _lit(value, _value_type(value))
 
 
 def answer_sql(program: ir.Program, question: str, pattern: tuple[object, ...], dialect: str = "duckdb") -> str:

@@ -117,7 +117,7 @@ def test_generated_sql_answers_identically_on_postgresql(postgres: tuple[str, in
     expected = {(line, q): (status, answer, known) for line, _, q, status, answer, known in duck.answers(questions)}
 
     start, end = _dt.date(1990, 1, 1), _dt.date(2100, 12, 31)
-    holidays = [d for y in range(start.year, end.year + 1) for d in dates.bank_holidays(y)]
+    holidays = dates.bank_holidays_between(start.year, end.year)
     script = full_script(program, patterns, holidays, start, end + _dt.timedelta(days=40), "postgres")
     inserts = [f"INSERT INTO redress_cases ({', '.join(columns)}) VALUES "
                + ", ".join("(" + ", ".join(_sql_value(v) for v in row) + ")" for row in rows[i:i + 200])
