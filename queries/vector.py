@@ -1,0 +1,837 @@
+"""IR -> numpy: the vectorised batch backend, one array element per case.
+
+The IR is compiled once into a plan over *slots*. A relation is a short list of slots per mode;
+a slot is a row pattern shared by every case: a mask (which cases have the row) and one column
+per argument after the case, each either a constant (a Python int, the same for every case) or
+an array (a value per case). Rows whose values come from the law (``appealable_decision_kind``)
+stay constants, so most joins are settled while compiling: ``decision_kind(C, K) and
+appealable_decision_kind(K)`` becomes one mask per kind the law lists. Only dates, ages and
+other per-case values remain arrays.
+
+Three-valued meaning is the SQL backend's (``sqlgen``), which mirrors the proof builder: every
+relation has definitely-true (T) and possibly-true (P) slots; in P a column may be *null*
+("some unknown value", an absent case field), which matches anything. Rules compile once per
+mode with the same literal-by-literal semantics, so all backends answer identically (the
+differential tests hold them to it).
+
+Values are encoded as int32 (``CODE``; half the memory traffic of int64): dates as days since
+1970-01-01, integers as themselves, strings as codes from a :class:`Pool` (offset far above any
+date or age, so the kinds never collide).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence, Union
+
+import numpy as np
+
+from redress.errors import RedressError
+from redress.kb import ir
+from redress.kb.schema import FIELDS
+from redress.queries import dates
+
+__all__ = ["Pool", "CaseColumns", "FieldColumn", "VectorProgram", "QuestionResult", "UnsupportedError",
+           "STATUS_DETERMINED", "STATUS_UNDETERMINED", "STATUS_CONFLICT"]
+
+Mask = Union[bool, np.ndarray]
+Values = Union[int, np.ndarray]
+
+_EPOCH = _dt.date(1970, 1, 1)
+_STRING_BASE = 1 << 30  # string codes live far above day numbers and ages
+CODE = np.int32
+STATUS_DETERMINED, STATUS_UNDETERMINED, STATUS_CONFLICT = 0, 1, 2
+STATUS_NAMES = ("determined", "undetermined", "conflict")
+
+
+class UnsupportedError(RedressError):
+    """The program uses something the vectorised backend does not compile (recursion)."""
+
+
+# ---------------------------------------------------------------------- values
+class Pool:
+    """Encodes rule values as int32 codes and back: dates as day numbers, strings as codes."""
+
+    def __init__(self) -> None:
+        self._codes: dict[str, int] = {}
+        self._strings: list[str] = []
+
+    def string(self, text: str) -> int:
+        code = self._codes.get(text)
+        if code is None:
+            code = self._codes[text] = _STRING_BASE + len(self._strings)
+            self._strings.append(text)
+        return code
+
+    def encode(self, value: ir.Value) -> int:
+        if isinstance(value, bool):
+            raise RedressError("booleans are not rule values")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, _dt.date):
+            return (value - _EPOCH).days
+        return self.string(str(value))
+
+    def decode(self, code: int, kind: str) -> Any:
+        """``kind``: the column's SQL-ish type from ``sqlgen.relation_types`` (DATE, INTEGER, VARCHAR)."""
+        code = int(code)
+        if kind == "DATE":
+            return _EPOCH + _dt.timedelta(days=code)
+        if kind == "INTEGER":
+            return code
+        return self._strings[code - _STRING_BASE]
+
+
+def _band(a: Mask, b: Mask) -> Mask:
+    if a is False or b is False:
+        return False
+    if a is True:
+        return b
+    if b is True:
+        return a
+    return a & b
+
+
+def _bor(a: Mask, b: Mask) -> Mask:
+    if a is True or b is True:
+        return True
+    if a is False:
+        return b
+    if b is False:
+        return a
+    return a | b
+
+
+def _bnot(a: Mask) -> Mask:
+    return (not a) if isinstance(a, bool) else ~a
+
+
+def _static(m: Any) -> Mask:
+    """Scalar comparisons come back as numpy bools; keep them as Python bools (static)."""
+    return bool(m) if isinstance(m, (bool, np.bool_)) else m
+
+
+@dataclass(frozen=True)
+class Col:
+    values: Values
+    null: Mask = False  # P only: where the value is unknown (matches anything)
+
+
+@dataclass(frozen=True)
+class Slot:
+    mask: Mask
+    cols: tuple[Col, ...]
+
+
+@dataclass
+class RelationSlots:
+    t: list[Slot] = field(default_factory=list)
+    p: list[Slot] = field(default_factory=list)
+
+    def mode(self, mode: str) -> list[Slot]:
+        return self.t if mode == "T" else self.p
+
+
+# ---------------------------------------------------------------------- inputs
+@dataclass(frozen=True)
+class FieldColumn:
+    """One contract field over N cases. ``values``: ``CODE`` codes (dates as day numbers, enum and
+    string values as pool codes, bools as codes of 'true'/'false'); for enum lists ``members``
+    holds one boolean column per vocabulary value instead. ``known`` marks the cases that give it."""
+
+    known: np.ndarray
+    values: np.ndarray | None = None
+    members: dict[str, np.ndarray] | None = None
+
+
+@dataclass
+class CaseColumns:
+    n: int
+    fields: dict[str, FieldColumn]
+
+    def take(self, index: np.ndarray) -> "CaseColumns":
+        return CaseColumns(len(index), {
+            k: FieldColumn(f.known[index], None if f.values is None else f.values[index],
+                           None if f.members is None else {v: m[index] for v, m in f.members.items()})
+            for k, f in self.fields.items()})
+
+
+# ---------------------------------------------------------------------- calendar
+class Calendar:
+    """Working days 1990-2100 (+ slack) from England's bank holidays, as lookup arrays."""
+
+    def __init__(self, start: _dt.date, end: _dt.date):
+        self.start = (start - _EPOCH).days
+        days = np.arange(self.start, (end - _EPOCH).days + 1, dtype=np.int64)
+        holidays = np.array([(h - _EPOCH).days for h in dates.bank_holidays_between(start.year, min(end.year, 2100))],
+                            dtype=np.int64)
+        weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+        working = (weekday < 5) & ~np.isin(days, holidays)
+        self.wd = np.cumsum(working)  # working days up to and including each day
+        self.working_days = np.concatenate([[days[0]], days[working]])  # k-th working day (1-based)
+        # next working day on or after each day
+        idx = np.where(working, np.arange(len(days)), len(days))
+        nxt = np.minimum.accumulate(idx[::-1])[::-1]
+        self.next_wd = np.where(nxt < len(days), days[np.minimum(nxt, len(days) - 1)], -1)
+        self.size = len(days)
+
+    def _index(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        i = d - self.start
+        ok = (i >= 0) & (i < self.size)
+        return np.clip(i, 0, self.size - 1), ok
+
+    def next_working(self, d: Values) -> tuple[Values, Mask]:
+        arr = np.asarray(d, dtype=np.int64)
+        i, ok = self._index(arr)
+        out = self.next_wd[i]
+        return out, ~ok | (out < 0)
+
+    def add_working(self, d: Values, n: Values) -> tuple[Values, Mask]:
+        arr = np.asarray(d, dtype=np.int64)
+        i, ok = self._index(arr)
+        k = self.wd[i] + np.asarray(n, dtype=np.int64)
+        k_ok = (k >= 0) & (k < len(self.working_days))
+        out = np.where(np.asarray(n) == 0, arr, self.working_days[np.clip(k, 0, len(self.working_days) - 1)])
+        return out, ~(ok & k_ok)
+
+
+def _add_months(d: Values, n: Values) -> Values:
+    days = np.asarray(d, dtype=np.int64).astype("datetime64[D]")
+    month = days.astype("datetime64[M]")
+    day = (days - month.astype("datetime64[D]")).astype(np.int64)
+    target = month + np.asarray(n, dtype=np.int64)
+    first = target.astype("datetime64[D]")
+    last = (target + 1).astype("datetime64[D]") - 1
+    out = np.minimum(first + day, last)
+    return (out - np.datetime64("1970-01-01")).astype(np.int64)
+
+
+def _months_of(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    days = np.asarray(d, dtype=np.int64).astype("datetime64[D]")
+    y = days.astype("datetime64[Y]")
+    m = days.astype("datetime64[M]")
+    month = (m - y.astype("datetime64[M]")).astype(np.int64) + 1
+    day = (days - m.astype("datetime64[D]")).astype(np.int64) + 1
+    year = y.astype(np.int64) + 1970
+    return year, month, day
+
+
+def _day_number(year: np.ndarray, month: int, day: int) -> np.ndarray:
+    base = (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)
+    return (base.astype("datetime64[D]") + (day - 1) - np.datetime64("1970-01-01")).astype(np.int64)
+
+
+_TABLED = frozenset({"add_days", "add_weeks", "add_months", "months_starting_with", "add_working_days",
+                     "time_limit_end", "sen_time_limit_end"})
+
+
+class Builtins:
+    """The built-ins over arrays: (values, invalid) where invalid marks results the calendar cannot hold.
+
+    A date function whose other arguments are constants (``add_months(Sent, 2)``) is computed once
+    for every day of the calendar; over the cases it is then a single lookup."""
+
+    def __init__(self, calendar: Calendar):
+        self.cal = calendar
+        self._tables: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+
+    def call(self, name: str, args: list[Values]) -> tuple[Values, Mask]:
+        if name in _TABLED and isinstance(args[0], np.ndarray) and all(isinstance(a, int) for a in args[1:]):
+            return self._lookup(name, args)
+        return self.compute(name, args)
+
+    def _lookup(self, name: str, args: list[Values]) -> tuple[Values, Mask]:
+        key = (name, *args[1:])
+        if key not in self._tables:
+            days = np.arange(self.cal.start, self.cal.start + self.cal.size, dtype=np.int64)
+            values, invalid = self.compute(name, [days, *args[1:]])
+            self._tables[key] = (np.asarray(values, dtype=CODE), _full(invalid, len(days)))
+        table, bad = self._tables[key]
+        index = np.asarray(args[0]) - self.cal.start
+        if len(index) == 0:
+            return index, False
+        lo, hi = int(index.min()), int(index.max())
+        if lo < 0 or hi >= self.cal.size:  # some date outside the calendar: those results are unknown
+            outside = (index < 0) | (index >= self.cal.size)
+            index = np.clip(index, 0, self.cal.size - 1)
+            return table[index], outside | bad[index]
+        return table[index], (bad[index] if bad[lo:hi + 1].any() else False)
+
+    def compute(self, name: str, args: list[Values]) -> tuple[Values, Mask]:
+        a = args
+        if name == "add_days":
+            return np.asarray(a[0]) + a[1], False
+        if name == "add_weeks":
+            return np.asarray(a[0]) + 7 * np.asarray(a[1]), False
+        if name == "add_months":
+            return _add_months(a[0], a[1]), False
+        if name == "months_starting_with":
+            return _add_months(a[0], a[1]) - 1, False
+        if name == "later_of":
+            return np.maximum(a[0], a[1]), False
+        if name == "add_working_days":
+            return self.cal.add_working(a[0], a[1])
+        if name == "time_limit_end":
+            return self.cal.next_working(a[0])
+        if name == "sen_time_limit_end":
+            d = np.asarray(a[0], dtype=np.int64)
+            year, month, day = _months_of(d)
+            rolled = np.where((month == 12) & (day >= 25), _day_number(year + 1, 1, 2),
+                              np.where((month == 1) & (day == 1), _day_number(year, 1, 2),
+                                       np.where(month == 8, _day_number(year, 9, 1), d)))
+            return self.cal.next_working(rolled)
+        raise UnsupportedError(f"built-in {name!r} has no vectorised form")
+
+
+# ---------------------------------------------------------------------- compiling
+def _case_relations(program: ir.Program) -> set[str]:
+    """Relations whose first argument is the case: inputs, and what is derived from them."""
+    out = {name for name, rel in program.relations.items() if rel.kind == "input"}
+    changed = True
+    while changed:
+        changed = False
+        for rule in program.rules:
+            if rule.head.relation not in out and any(
+                    isinstance(lit, ir.Pos) and lit.atom.relation in out for lit in rule.body):
+                out.add(rule.head.relation)
+                changed = True
+    return out
+
+
+def _components(program: ir.Program, wanted: Iterable[str]) -> list[list[str]]:
+    """The relations ``wanted`` needs, grouped into strongly connected components, each after
+    everything its rules read. A component of several relations (or one that reads itself) is
+    recursive and is iterated to a fixpoint."""
+    import networkx as nx
+
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    stack = list(wanted)
+    while stack:
+        rel = stack.pop()
+        if rel in graph and graph.nodes[rel].get("done"):
+            continue
+        graph.add_node(rel, done=True)
+        for rule in program.rules_for(rel):
+            for lit in rule.body:
+                if isinstance(lit, (ir.Pos, ir.Neg)):
+                    graph.add_edge(rel, lit.atom.relation)
+                    stack.append(lit.atom.relation)
+    condensed = nx.condensation(graph)
+    return [sorted(condensed.nodes[c]["members"]) for c in reversed(list(nx.topological_sort(condensed)))]
+
+
+def _self_reading(program: ir.Program, names: list[str]) -> bool:
+    return len(names) > 1 or any(isinstance(lit, (ir.Pos, ir.Neg)) and lit.atom.relation == names[0]
+                                 for rule in program.rules_for(names[0]) for lit in rule.body)
+
+
+@dataclass
+class QuestionResult:
+    """One question over N cases, as arrays. ``status``: STATUS_* codes. Yes/no: ``truth`` is 1, 0
+    or -1 (none). Value and date: ``value`` where ``has_value``. List: ``members`` maps each value
+    code to the cases whose (known so far) answer includes it; ``dynamic`` holds rows whose value
+    differs per case (mask, values)."""
+
+    question: str
+    kind: str
+    value_type: str
+    status: np.ndarray
+    truth: np.ndarray | None = None
+    value: np.ndarray | None = None
+    has_value: np.ndarray | None = None
+    members: dict[int, np.ndarray] = field(default_factory=dict)
+    dynamic: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    @classmethod
+    def empty(cls, question: str, kind: str, value_type: str, n: int) -> "QuestionResult":
+        r = cls(question, kind, value_type, np.zeros(n, dtype=np.int8))
+        if kind == "yes_no":
+            r.truth = np.zeros(n, dtype=np.int8)
+        elif kind != "list":
+            r.value, r.has_value = np.zeros(n, dtype=CODE), np.zeros(n, dtype=bool)
+        return r
+
+    def scatter(self, index: np.ndarray, part: "QuestionResult", n: int) -> None:
+        """Write an epoch's results (cases ``index``) into this whole-caseload result."""
+        self.status[index] = part.status
+        if part.truth is not None and self.truth is not None:
+            self.truth[index] = part.truth
+        if part.value is not None and self.value is not None and self.has_value is not None:
+            self.value[index] = part.value
+            assert part.has_value is not None
+            self.has_value[index] = part.has_value
+        for code, m in part.members.items():
+            if code not in self.members:
+                self.members[code] = np.zeros(n, dtype=bool)
+            self.members[code][index] = m
+        for m, v in part.dynamic:
+            full_m, full_v = np.zeros(n, dtype=bool), np.zeros(n, dtype=CODE)
+            full_m[index], full_v[index] = m, v
+            self.dynamic.append((full_m, full_v))
+
+
+class VectorProgram:
+    """A program compiled for numpy: evaluate it over :class:`CaseColumns`."""
+
+    def __init__(self, program: ir.Program, patterns: Mapping[str, Sequence[Any]], pool: Pool,
+                 calendar: Calendar, value_types: Mapping[str, list[str]]):
+        self.program = program
+        self.patterns = {q: tuple(p) for q, p in patterns.items()}
+        self.pool = pool
+        self.builtins = Builtins(calendar)
+        self.types = value_types
+        self.case_relations = _case_relations(program)
+        self._constants: dict[str, RelationSlots] = {}
+        self._calls = {}
+        constant = [n for n, r in program.relations.items() if r.kind != "input" and n not in self.case_relations]
+        for names in _components(program, constant):
+            self._derive_component(names, self._constants)
+        for name in self.case_relations:
+            rel = program.relations[name]
+            if rel.kind == "input" and (not rel.field or rel.arity != 2):
+                raise UnsupportedError(f"input {name} must be (Case, Value) over a contract field")
+
+    # ------------------------------------------------------------------ inputs
+    def _input(self, rel: ir.Relation, columns: CaseColumns) -> RelationSlots:
+        assert rel.field is not None
+        spec = FIELDS[rel.field]
+        col = columns.fields[rel.field]
+        out = RelationSlots()
+        if spec.type in ("enum", "bool", "enum_list"):
+            vocab = ("true", "false") if spec.type == "bool" else spec.values
+            for v in vocab:
+                code = self.pool.string(v)
+                if spec.type == "enum_list":
+                    assert col.members is not None
+                    mask: Mask = col.members[v]
+                else:
+                    assert col.values is not None
+                    mask = col.values == code
+                slot = Slot(mask, (Col(code),))
+                out.t.append(slot)
+                out.p.append(slot)
+            if not rel.as_recorded:
+                out.p.append(Slot(~col.known, (Col(0, True),)))
+        else:
+            assert col.values is not None
+            out.t.append(Slot(col.known, (Col(col.values),)))
+            if rel.as_recorded:
+                out.p.append(out.t[0])
+            else:
+                out.p.append(Slot(True, (Col(col.values, ~col.known),)))
+        return out
+
+    # ------------------------------------------------------------------ rules
+    def _derive(self, name: str, rels: Mapping[str, RelationSlots]) -> RelationSlots:
+        out = RelationSlots()
+        for rule in self.program.rules_for(name):
+            for mode in ("T", "P"):
+                out.mode(mode).extend(_Rule(self, rule, mode, rels).slots())
+        return RelationSlots(_merge(out.t), _merge(out.p))
+
+    def _derive_component(self, names: list[str], rels: dict[str, RelationSlots]) -> None:
+        if not _self_reading(self.program, names):
+            rels[names[0]] = self._derive(names[0], rels)
+            return
+        # a recursive component: start empty and re-derive until no slot changes (monotone: the
+        # checker's stratification keeps negation out of the cycle)
+        for name in names:
+            rels[name] = RelationSlots()
+        for _ in range(1000):
+            new = {name: self._derive(name, rels) for name in names}
+            stable = all(_same(new[n].t, rels[n].t) and _same(new[n].p, rels[n].p) for n in names)
+            rels.update(new)
+            if stable:
+                return
+        raise UnsupportedError(f"recursive relations {', '.join(names)} did not reach a fixpoint")
+
+    def call(self, name: str, args: list[Values]) -> tuple[Values, Mask]:
+        """A built-in over arrays, computed once per evaluation for the same inputs (so rows
+        computed alike in different branches share their arrays and merge)."""
+        key = (name, *(a if isinstance(a, int) else ("a", id(a)) for a in args))
+        hit = self._calls.get(key)
+        if hit is None:
+            hit = self._calls[key] = (self.builtins.call(name, args), args)  # args kept: ids stay unique
+        return hit[0]
+
+    def relations_for(self, columns: CaseColumns, questions: Iterable[str]) -> dict[str, RelationSlots]:
+        self._calls: dict[tuple[Any, ...], Any] = {}
+        rels: dict[str, RelationSlots] = dict(self._constants)
+        wanted = [self.program.questions[q].relation for q in questions]
+        for names in _components(self.program, wanted):
+            if names[0] in rels:
+                continue
+            rel = self.program.relations[names[0]]
+            if rel.kind == "input":
+                rels[names[0]] = self._input(rel, columns)
+            else:
+                self._derive_component(names, rels)
+        return rels
+
+    def evaluate(self, columns: CaseColumns, questions: Iterable[str]) -> dict[str, QuestionResult]:
+        qs = list(questions)
+        rels = self.relations_for(columns, qs)
+        return {q: self._answer(q, rels, columns.n) for q in qs}
+
+    # ------------------------------------------------------------------ answers
+    def _answer(self, name: str, rels: Mapping[str, RelationSlots], n: int) -> QuestionResult:
+        q = self.program.questions[name]
+        pattern = self.patterns[name]
+        rel = rels[q.relation]
+        value_type = self.types[q.relation][q.answer_position] if q.answer_position is not None else "VARCHAR"
+        fixed = [(i - 1, self.pool.encode(v)) for i, v in enumerate(pattern) if i > 0 and v is not None]
+
+        def matching(slots: list[Slot], with_null: bool) -> list[tuple[Mask, Slot]]:
+            out = []
+            for s in slots:
+                m = s.mask
+                for i, code in fixed:
+                    c = s.cols[i]
+                    eq = _static(c.values == code)
+                    m = _band(m, _bor(eq, c.null) if with_null else eq)
+                if m is not False:
+                    out.append((m, s))
+            return out
+
+        t_rows = matching(rel.t, False)
+        p_rows = matching(rel.p, True)
+        if q.kind == "yes_no":
+            t_hit = _any(m for m, _ in t_rows)
+            p_hit = _any(m for m, _ in p_rows)
+            # bools viewed as int8 are 0/1: truth 1, 0 or -1; status 0 (determined) or 1 (undetermined)
+            maybe = _full(_band(p_hit, _bnot(t_hit)), n)
+            truth = _full(t_hit, n).view(np.int8) - maybe.view(np.int8)
+            return QuestionResult(name, q.kind, value_type, maybe.view(np.int8).copy(), truth=truth)
+        a = q.answer_position
+        assert a is not None
+        j = a - 1
+        undetermined: Mask = False
+        for m, s in p_rows:  # a possible row that is not among the definite ones leaves the answer open
+            c = s.cols[j]
+            unsettled: Mask = c.null
+            for i, _ in fixed:
+                unsettled = _bor(unsettled, s.cols[i].null)
+            same: Mask = False
+            for tm, ts in t_rows:
+                same = _bor(same, _band(tm, _equal(ts.cols[j].values, c.values)))
+            undetermined = _bor(undetermined, _band(m, _bor(unsettled, _bnot(same))))
+        slots = [(m, s.cols[j].values) for m, s in t_rows]
+        open_ = _full(undetermined, n)
+        result = QuestionResult(name, q.kind, value_type, open_.view(np.int8).copy())
+        if q.kind == "list":
+            for m, v in slots:
+                if isinstance(v, int):
+                    result.members[v] = _full(_bor(result.members.get(v, False), m), n)
+                else:
+                    result.dynamic.append((_full(m, n), v))
+            return result
+        some, several, first = _distinct(slots, n)
+        conflict = _full(_band(several, _bnot(open_)), n)
+        result.status = open_.view(np.int8) | (conflict.view(np.int8) << 1)
+        result.value = first
+        result.has_value = _full(_band(_band(some, _bnot(open_)), _bnot(several)), n)
+        return result
+        count, first = _distinct(slots, n)
+        result.status = np.where((status == STATUS_DETERMINED) & (count > 1), STATUS_CONFLICT, status).astype(np.int8)
+        result.value = first
+        result.has_value = (result.status == STATUS_DETERMINED) & (count == 1)
+        return result
+
+
+def _full(m: Mask, n: int) -> np.ndarray:
+    return np.full(n, m, dtype=bool) if isinstance(m, bool) else m
+
+
+def _any(masks: Iterable[Mask]) -> Mask:
+    out: Mask = False
+    for m in masks:
+        out = _bor(out, m)
+    return out
+
+
+def _equal(a: Values, b: Values) -> Mask:
+    return True if a is b else _static(a == b)
+
+
+def _distinct(slots: list[tuple[Mask, Values]], n: int) -> tuple[Mask, Mask, np.ndarray]:
+    """Per case: whether the slots give some value, whether they give several different ones,
+    and the first value. Slots are few, so pairwise tests beat sorting."""
+    first = np.zeros(n, dtype=CODE)
+    some: Mask = False
+    several: Mask = False
+    for m, v in reversed(slots):
+        first = np.where(m, v, first).astype(CODE, copy=False)
+    for k, (m, v) in enumerate(slots):
+        for m2, v2 in slots[:k]:
+            several = _bor(several, _band(_band(m, m2), _bnot(_equal(v2, v))))
+        some = _bor(some, m)
+    return some, several, first
+
+
+def _key(s: Slot) -> tuple[Any, ...]:
+    return tuple((c.values if isinstance(c.values, int) else ("a", id(c.values)),
+                  c.null if isinstance(c.null, bool) else ("a", id(c.null))) for c in s.cols)
+
+
+def _same(a: list[Slot], b: list[Slot]) -> bool:
+    if len(a) != len(b):
+        return False
+    old = {_key(s): s.mask for s in b}
+    for s in a:
+        m = old.get(_key(s), None)
+        if m is None or not np.array_equal(m, s.mask):
+            return False
+    return True
+
+
+def _merge(slots: list[Slot]) -> list[Slot]:
+    """Rows with the same columns (constants, or the very same arrays) become one slot."""
+    merged: dict[tuple[Any, ...], Slot] = {}
+    for s in slots:
+        if s.mask is False:
+            continue
+        key = _key(s)
+        old = merged.get(key)
+        merged[key] = s if old is None else Slot(_bor(old.mask, s.mask), s.cols)
+    return list(merged.values())
+
+
+_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "=": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+@dataclass
+class _Branch:
+    mask: Mask
+    env: dict[str, Col]
+
+
+class _Rule:
+    """One rule's slots in one mode, literal by literal as ``sqlgen._RuleSql`` does in SQL."""
+
+    def __init__(self, vp: VectorProgram, rule: ir.Rule, mode: str, rels: Mapping[str, RelationSlots]):
+        self.vp, self.rule, self.mode, self.rels = vp, rule, mode, rels
+        self.case = rule.head.relation in vp.case_relations
+        self.case_var = rule.head.args[0].name if self.case and isinstance(rule.head.args[0], ir.Var) else None
+
+    def const(self, term: ir.Const) -> Col:
+        return Col(self.vp.pool.encode(term.value))
+
+    def term(self, term: ir.Term, env: Mapping[str, Col]) -> Col:
+        if isinstance(term, ir.Const):
+            return self.const(term)
+        col = env.get(term.name)
+        if col is None:
+            raise RedressError(f"rule {self.rule.label}: variable {term.name} is not bound")
+        return col
+
+    def eq(self, a: Col, b: Col) -> Mask:
+        test = _equal(a.values, b.values)
+        return test if self.mode == "T" else _bor(_bor(test, a.null), b.null)
+
+    def bind(self, a: Col, b: Col) -> Col:
+        """The variable's value after meeting a second occurrence: a known one wins (SQL's COALESCE)."""
+        if self.mode == "T" or a.null is False:
+            return a
+        if b.null is False:
+            return b
+        return Col(np.where(a.null, b.values, a.values), _band(a.null, b.null))
+
+    def slots(self) -> list[Slot]:
+        branches = [_Branch(True, {})]
+        for lit in self.rule.body:
+            if isinstance(lit, ir.Pos):
+                branches = self.positive(lit, branches)
+            elif isinstance(lit, ir.Call):
+                branches = [self.call(lit, b) for b in branches]
+            elif isinstance(lit, ir.Compare):
+                branches = [self.compare(lit, b) for b in branches]
+            else:
+                branches = [self.negative(lit, b) for b in branches]
+            branches = [b for b in branches if b.mask is not False]
+            if not branches:
+                return []
+        head = self.rule.head.args[1:] if self.case else self.rule.head.args
+        out = []
+        for b in branches:
+            cols = tuple(self.term(t, b.env) for t in head)
+            if self.mode == "T":
+                cols = tuple(Col(c.values) for c in cols)
+            out.append(Slot(b.mask, cols))
+        return out
+
+    def _args(self, atom: ir.Atom) -> tuple[ir.Term, ...]:
+        if atom.relation in self.vp.case_relations:
+            first = atom.args[0]
+            if not isinstance(first, ir.Var) or first.name != self.case_var:
+                raise UnsupportedError(f"rule {self.rule.label}: {atom.relation} must be about the rule's own case")
+            return atom.args[1:]
+        return atom.args
+
+    def positive(self, lit: ir.Pos, branches: list[_Branch]) -> list[_Branch]:
+        args = self._args(lit.atom)
+        out = []
+        for b in branches:
+            for s in self.rels[lit.atom.relation].mode(self.mode):
+                mask = _band(b.mask, s.mask)
+                env = dict(b.env)
+                for arg, col in zip(args, s.cols):
+                    if mask is False:
+                        break
+                    if self.mode == "T":
+                        col = Col(col.values)
+                    if isinstance(arg, ir.Const):
+                        mask = _band(mask, self.eq(self.const(arg), col))
+                    elif arg.name in env:
+                        mask = _band(mask, self.eq(env[arg.name], col))
+                        env[arg.name] = self.bind(env[arg.name], col)
+                    else:
+                        env[arg.name] = col
+                if mask is not False:
+                    out.append(_Branch(mask, env))
+        return out
+
+    def call(self, lit: ir.Call, b: _Branch) -> _Branch:
+        args = [self.term(a, b.env) for a in lit.args]
+        values, invalid = self.vp.call(lit.function, [a.values for a in args])
+        null: Mask = False
+        if self.mode == "P":
+            for a in args:
+                null = _bor(null, a.null)
+        result = Col(values, _bor(null, invalid) if self.mode == "P" else False)
+        mask = b.mask
+        if self.mode == "T" and invalid is not False:
+            mask = _band(mask, _bnot(invalid))  # SQL: a date the calendar cannot hold is NULL, never definite
+        if lit.target.name in b.env:
+            return _Branch(_band(mask, self.eq(result, b.env[lit.target.name])), b.env)
+        return _Branch(mask, {**b.env, lit.target.name: result})
+
+    def compare(self, lit: ir.Compare, b: _Branch) -> _Branch:
+        left, right = self.term(lit.left, b.env), self.term(lit.right, b.env)
+        test = _static(_OPS[lit.op](left.values, right.values))
+        if self.mode == "P":
+            test = _bor(_bor(test, left.null), right.null)
+        return _Branch(_band(b.mask, test), b.env)
+
+    def negative(self, lit: ir.Neg, b: _Branch) -> _Branch:
+        args = [self.term(a, b.env) for a in self._args(lit.atom)]
+        rel = self.rels[lit.atom.relation]
+        if self.mode == "T":  # definitely not: no possibly-true row could match (its nulls match anything)
+            found: Mask = False
+            for s in rel.p:
+                m = s.mask
+                for a, c in zip(args, s.cols):
+                    m = _band(m, _bor(_static(a.values == c.values), c.null))
+                found = _bor(found, m)
+            return _Branch(_band(b.mask, _bnot(found)), b.env)
+        unknown: Mask = False  # possibly not: no definitely-true row matches, or an argument is unknown
+        for a in args:
+            unknown = _bor(unknown, a.null)
+        found = False
+        for s in rel.t:
+            m = s.mask
+            for a, c in zip(args, s.cols):
+                m = _band(m, _static(a.values == c.values))
+            found = _bor(found, m)
+        return _Branch(_band(b.mask, _bor(unknown, _bnot(found))), b.env)
+
+
+def columns_from_cases(cases: Sequence[Any], pool: Pool) -> CaseColumns:
+    """Validated cases (``schema.Case``) as columns: a Python loop, for small sets and tests;
+    batch files are read columnar by DuckDB instead (``columnar``)."""
+    n = len(cases)
+    fields: dict[str, FieldColumn] = {}
+    for path, spec in FIELDS.items():
+        known = np.array([c.known(path) for c in cases], dtype=bool)
+        if spec.type == "enum_list":
+            members = {v: np.array([c.known(path) and v in c.get(path) for c in cases], dtype=bool)
+                       for v in spec.values}
+            fields[path] = FieldColumn(known, members=members)
+            continue
+        values = np.zeros(n, dtype=CODE)
+        for i, c in enumerate(cases):
+            if known[i]:
+                v = c.get(path)
+                values[i] = pool.encode(("true" if v else "false") if spec.type == "bool" else
+                                        (v if spec.type in ("date", "int") else str(v)))
+        fields[path] = FieldColumn(known, values)
+    return CaseColumns(n, fields)
+
+
+class VectorEngine:
+    """The vectorised backend for a knowledge base's program: cases grouped by the version of the
+    rules in force on their ``as_of`` (an epoch), each group evaluated by that version's plan."""
+
+    def __init__(self, program: ir.Program, patterns: Mapping[str, Sequence[Any]],
+                 calendar_start: _dt.date = _dt.date(1990, 1, 1), calendar_end: _dt.date = _dt.date(2101, 2, 9)):
+        from redress.queries.sqlgen import relation_types  # the one type inference all compiled backends share
+
+        self.program = program
+        self.patterns = patterns
+        self.pool = Pool()
+        for spec in FIELDS.values():  # stable codes for the whole vocabulary
+            for v in spec.values:
+                self.pool.string(v)
+        for v in ("true", "false"):
+            self.pool.string(v)
+        self.calendar = Calendar(calendar_start, calendar_end)
+        self.types = relation_types(program)
+        self._boundaries = program.version_boundaries()
+        self._days = np.array([(b - _EPOCH).days for b in self._boundaries], dtype=np.int64)
+        self._plans: dict[int, VectorProgram] = {}
+
+    def plan(self, epoch: int) -> VectorProgram:
+        if epoch not in self._plans:
+            on = self._boundaries[epoch - 1] if epoch > 0 else _dt.date(1900, 1, 1)
+            self._plans[epoch] = VectorProgram(self.program.in_force_on(on), self.patterns, self.pool, self.calendar,
+                                               self.types)
+        return self._plans[epoch]
+
+    def columns(self, cases: Sequence[Any]) -> CaseColumns:
+        return columns_from_cases(cases, self.pool)
+
+    def evaluate(self, columns: CaseColumns, questions: Sequence[str]) -> dict[str, QuestionResult]:
+        as_of = columns.fields["as_of"]
+        assert as_of.values is not None
+        if columns.n == 0:
+            return self.plan(0).evaluate(columns, questions)
+        low, high = np.searchsorted(self._days, [as_of.values.min(), as_of.values.max()], side="right")
+        if low == high:  # every case under the same rules
+            return self.plan(int(low)).evaluate(columns, questions)
+        epochs = np.searchsorted(self._days, as_of.values, side="right")
+        present = np.unique(epochs)
+        out = {q: QuestionResult.empty(q, self.program.questions[q].kind, self._value_type(q), columns.n)
+               for q in questions}
+        for epoch in present:
+            index = np.flatnonzero(epochs == epoch)
+            part = self.plan(int(epoch)).evaluate(columns.take(index), questions)
+            for q in questions:
+                out[q].scatter(index, part[q], columns.n)
+        return out
+
+    def _value_type(self, question: str) -> str:
+        q = self.program.questions[question]
+        return self.types[q.relation][q.answer_position] if q.answer_position is not None else "VARCHAR"
+
+    def decode(self, result: QuestionResult, i: int) -> tuple[str, Any, Any]:
+        """(status, answer, known) of case ``i``, as the contract's JSON values."""
+        status = STATUS_NAMES[int(result.status[i])]
+        if result.kind == "yes_no":
+            assert result.truth is not None
+            return status, (None if status == "undetermined" else bool(result.truth[i] == 1)), None
+        if result.kind == "list":
+            codes = {c for c, m in result.members.items() if m[i]} | {int(v[i]) for m, v in result.dynamic if m[i]}
+            values = sorted(self._json(c, result.value_type) for c in codes)
+            return (status, None, values) if status == "undetermined" else (status, values, None)
+        if status == "conflict":
+            return status, "CONFLICT", None
+        assert result.has_value is not None and result.value is not None
+        if not result.has_value[i]:
+            return status, None, None
+        return status, self._json(int(result.value[i]), result.value_type), None
+
+    def _json(self, code: Any, kind: str) -> Any:
+        value = self.pool.decode(int(code), kind)
+        return value.isoformat() if isinstance(value, _dt.date) else value
