@@ -14,13 +14,19 @@ import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+import numpy as np
 
 from redress.errors import CaseValidationError, RedressError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
 from redress.queries import dates
 from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql
+from redress.queries.vector import CODE, CaseColumns
+
+if TYPE_CHECKING:
+    from redress.queries.vector import QuestionResult, VectorEngine
 
 __all__ = ["ColumnarEngine", "Problem", "CALENDAR_START", "CALENDAR_END"]
 
@@ -162,6 +168,7 @@ class ColumnarEngine:
         for stmt in calendar_sql("duckdb", holidays, CALENDAR_START, CALENDAR_END + _dt.timedelta(days=40)):
             self.con.execute(stmt)
         self._boundaries = program.version_boundaries()
+        self._vector: VectorEngine | None = None
 
     # ------------------------------------------------------------------ input
     def load_lines(self, source: Path, fmt: str) -> None:
@@ -245,6 +252,114 @@ class ColumnarEngine:
 
     def _representative(self, epoch: int) -> _dt.date:
         return self._boundaries[epoch - 1] if epoch > 0 else _dt.date(1900, 1, 1)
+
+    # ------------------------------------------------------------------ numpy
+    def case_columns(self) -> tuple[np.ndarray, "CaseColumns"]:
+        """``redress_cases`` as the vectorised backend's encoded columns (one query, no Python loop
+        per case): the case ids, and each field the rules read."""
+        from redress.queries.vector import FieldColumn
+
+        vector = self.vector
+        used = sorted({r.field for r in self.program.relations.values() if r.kind == "input" and r.field} | {"as_of"})
+        select = ["case_id"]
+        for path in used:
+            spec, col = FIELDS[path], column_of(path)
+            select.append(f"{col} IS NOT NULL")
+            if spec.type == "enum_list":
+                select += [f"COALESCE(list_contains({col}, {_q(v)}), false)" for v in spec.values]
+            elif spec.type in ("enum", "bool"):
+                if spec.type == "bool":
+                    select.append(f"CASE WHEN {col} THEN {vector.pool.string('true')} "
+                                  f"WHEN NOT {col} THEN {vector.pool.string('false')} ELSE 0 END")
+                else:
+                    codes = "[" + ", ".join(str(vector.pool.string(v)) for v in spec.values) + "]"
+                    select.append(f"COALESCE({codes}[list_position({_list(spec.values)}, {col})], 0)")
+            elif spec.type == "date":
+                select.append(f"COALESCE(CAST({col} - DATE '1970-01-01' AS INTEGER), 0)")
+            elif spec.type == "int":
+                select.append(f"COALESCE(CAST({col} AS INTEGER), 0)")
+            else:
+                raise RedressError(f"field {path} of type {spec.type} cannot be read by the vectorised backend")
+        names = [f"x{i}" for i in range(len(select))]
+        data = self.con.execute("SELECT " + ", ".join(f"{e} AS {n}" for e, n in zip(select, names))
+                                + " FROM redress_cases ORDER BY case_id").fetchnumpy()
+        arrays = [np.asarray(data[n]) for n in names]
+        case_ids = arrays[0].astype(np.int32)
+        fields: dict[str, FieldColumn] = {}
+        i = 1
+        for path in used:
+            spec = FIELDS[path]
+            known = arrays[i].astype(bool)
+            i += 1
+            if spec.type == "enum_list":
+                members = {v: arrays[i + k].astype(bool) for k, v in enumerate(spec.values)}
+                i += len(spec.values)
+                fields[path] = FieldColumn(known, members=members)
+            else:
+                fields[path] = FieldColumn(known, arrays[i].astype(CODE))
+                i += 1
+        return case_ids, CaseColumns(len(case_ids), fields)
+
+    @property
+    def vector(self) -> "VectorEngine":
+        if self._vector is None:
+            from redress.queries.vector import VectorEngine
+
+            self._vector = VectorEngine(self.program, self.patterns)
+        return self._vector
+
+    def evaluate_numpy(self, questions: list[str]) -> dict[str, "QuestionResult"]:
+        """Answer ``questions`` for every row of ``redress_cases`` with the vectorised backend,
+        leaving them in ``redress_answers`` like :meth:`evaluate` does."""
+        case_ids, columns = self.case_columns()
+        results = self.vector.evaluate(columns, questions)
+        self._register_answers(case_ids, results, questions)
+        return results
+
+    def _register_answers(self, case_ids: np.ndarray, results: dict[str, "QuestionResult"], questions: list[str]) -> None:
+        """The numpy answers as ``redress_answers`` (case_id, question, status, answer, known)."""
+        cols: dict[str, np.ndarray] = {"case_id": case_ids}
+        parts = []
+        for k, q in enumerate(questions):
+            r = results[q]
+            cols[f"s{k}"] = r.status
+            status = f"['determined', 'undetermined', 'conflict'][s{k} + 1]"
+            if r.kind == "yes_no":
+                assert r.truth is not None
+                cols[f"t{k}"] = r.truth
+                answer = f"CASE WHEN s{k} = 1 THEN NULL WHEN t{k} = 1 THEN 'true'::JSON ELSE 'false'::JSON END"
+                known = "NULL::JSON"
+            elif r.kind == "list":
+                items = []
+                for code, mask in sorted(r.members.items(), key=lambda kv: str(self.vector._json(kv[0], r.value_type))):
+                    name = f"m{k}_{len(items)}"
+                    cols[name] = mask
+                    items.append(f"CASE WHEN {name} THEN {_q(str(self.vector._json(code, r.value_type)))} END")
+                if r.dynamic:
+                    raise RedressError(f"question {q}: list answers that vary per case are not written by this backend")
+                values = f"to_json(list_filter([{', '.join(items)}]::VARCHAR[], lambda x: x IS NOT NULL))"
+                answer = f"CASE WHEN s{k} = 1 THEN NULL ELSE {values} END"
+                known = f"CASE WHEN s{k} = 1 THEN {values} END"
+            else:
+                assert r.value is not None and r.has_value is not None
+                cols[f"v{k}"], cols[f"h{k}"] = r.value, r.has_value
+                if r.value_type == "DATE":
+                    shown = f"to_json(CAST(DATE '1970-01-01' + v{k} AS VARCHAR))"
+                elif r.value_type == "INTEGER":
+                    shown = f"to_json(v{k})"
+                else:
+                    strings = self.vector.pool.strings()
+                    shown = f"to_json({_list(strings)}[v{k} - {self.vector.pool.base} + 1])"
+                answer = f"CASE WHEN s{k} = 2 THEN to_json('CONFLICT') WHEN h{k} THEN {shown} END"
+                known = "NULL::JSON"
+            parts.append(f"{{'question': {_q(q)}, 'status': {status}, 'answer': {answer}, 'known': {known}}}")
+        self.con.register("redress_vec", cols)
+        try:
+            self.con.execute("CREATE OR REPLACE TABLE redress_answers AS SELECT case_id, a.question, a.status, "
+                             f"a.answer, a.known FROM (SELECT case_id, UNNEST([{', '.join(parts)}]) AS a FROM redress_vec) s")
+        finally:
+            self.con.unregister("redress_vec")
+        self.con.execute("CREATE OR REPLACE TABLE redress_all_cases AS SELECT * FROM redress_cases")
 
     def evaluate(self, questions: list[str]) -> None:
         """Answer ``questions`` for every row of ``redress_cases`` into ``redress_answers``."""

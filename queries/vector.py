@@ -73,6 +73,12 @@ class Pool:
             return (value - _EPOCH).days
         return self.string(str(value))
 
+    base = _STRING_BASE
+
+    def strings(self) -> list[str]:
+        """Every string so far, in code order (code = base + position)."""
+        return list(self._strings)
+
     def decode(self, code: int, kind: str) -> Any:
         """``kind``: the column's SQL-ish type from ``sqlgen.relation_types`` (DATE, INTEGER, VARCHAR)."""
         code = int(code)
