@@ -178,8 +178,9 @@ def run_batch(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, 
 
 def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, in_fmt: str, out_fmt: str,
                        progress: Callable[[int], None] | None = None, chunk: int = 250_000,
-                       today: "Any" = None) -> BatchSummary:
-    """The compiled (DuckDB) engine: read columnar, validate in SQL, evaluate in chunks of lines.
+                       today: "Any" = None, backend: str = "numpy") -> BatchSummary:
+    """The compiled engines: read columnar and validate in DuckDB, evaluate in chunks of lines
+    with the vectorised numpy backend (``backend="numpy"``) or the generated SQL (``"duckdb"``).
 
     Each output line has ``line``, ``case``, ``question``, ``status``, ``answer`` (and ``known``
     for an undetermined list), ``rules_version`` and ``engine``; proofs, citations and missing
@@ -203,7 +204,10 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
                 end = min(start + chunk - 1, last)
                 problems = engine.validate(today or _dt.date.today(), start, end)
                 summary.problems.extend(BatchProblem(p.line, p.message, p.field) for p in problems)
-                engine.evaluate(questions)
+                if backend == "numpy":
+                    engine.evaluate_numpy(questions)
+                else:
+                    engine.evaluate(questions)
                 part = work / f"part-{start}.{out_fmt}"
                 n_cases, n_answers = engine.write_answers(part, out_fmt, questions, header=not parts)
                 summary.cases += n_cases

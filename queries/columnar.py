@@ -60,23 +60,31 @@ def _top_struct() -> str:
     return _q(json.dumps({top: "JSON" for top in _TOP}))
 
 
+def _leaf_struct() -> str:
+    """json_transform target: every contract field as its own small JSON text, so the line is
+    parsed once and each check reads a few bytes (not the whole group again)."""
+    spec: dict[str, Any] = {}
+    for path in FIELDS:
+        if "." in path:
+            group, sub = path.split(".", 1)
+            spec.setdefault(group, {})[sub] = "JSON"
+        else:
+            spec[path] = "JSON"
+    return _q(json.dumps(spec))
+
+
 def _x(path: str) -> str:
-    """The JSON value of a contract field, read from the parsed line ``t``."""
-    if "." in path:
-        group, sub = path.split(".", 1)
-        return f"json_extract(t.{group}, {_q('$.' + sub)})"
-    return f"t.{path}"
+    """The JSON value of a contract field, read from the parsed leaves ``u``."""
+    return f"u.{path}"
 
 
 def _s(path: str) -> str:
-    if "." in path:
-        group, sub = path.split(".", 1)
-        return f"json_extract_string(t.{group}, {_q('$.' + sub)})"
-    return f"json_extract_string(t.{path}, '$')"
+    return f"json_extract_string({_x(path)}, '$')"
 
 
-def _validation_sql() -> tuple[str, str]:
-    """(error message expression, field expression) over ``j`` (JSON text), first failure wins."""
+def _validation_sql() -> tuple[str, str, str]:
+    """(is bad, error message, field) expressions over a parsed line, first failure wins. The
+    flag is one pass over every line; the message and field are computed for bad lines only."""
     checks: list[tuple[str, str]] = []  # (condition that is an error, message SQL) with field
     fields: list[str] = []
 
@@ -90,33 +98,39 @@ def _validation_sql() -> tuple[str, str]:
         "'unknown field; a case has: ' || " + _q(", ".join(_TOP)), f"list_filter(json_keys(jj), lambda k: NOT list_contains({_list(_TOP)}, k))[1]")
     for grp, subs in _GROUPS.items():
         g = f"t.{grp}"
-        add(f"{g} IS NOT NULL AND json_type({g}) NOT IN ('OBJECT', 'NULL')", "'must be an object'", _q(grp))
-        add(f"json_type({g}) = 'OBJECT' AND NOT list_has_all({_list(subs)}, json_keys({g}))",
+        add(f"{g} IS NOT NULL AND NOT starts_with(CAST({g} AS VARCHAR), '{{')", "'must be an object'", _q(grp))
+        add(f"starts_with(CAST({g} AS VARCHAR), '{{') AND NOT list_has_all({_list(subs)}, json_keys({g}))",
             f"'unknown field; {grp} has: ' || " + _q(", ".join(subs)),
             f"'{grp}.' || list_filter(json_keys({g}), lambda k: NOT list_contains({_list(subs)}, k))[1]")
+    # Each check first tries the field's minified JSON text (a plain string compare), and parses
+    # the value only when that fails: escaped or odd values still get the exact answer.
     for path, spec in FIELDS.items():
         x = _x(path)
-        present = f"({x} IS NOT NULL AND json_type({x}) <> 'NULL')"
+        text = f"CAST({x} AS VARCHAR)"
+        present = f"{x} IS NOT NULL"
         s = _s(path)
         if spec.type == "enum":
-            add(f"{present} AND (json_type({x}) <> 'VARCHAR' OR {s} NOT IN ({', '.join(map(_q, spec.values))}))",
+            quoted = ", ".join(_q(json.dumps(v)) for v in spec.values)
+            add(f"{present} AND CASE WHEN {text} IN ({quoted}) THEN false ELSE (json_type({x}) <> 'VARCHAR' OR "
+                f"{s} NOT IN ({', '.join(map(_q, spec.values))})) END",
                 f"'unknown value ' || {x} || '; expected one of: {', '.join(spec.values)}'", _q(path))
         elif spec.type == "enum_list":
-            add(f"{present} AND json_type({x}) <> 'ARRAY'", "'must be a list'", _q(path))
-            add(f"{present} AND json_type({x}) = 'ARRAY' AND NOT list_has_all({_list(spec.values)}, "
+            add(f"{present} AND NOT starts_with({text}, '[')", "'must be a list'", _q(path))
+            add(f"{present} AND starts_with({text}, '[') AND {text} <> '[]' AND NOT list_has_all({_list(spec.values)}, "
                 f"from_json({x}, '[\"VARCHAR\"]'))",
                 f"'unknown value in the list; expected: {', '.join(spec.values)}'", _q(path))
         elif spec.type == "date":
-            add(f"{present} AND (json_type({x}) <> 'VARCHAR' OR length({s}) <> 10 OR TRY_CAST({s} AS DATE) IS NULL)",
+            add(f"{present} AND CASE WHEN length({text}) = 12 AND {_fast_date(x)} IS NOT NULL THEN false ELSE "
+                f"(json_type({x}) <> 'VARCHAR' OR length({s}) <> 10 OR TRY_CAST({s} AS DATE) IS NULL) END",
                 f"'malformed date ' || {x} || '; expected YYYY-MM-DD'", _q(path))
-            add(f"{present} AND (year(TRY_CAST({s} AS DATE)) < 1990 OR year(TRY_CAST({s} AS DATE)) > 2100)",
+            add(f"{present} AND (year({_date(path)}) < 1990 OR year({_date(path)}) > 2100)",
                 f"'date ' || {s} || ' is outside the supported range 1990-2100'", _q(path))
         elif spec.type == "int":
             add(f"{present} AND json_type({x}) NOT IN ('UBIGINT', 'BIGINT')", "'must be a whole number'", _q(path))
             add(f"{present} AND json_type({x}) IN ('UBIGINT', 'BIGINT') AND (TRY_CAST({s} AS BIGINT) < 0 OR "
                 f"TRY_CAST({s} AS BIGINT) > 120)", f"{s} || ' is not a plausible age'", _q(path))
         elif spec.type == "bool":
-            add(f"{present} AND json_type({x}) <> 'BOOLEAN'", "'must be true, false or null'", _q(path))
+            add(f"{present} AND {text} NOT IN ('true', 'false')", "'must be true, false or null'", _q(path))
         elif spec.type == "string":
             add(f"{present} AND json_type({x}) NOT IN ('VARCHAR', 'UBIGINT', 'BIGINT')", "'must be a string'", _q(path))
     age = f"TRY_CAST({_s('person.age')} AS INTEGER)"
@@ -127,7 +141,17 @@ def _validation_sql() -> tuple[str, str]:
         "'person.over_compulsory_school_age'")
     message = "CASE " + " ".join(f"WHEN {c} THEN {m}" for c, m in checks) + " END"
     fld = "CASE " + " ".join(f"WHEN {c} THEN {f}" for (c, _), f in zip(checks, fields)) + " END"
-    return message, fld
+    bad = " OR ".join(f"COALESCE({c}, false)" for c, _ in checks)
+    return bad, message, fld
+
+
+def _fast_date(x: str) -> str:
+    """A date given plainly ("2025-01-31"), read from the text without parsing JSON."""
+    return f"TRY_CAST(substr(CAST({x} AS VARCHAR), 2, 10) AS DATE)"
+
+
+def _date(path: str) -> str:
+    return f"COALESCE({_fast_date(_x(path))}, TRY_CAST({_s(path)} AS DATE))"
 
 
 def _extract(path: str) -> str:
@@ -136,7 +160,7 @@ def _extract(path: str) -> str:
     if spec.type == "enum_list":
         return f"CASE WHEN json_type({x}) = 'ARRAY' THEN from_json({x}, '[\"VARCHAR\"]') END"
     if spec.type == "date":
-        return f"TRY_CAST({s} AS DATE)"
+        return _date(path)
     if spec.type == "int":
         return f"TRY_CAST({s} AS INTEGER)"
     if spec.type == "bool":
@@ -169,6 +193,7 @@ class ColumnarEngine:
             self.con.execute(stmt)
         self._boundaries = program.version_boundaries()
         self._vector: VectorEngine | None = None
+        self.backend = "duckdb"  # which backend produced redress_answers: "duckdb" (SQL) or "numpy"
 
     # ------------------------------------------------------------------ input
     def load_lines(self, source: Path, fmt: str) -> None:
@@ -221,15 +246,16 @@ class ColumnarEngine:
 
     def validate(self, today: _dt.date, first: int, last: int) -> list[Problem]:
         """Build ``redress_cases`` for lines first..last; return the problems of the bad ones."""
-        message, fld = _validation_sql()
+        bad, message, fld = _validation_sql()
         # JSON functions run on every row whatever an earlier CASE branch decided, so rows that
         # are not JSON are checked on an empty object and flagged by the first check alone
-        self.con.execute("CREATE OR REPLACE TABLE redress_checked AS SELECT line, t, "
-                         f"{message} AS error, {fld} AS field FROM (SELECT line, j, jj, json_transform(jj, {_top_struct()}) "
-                         "AS t FROM (SELECT line, j, CASE WHEN json_valid(j) AND json_type(j) = 'OBJECT' THEN j "
-                         f"ELSE '{{}}' END AS jj FROM redress_raw WHERE line BETWEEN {first} AND {last}) r) r2")
+        self.con.execute("CREATE OR REPLACE TABLE redress_checked AS SELECT line, j, jj, t, u, "
+                         f"{bad} AS bad FROM (SELECT line, j, jj, json_transform(jj, {_top_struct()}) "
+                         f"AS t, json_transform(jj, {_leaf_struct()}) AS u FROM (SELECT line, j, CASE WHEN json_valid(j) "
+                         f"AND json_type(j) = 'OBJECT' THEN j ELSE '{{}}' END AS jj FROM redress_raw "
+                         f"WHERE line BETWEEN {first} AND {last}) r) r2")
         problems = [Problem(int(line), str(err), f) for line, err, f in self.con.execute(
-            "SELECT line, error, field FROM redress_checked WHERE error IS NOT NULL ORDER BY line").fetchall()]
+            f"SELECT line, {message}, {fld} FROM redress_checked WHERE bad ORDER BY line").fetchall()]
         columns = []
         for path in FIELDS:
             if path == "id":
@@ -241,7 +267,7 @@ class ColumnarEngine:
                 expr = f"COALESCE({expr}, DATE '{today.isoformat()}')"
             columns.append(f"{expr} AS {column_of(path)}")
         self.con.execute(f"CREATE OR REPLACE TABLE redress_cases AS SELECT line AS case_id, {_s('id')} "
-                         f"AS id, {', '.join(columns)} FROM redress_checked WHERE error IS NULL")
+                         f"AS id, {', '.join(columns)} FROM redress_checked WHERE NOT bad")
         return problems
 
     # ------------------------------------------------------------------ evaluation
@@ -314,6 +340,7 @@ class ColumnarEngine:
         case_ids, columns = self.case_columns()
         results = self.vector.evaluate(columns, questions)
         self._register_answers(case_ids, results, questions)
+        self.backend = "numpy"
         return results
 
     def _register_answers(self, case_ids: np.ndarray, results: dict[str, "QuestionResult"], questions: list[str]) -> None:
@@ -362,7 +389,9 @@ class ColumnarEngine:
         self.con.execute("CREATE OR REPLACE TABLE redress_all_cases AS SELECT * FROM redress_cases")
 
     def evaluate(self, questions: list[str]) -> None:
-        """Answer ``questions`` for every row of ``redress_cases`` into ``redress_answers``."""
+        """Answer ``questions`` for every row of ``redress_cases`` into ``redress_answers`` with the
+        generated SQL (the backend that also runs inside PostgreSQL)."""
+        self.backend = "duckdb"
         self.con.execute("CREATE OR REPLACE TABLE redress_all_cases AS SELECT *, "
                          f"{self._epoch_sql()} AS redress_epoch FROM redress_cases")
         self.con.execute("CREATE OR REPLACE TABLE redress_answers (case_id INTEGER, question VARCHAR, status VARCHAR, "
@@ -381,13 +410,15 @@ class ColumnarEngine:
                     self.con.execute(stmt.sql)
             for q in questions:
                 self.con.execute(f"INSERT INTO redress_answers {answer_sql(program, q, self.patterns[q], 'duckdb')}")
+        # the per-epoch filtering above narrowed redress_cases; put every case back
+        self.con.execute("CREATE OR REPLACE TABLE redress_cases AS SELECT * EXCLUDE (redress_epoch) FROM redress_all_cases")
 
     def write_answers(self, path: Path, fmt: str, questions: list[str], header: bool) -> tuple[int, int]:
         """Write this chunk's answers with DuckDB's COPY; return (cases, answers)."""
         order = f"list_position({_list(questions)}, a.question)"
         select = ("SELECT a.case_id AS line, c.id AS \"case\", a.question, a.status, a.answer, "
                   + ("a.known, " if fmt == "csv" else "")
-                  + f"{_q(self.rules_version)} AS rules_version, 'duckdb' AS engine "
+                  + f"{_q(self.rules_version)} AS rules_version, {_q(self.backend)} AS engine "
                   "FROM redress_answers a JOIN redress_all_cases c ON c.case_id = a.case_id "
                   f"ORDER BY a.case_id, {order}")
         if fmt == "csv":

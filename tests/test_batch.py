@@ -99,7 +99,7 @@ def test_all_questions(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
 
 
 def test_compiled_engine_matches_the_reference_in_every_format(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
-    """The default (DuckDB) engine: JSONL, CSV and Parquet in; JSONL and CSV out; same answers."""
+    """The default (numpy) engine: JSONL, CSV and Parquet in; JSONL and CSV out; same answers."""
     import duckdb
 
     src = _jsonl(tmp_path / "cases.jsonl", {**REFUSAL, "as_of": "2025-06-01"}, "{bad",
@@ -110,7 +110,7 @@ def test_compiled_engine_matches_the_reference_in_every_format(tmp_path: Path, k
     assert result.exit_code == 4 and "line 2: invalid JSON" in result.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(r["line"], r["question"], r["engine"]) for r in rows] == [
-        (1, "appealable", "duckdb"), (1, "routes", "duckdb"), (3, "appealable", "duckdb"), (3, "routes", "duckdb")]
+        (1, "appealable", "numpy"), (1, "routes", "numpy"), (3, "appealable", "numpy"), (3, "routes", "numpy")]
     for r in rows:
         case = {**REFUSAL, "as_of": "2025-06-01"} if r["line"] == 1 else {
             "id": "b", "as_of": "2025-06-01", "decision": {"kind": "plan_finalised"}, "appeal": {"grounds": []}}
@@ -122,7 +122,7 @@ def test_compiled_engine_matches_the_reference_in_every_format(tmp_path: Path, k
                                "--no-progress"]).exit_code == 4
     assert csv_out.read_text().splitlines()[:2] == [
         "line,case,question,status,answer,known,rules_version,engine",
-        f"1,a,appealable,determined,true,,{kb.rules_version},duckdb"]
+        f"1,a,appealable,determined,true,,{kb.rules_version},numpy"]
 
     parquet = tmp_path / "cases.parquet"
     con = duckdb.connect()

@@ -1,5 +1,5 @@
-"""Every backend answers every question identically: the compiled DuckDB backend against
-pyDatalog (the engine of record) on the legal scenarios, on hypothesis-generated cases, and on a
+"""Every backend answers every question identically: the compiled backends (generated SQL on
+DuckDB, vectorised numpy) against pyDatalog (the engine of record) on the legal scenarios, on hypothesis-generated cases, and on a
 fixed seeded sample of 10,000 synthetic cases."""
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def kb() -> redress.KnowledgeBase:
     return redress.load()
 
 
-def compiled_answers(kb: redress.KnowledgeBase, case_list: list[dict[str, Any]], tmp: Path) -> dict[tuple[int, str], Any]:
+def compiled_answers(kb: redress.KnowledgeBase, case_list: list[dict[str, Any]],
+                     tmp: Path) -> dict[str, dict[tuple[int, str], Any]]:
+    """Each compiled backend's answers: {backend: {(line, question): (status, answer, known)}}."""
     path = tmp / "cases.jsonl"
     path.write_text("".join(json.dumps(c) + "\n" for c in case_list))
     engine = ColumnarEngine(kb.program, kb.rules_version, {q: kb._pattern(kb.questions[q]) for q in kb.questions})
@@ -39,8 +41,12 @@ def compiled_answers(kb: redress.KnowledgeBase, case_list: list[dict[str, Any]],
     first, last = engine.line_range()
     assert engine.validate(TODAY, first, last) == []
     questions = list(kb.questions)
-    engine.evaluate(questions)
-    return {(line, q): (status, answer, known) for line, _, q, status, answer, known in engine.answers(questions)}
+    out = {}
+    for backend, run in (("duckdb", engine.evaluate), ("numpy", engine.evaluate_numpy)):
+        run(questions)
+        out[backend] = {(line, q): (status, answer, known)
+                        for line, _, q, status, answer, known in engine.answers(questions)}
+    return out
 
 
 def reference(kb: redress.KnowledgeBase, case: dict[str, Any]) -> dict[str, Any]:
@@ -50,12 +56,13 @@ def reference(kb: redress.KnowledgeBase, case: dict[str, Any]) -> dict[str, Any]
 
 
 def assert_identical(kb: redress.KnowledgeBase, case_list: list[dict[str, Any]], tmp: Path) -> None:
-    compiled = compiled_answers(kb, case_list, tmp)
+    backends = compiled_answers(kb, case_list, tmp)
     differences = []
     for i, case in enumerate(case_list, start=1):
         for q, expected in reference(kb, case).items():
-            if compiled[(i, q)] != expected:
-                differences.append(f"case {json.dumps(case)} {q}: pyDatalog {expected}, compiled {compiled[(i, q)]}")
+            for backend, compiled in backends.items():
+                if compiled[(i, q)] != expected:
+                    differences.append(f"case {json.dumps(case)} {q}: pyDatalog {expected}, {backend} {compiled[(i, q)]}")
     assert not differences, "\n".join(differences[:10]) + f"\n({len(differences)} differences)"
 
 
@@ -115,15 +122,16 @@ def _reference_chunk(chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def test_fixed_sample_of_10000_cases_answers_identically(kb: redress.KnowledgeBase, tmp_path: Path) -> None:
     case_list = list(cases(generate(10_000, seed=2026)))
-    compiled = compiled_answers(kb, case_list, tmp_path)
+    backends = compiled_answers(kb, case_list, tmp_path)
     chunks = [case_list[i:i + 500] for i in range(0, len(case_list), 500)]
     with ProcessPoolExecutor(max_workers=2) as pool:
         expected = [r for part in pool.map(_reference_chunk, chunks) for r in part]
-    differences = [f"{json.dumps(case)} {q}: {exp} vs {compiled[(i, q)]}"
-                   for i, (case, answers) in enumerate(zip(case_list, expected), start=1)
-                   for q, exp in answers.items() if compiled[(i, q)] != exp]
-    assert not differences, "\n".join(differences[:10]) + f"\n({len(differences)} differences)"
-    assert len(compiled) == 10_000 * len(kb.questions)
+    for backend, compiled in backends.items():
+        differences = [f"{json.dumps(case)} {q}: {exp} vs {backend} {compiled[(i, q)]}"
+                       for i, (case, answers) in enumerate(zip(case_list, expected), start=1)
+                       for q, exp in answers.items() if compiled[(i, q)] != exp]
+        assert not differences, "\n".join(differences[:10]) + f"\n({len(differences)} differences)"
+        assert len(compiled) == 10_000 * len(kb.questions)
 
 
 def test_authorities_vocabulary_is_covered() -> None:
