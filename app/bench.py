@@ -2,12 +2,14 @@
 
 Figures (``--json`` prints them as one object):
   eval_seconds_4q / peer_seconds_4q / ratio_vs_peer — the peer's four questions over N cases
-      given as columns (input generation untimed, as the peer does), compiled backend vs OpenFisca;
-  eval_seconds_all, per_question_seconds — every contract question, and each alone;
+      given as columns (input generation untimed, as the peer does; turning the columns into our
+      encoding is timed, as the peer's simulation building is), vectorised backend vs OpenFisca,
+      each the median of the runs after one warm-up run;
+  eval_seconds_all, per_question_seconds — every contract question, and each alone (vectorised);
   batch_file_seconds — `redress batch` end to end on an N-case JSONL file to an answers file;
   ask_p50_ms, ask_p99_ms — a warm single ask with its proof (pyDatalog, the engine of record);
   cold_ask_ms — a whole `redress ask` process; peak_rss_mb;
-  identical_to_reference — a sample of cases answers identically on pyDatalog;
+  identical_to_reference — a sample of cases answers identically on pyDatalog, numpy and SQL;
   identical_to_peer — the four questions agree with the OpenFisca model on every case, with
       the disagreements counted per question where they do not.
 """
@@ -33,6 +35,7 @@ from redress.caseload import cases as caseload_cases
 from redress.caseload import generate, write_jsonl
 from redress.kb.schema import FIELDS
 from redress.queries.columnar import ColumnarEngine
+from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine
 
 __all__ = ["run_bench", "PEER_QUESTIONS"]
 
@@ -57,36 +60,61 @@ def _peer_columns(n: int, seed: int) -> dict[str, np.ndarray]:
     return data
 
 
-def _load_peer_columns(engine: ColumnarEngine, data: dict[str, np.ndarray]) -> None:
-    """The same inputs into redress_cases, straight from the numpy columns (untimed)."""
+def _peer_case_columns(vector: VectorEngine, data: dict[str, np.ndarray]) -> CaseColumns:
+    """The peer's input columns as the vectorised backend's encoded columns (timed, as the peer's
+    own simulation building is): kinds to codes, dates to day numbers, grounds as they are."""
     n = len(data["decision_kind"])
-    kinds = np.array(FIELDS["decision.kind"].values, dtype=object)
-    grounds = np.full(n, "", dtype=object)
-    for g in PEER_GROUNDS:
-        grounds = np.where(data[f"ground_{g}"], grounds + g + ";", grounds)
-    cert = data["certificate_issued"]
-    days = lambda d: (d.astype("datetime64[D]") - np.datetime64("1970-01-01")).astype(np.int64)  # noqa: E731
-    cols = {"k": kinds[data["decision_kind"]], "g": grounds, "dd": data["appeal_is_disability_discrimination"],
-            "sent": days(data["decision_sent"]), "cert": days(cert)}
-    engine.con.register("peer_cols", cols)
-    columns = [f"CAST(NULL AS {t}) AS {c}" for c, t in engine.con.execute(
-        "SELECT column_name, column_type FROM (DESCRIBE redress_cases)").fetchall()]
-    engine.con.execute("CREATE OR REPLACE TABLE redress_template AS SELECT * FROM redress_cases LIMIT 0")
-    overrides = {
-        "case_id": "CAST(row_number() OVER () AS INTEGER)",
-        "as_of": f"DATE '{AS_OF.isoformat()}'",
-        "decision__kind": "CAST(k AS VARCHAR)",
-        "decision__sent": "CAST(DATE '1970-01-01' + CAST(sent AS INTEGER) AS DATE)",
-        "appeal__type": "CASE WHEN dd THEN 'disability_discrimination' ELSE 'sen' END",
-        "appeal__grounds": "list_filter(string_split(CAST(g AS VARCHAR), ';'), lambda e: e <> '')",
-        "mediation__certificate_issued": "CASE WHEN cert > 0 THEN CAST(DATE '1970-01-01' + CAST(cert AS INTEGER) AS DATE) END",
-    }
-    select = []
-    for spec in columns:
-        name = spec.rsplit(" AS ", 1)[1]
-        select.append(f"{overrides[name]} AS {name}" if name in overrides else spec)
-    engine.con.execute(f"CREATE OR REPLACE TABLE redress_cases AS SELECT {', '.join(select)} FROM peer_cols")
-    engine.con.unregister("peer_cols")
+    none = np.zeros(n, dtype=bool)
+    every = np.ones(n, dtype=bool)
+    zeros = np.zeros(n, dtype=CODE)
+    fields: dict[str, FieldColumn] = {}
+    for path, spec in FIELDS.items():
+        fields[path] = (FieldColumn(none, members={v: none for v in spec.values}) if spec.type == "enum_list"
+                        else FieldColumn(none, zeros))
+    kinds = np.array([vector.pool.string(k) for k in FIELDS["decision.kind"].values], dtype=CODE)
+    fields["decision.kind"] = FieldColumn(every, kinds[data["decision_kind"]])
+    fields["decision.sent"] = FieldColumn(every, _days(data["decision_sent"]))
+    cert = _days(data["certificate_issued"])
+    fields["mediation.certificate_issued"] = FieldColumn(cert > 0, cert)
+    fields["appeal.type"] = FieldColumn(every, np.where(data["appeal_is_disability_discrimination"],
+                                                        vector.pool.string("disability_discrimination"),
+                                                        vector.pool.string("sen")).astype(CODE))
+    fields["appeal.grounds"] = FieldColumn(every, members={g: data.get(f"ground_{g}", none)
+                                                           for g in FIELDS["appeal.grounds"].values})
+    fields["as_of"] = FieldColumn(every, np.full(n, (AS_OF - _dt.date(1970, 1, 1)).days, dtype=CODE))
+    return CaseColumns(n, fields)
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    return (values.astype("datetime64[D]") - np.datetime64("1970-01-01")).astype(CODE)
+
+
+def _peer_disagreements(vector: VectorEngine, results: dict[str, QuestionResult], peer: Any) -> dict[str, int]:
+    """Per question, the cases where our determined answer differs from the peer's (vectorised)."""
+    out = {}
+    for q in PEER_QUESTIONS:
+        r, theirs = results[q], np.asarray(peer[q])
+        determined = r.status == 0
+        if r.kind == "yes_no":
+            assert r.truth is not None
+            same = determined & ((r.truth == 1) == theirs.astype(bool))
+        else:
+            assert r.value is not None and r.has_value is not None
+            nat = np.isnat(theirs)
+            days = np.where(nat, 0, theirs.astype("datetime64[D]").astype(np.int64))
+            same = determined & np.where(nat, ~r.has_value, r.has_value & (r.value == days))
+        out[q] = int((~same).sum())
+    return out
+
+
+def _median_seconds(run: Any, runs: int) -> float:
+    run()  # warm-up: first-touch page faults and lookup tables, as a long-running service has them
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def _peer_python() -> Path:
@@ -105,15 +133,6 @@ def _engine(kb: KnowledgeBase, database: Path | None = None) -> ColumnarEngine:
                           database=database)
 
 
-def _timed_evaluate(engine: ColumnarEngine, questions: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        engine.evaluate(questions)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 42, sample: int = 2000,
               log: Any = None) -> dict[str, Any]:
     def say(text: str) -> None:
@@ -125,15 +144,16 @@ def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 4
     work = Path(tempfile.mkdtemp(prefix="redress-bench-"))
 
     # --- the peer's four questions, same inputs, as columns
-    say("four questions: redress compiled backend")
+    say("four questions: redress vectorised backend")
     data = _peer_columns(n, seed)
-    engine = _engine(kb, work / "bench.duckdb")
-    engine.load_lines(write_jsonl(work / "one.jsonl", 1, 0), "jsonl")
-    engine.validate(AS_OF, 1, 1)  # creates the cases table's shape
-    _load_peer_columns(engine, data)
-    engine.con.execute("CREATE OR REPLACE TABLE redress_peer_cases AS SELECT * FROM redress_cases")
-    result["eval_seconds_4q"] = _timed_evaluate(engine, PEER_QUESTIONS, runs)
-    ours = {(line, q): (status, answer) for line, _, q, status, answer, _ in engine.answers(PEER_QUESTIONS)}
+    engine = _engine(kb)
+    vector = engine.vector
+    results: dict[str, QuestionResult] = {}
+
+    def four() -> None:
+        results.update(vector.evaluate(_peer_case_columns(vector, data), PEER_QUESTIONS))
+
+    result["eval_seconds_4q"] = _median_seconds(four, runs)
 
     peer_dir = peer_dir or (_REPO.parent / "shared" / "peers" / "openfisca-send")
     if peer_dir.is_dir():
@@ -144,35 +164,24 @@ def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 4
                               capture_output=True, text=True, cwd=peer_dir, check=True)
         result["peer_seconds_4q"] = json.loads(done.stdout.strip().splitlines()[-1])["peer_seconds_4q"]
         result["ratio_vs_peer"] = result["peer_seconds_4q"] / result["eval_seconds_4q"]
-        peer = np.load(work / "peer_out.npz")
-        disagreements: dict[str, int] = {}
-        undetermined = 0
-        for qi, q in enumerate(PEER_QUESTIONS):
-            values = peer[q]
-            count = 0
-            for i in range(n):
-                status, answer = ours[(i + 1, q)]
-                theirs: Any = values[i].item() if values.dtype != "datetime64[D]" else str(values[i])
-                if isinstance(theirs, (bool, np.bool_)):
-                    theirs = bool(theirs)
-                if status != "determined" or answer != theirs:
-                    count += 1
-                    undetermined += status != "determined"
-            disagreements[q] = count
+        disagreements = _peer_disagreements(vector, results, np.load(work / "peer_out.npz"))
         result["identical_to_peer"] = not any(disagreements.values())
         result["peer_disagreements"] = disagreements
-        result["peer_disagreements_undetermined"] = undetermined
+        result["peer_disagreements_undetermined"] = int(sum((results[q].status != 0).sum() for q in PEER_QUESTIONS))
     else:
         result["peer_seconds_4q"] = result["ratio_vs_peer"] = result["identical_to_peer"] = None
+    del results
 
     # --- every question, and each alone, on the contract-vocabulary caseload
-    say("every question: compiled backend")
+    say("every question: vectorised backend")
     cases_file = write_jsonl(work / "cases.jsonl", n, seed)
     engine.load_lines(cases_file, "jsonl")
     engine.validate(AS_OF, 1, n)
+    _, columns = engine.case_columns()
     questions = list(kb.questions)
-    result["eval_seconds_all"] = _timed_evaluate(engine, questions, 1)
-    result["per_question_seconds"] = {q: _timed_evaluate(engine, [q], 1) for q in questions}
+    result["eval_seconds_all"] = _median_seconds(lambda: vector.evaluate(columns, questions), 1)
+    result["per_question_seconds"] = {q: _median_seconds(lambda: vector.evaluate(columns, [q]), 1) for q in questions}
+    del columns
 
     # --- identical to the engine of record on a sample
     say("identical to pyDatalog on a sample")
@@ -183,10 +192,14 @@ def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 4
     sample_file.write_text("".join(json.dumps(c) + "\n" for c in sample_cases))
     engine.load_lines(sample_file, "jsonl")
     engine.validate(AS_OF, 1, sample)
-    engine.evaluate(questions)
-    compiled = {(line, q): (status, answer, known) for line, _, q, status, answer, known in engine.answers(questions)}
+    backends = []
+    for run in (engine.evaluate_numpy, engine.evaluate):  # both compiled backends: numpy and the SQL
+        run(questions)
+        backends.append({(line, q): (status, answer, known)
+                         for line, _, q, status, answer, known in engine.answers(questions)})
     same = all(compiled[(i, a.question)] == (a.status, a.to_dict()["answer"], a.to_dict().get("known"))
-               for i, case in enumerate(sample_cases, start=1) for a in kb.ask_many(questions, case))
+               for i, case in enumerate(sample_cases, start=1) for a in kb.ask_many(questions, case)
+               for compiled in backends)
     result["identical_to_reference"] = same
     result["identical_to_reference_sample"] = sample
     engine.close()

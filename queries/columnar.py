@@ -382,8 +382,10 @@ class ColumnarEngine:
             parts.append(f"{{'question': {_q(q)}, 'status': {status}, 'answer': {answer}, 'known': {known}}}")
         self.con.register("redress_vec", cols)
         try:
-            self.con.execute("CREATE OR REPLACE TABLE redress_answers AS SELECT case_id, a.question, a.status, "
-                             f"a.answer, a.known FROM (SELECT case_id, UNNEST([{', '.join(parts)}]) AS a FROM redress_vec) s")
+            # in case and question order already (UNNEST keeps it), so writing needs no join or sort
+            self.con.execute("CREATE OR REPLACE TABLE redress_answers AS SELECT case_id, id, a.question, a.status, "
+                             f"a.answer, a.known FROM (SELECT case_id, id, UNNEST([{', '.join(parts)}]) AS a FROM redress_vec "
+                             "POSITIONAL JOIN (SELECT id FROM redress_cases ORDER BY case_id) c) s")
         finally:
             self.con.unregister("redress_vec")
         self.con.execute("CREATE OR REPLACE TABLE redress_all_cases AS SELECT * FROM redress_cases")
@@ -416,11 +418,11 @@ class ColumnarEngine:
     def write_answers(self, path: Path, fmt: str, questions: list[str], header: bool) -> tuple[int, int]:
         """Write this chunk's answers with DuckDB's COPY; return (cases, answers)."""
         order = f"list_position({_list(questions)}, a.question)"
-        select = ("SELECT a.case_id AS line, c.id AS \"case\", a.question, a.status, a.answer, "
-                  + ("a.known, " if fmt == "csv" else "")
-                  + f"{_q(self.rules_version)} AS rules_version, {_q(self.backend)} AS engine "
-                  "FROM redress_answers a JOIN redress_all_cases c ON c.case_id = a.case_id "
-                  f"ORDER BY a.case_id, {order}")
+        source = ("FROM redress_answers a" if self.backend == "numpy" else  # written in order, with ids
+                  f"FROM redress_answers a JOIN redress_all_cases c ON c.case_id = a.case_id ORDER BY a.case_id, {order}")
+        select = (f"SELECT a.case_id AS line, {'a' if self.backend == 'numpy' else 'c'}.id AS \"case\", a.question, "
+                  "a.status, a.answer, " + ("a.known, " if fmt == "csv" else "")
+                  + f"{_q(self.rules_version)} AS rules_version, {_q(self.backend)} AS engine " + source)
         if fmt == "csv":
             select = ("SELECT line, \"case\", question, status, "
                       "CASE WHEN json_type(answer) = 'ARRAY' THEN array_to_string(from_json(answer, '[\"VARCHAR\"]'), ';') "

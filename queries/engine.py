@@ -121,6 +121,17 @@ class DatalogEngine:
             Logic(logic)
             self._local.logic = Logic(True)
 
+    def _goal(self, relation: str) -> Any:
+        """The engine literal ``relation(V0, ..., Vn)``, built once per thread and asked directly:
+        ``Query.ask`` would add and delete a temporary clause on every call."""
+        goals: dict[str, Any] = self._local.__dict__.setdefault("goals", {})
+        goal = goals.get(relation)
+        if goal is None:
+            arity = self.program.relations[relation].arity
+            goal = goals[relation] = pyParser.Query(_PREFIX + relation,
+                                                    [pyParser.Term(f"V{i}") for i in range(arity)]).lua
+        return goal
+
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, facts: Facts, relations: Iterable[str]) -> dict[str, set[tuple[Any, ...]]]:
         """Assert ``facts``, return the extent of each requested relation, retract the facts."""
@@ -133,9 +144,7 @@ class DatalogEngine:
                     asserted.append((relation, row))
             out: dict[str, set[tuple[Any, ...]]] = {}
             for relation in relations:
-                arity = self.program.relations[relation].arity
-                query = pyParser.Query(_PREFIX + relation, [pyParser.Term(f"V{i}") for i in range(arity)])
-                out[relation] = {tuple(row) for row in (query.ask() or [])}
+                out[relation] = {tuple(row) for row in (self._goal(relation).ask() or [])}
             return out
         finally:
             for relation, row in asserted:
