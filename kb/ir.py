@@ -122,7 +122,14 @@ class Program:
     exceptions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule label -> exception labels
 
     def rules_for(self, relation: str) -> tuple[Rule, ...]:
-        return tuple(r for r in self.rules if r.head.relation == relation)
+        index = self.__dict__.get("_rules_by_head")
+        if index is None:  # built on first use; a frozen dataclass still owns its __dict__
+            index = {}
+            for r in self.rules:
+                index.setdefault(r.head.relation, []).append(r)
+            index = {k: tuple(v) for k, v in index.items()}
+            object.__setattr__(self, "_rules_by_head", index)
+        return index.get(relation, ())
 
     def not_in_force(self, rule: Rule, on: _dt.date) -> list[Provision]:
         """The provisions a rule cites that are not in force on a date (empty: the rule applies)."""

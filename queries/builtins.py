@@ -8,6 +8,7 @@ python-dateutil and the ``holidays`` package.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -33,7 +34,7 @@ class Builtin:
     def call(self, args: tuple[object, ...]) -> Result:
         """Compute the result; a value the calendar cannot hold is a CalculationError, not a crash."""
         try:
-            return self.function(*args)
+            return _memo(self.function, args)
         except ValueError as err:
             shown = ", ".join(a.isoformat() if isinstance(a, _dt.date) else str(a) for a in args)
             raise CalculationError(f"{self.name}({shown}): {err}") from None
@@ -45,6 +46,13 @@ class Builtin:
             if kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
                 return False
         return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _memo(function: Callable[..., Result], args: tuple[object, ...]) -> Result:
+    """Built-ins are pure and results immutable, so the engine and the explainer share one
+    computation per argument tuple."""
+    return function(*args)
 
 
 def _sen_roll(d: _dt.date) -> Result:

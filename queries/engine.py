@@ -136,19 +136,23 @@ class DatalogEngine:
     def evaluate(self, facts: Facts, relations: Iterable[str]) -> dict[str, set[tuple[Any, ...]]]:
         """Assert ``facts``, return the extent of each requested relation, retract the facts."""
         self._activate()
-        asserted: list[tuple[str, tuple[Any, ...]]] = []
+        asserted: list[Any] = []
         try:
             for relation, rows in facts.items():
                 for row in rows:
-                    _pd.assert_fact(_PREFIX + relation, *row)
-                    asserted.append((relation, row))
+                    # engine clauses built directly: pyDatalog.assert_fact goes through the parser
+                    head = pyEngine.Literal(_PREFIX + relation,
+                                            [pyParser.Term(v, forced_type="constant")._pyD_lua for v in row])
+                    clause = pyEngine.Clause(head, [])
+                    pyEngine.assert_(clause)
+                    asserted.append(clause)
             out: dict[str, set[tuple[Any, ...]]] = {}
             for relation in relations:
                 out[relation] = {tuple(row) for row in (self._goal(relation).ask() or [])}
             return out
         finally:
-            for relation, row in asserted:
-                _pd.retract_fact(_PREFIX + relation, *row)
+            for clause in asserted:
+                pyEngine.retract(clause)
 
 
 def _constant_compare(lit: ir.Literal) -> bool | None:
