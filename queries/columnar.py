@@ -357,7 +357,7 @@ class ColumnarEngine:
                 answer = f"CASE WHEN s{k} = 1 THEN NULL WHEN t{k} = 1 THEN 'true'::JSON ELSE 'false'::JSON END"
                 known = "NULL::JSON"
             elif r.kind == "list":
-                items = []
+                items: list[str] = []
                 for code, mask in sorted(r.members.items(), key=lambda kv: str(self.vector._json(kv[0], r.value_type))):
                     name = f"m{k}_{len(items)}"
                     cols[name] = mask

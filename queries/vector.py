@@ -45,7 +45,7 @@ STATUS_DETERMINED, STATUS_UNDETERMINED, STATUS_CONFLICT = 0, 1, 2
 STATUS_NAMES = ("determined", "undetermined", "conflict")
 
 
-class UnsupportedError(RedressError):
+class UnsupportedError(RedressError):  # type: ignore[misc]
     """The program uses something the vectorised backend does not compile (recursion)."""
 
 
@@ -389,7 +389,7 @@ class VectorProgram:
         self.types = value_types
         self.case_relations = _case_relations(program)
         self._constants: dict[str, RelationSlots] = {}
-        self._calls = {}
+        self._calls: dict[tuple[Any, ...], Any] = {}
         constant = [n for n, r in program.relations.items() if r.kind != "input" and n not in self.case_relations]
         for names in _components(program, constant):
             self._derive_component(names, self._constants)
@@ -462,7 +462,7 @@ class VectorProgram:
         return hit[0]
 
     def relations_for(self, columns: CaseColumns, questions: Iterable[str]) -> dict[str, RelationSlots]:
-        self._calls: dict[tuple[Any, ...], Any] = {}
+        self._calls = {}  # per evaluation: arrays are only valid for these cases
         rels: dict[str, RelationSlots] = dict(self._constants)
         wanted = [self.program.questions[q].relation for q in questions]
         for names in _components(self.program, wanted):
@@ -489,7 +489,7 @@ class VectorProgram:
         fixed = [(i - 1, self.pool.encode(v)) for i, v in enumerate(pattern) if i > 0 and v is not None]
 
         def matching(slots: list[Slot], with_null: bool) -> list[tuple[Mask, Slot]]:
-            out = []
+            out: list[tuple[Mask, Slot]] = []
             for s in slots:
                 m = s.mask
                 for i, code in fixed:
@@ -537,11 +537,6 @@ class VectorProgram:
         result.status = open_.view(np.int8) | (conflict.view(np.int8) << 1)
         result.value = first
         result.has_value = _full(_band(_band(some, _bnot(open_)), _bnot(several)), n)
-        return result
-        count, first = _distinct(slots, n)
-        result.status = np.where((status == STATUS_DETERMINED) & (count > 1), STATUS_CONFLICT, status).astype(np.int8)
-        result.value = first
-        result.has_value = (result.status == STATUS_DETERMINED) & (count == 1)
         return result
 
 
