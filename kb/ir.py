@@ -148,6 +148,12 @@ class Program:
                 for d in (p.in_force_from, p.in_force_until and p.in_force_until + _dt.timedelta(days=1)) if d}
         return tuple(sorted(days))
 
+    def epoch_start(self, epoch: int) -> _dt.date:
+        """A date in an epoch (its first day; any day before the first boundary for epoch 0), on
+        which the program in force is that epoch's version."""
+        boundaries = self.version_boundaries()
+        return boundaries[epoch - 1] if epoch > 0 else _dt.date(1900, 1, 1)
+
     def in_force_on(self, on: _dt.date) -> "Program":
         """The program as it stood on a date: rules citing a provision not then in force drop out."""
         rules = tuple(r for r in self.rules if not self.not_in_force(r, on))

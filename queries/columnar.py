@@ -14,7 +14,7 @@ import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -23,15 +23,12 @@ from redress.kb import ir
 from redress.kb.schema import FIELDS
 from redress.queries import dates
 from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql
-from redress.queries.vector import CODE, CaseColumns
-
-if TYPE_CHECKING:
-    from redress.queries.vector import QuestionResult, VectorEngine
+from redress.queries.vector import CALENDAR_END as _TABLE_END  # supported dates plus slack
+from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine
 
 __all__ = ["ColumnarEngine", "Problem", "CALENDAR_START", "CALENDAR_END"]
 
-CALENDAR_START = _dt.date(1990, 1, 1)
-CALENDAR_END = _dt.date(2100, 12, 31)
+CALENDAR_START, CALENDAR_END = dates.MIN_DATE, dates.MAX_DATE
 _GROUPS: dict[str, list[str]] = {}
 for _path in FIELDS:
     if "." in _path:
@@ -189,7 +186,7 @@ class ColumnarEngine:
         self.con = duckdb.connect(str(database) if database else ":memory:")
         self.con.execute("SET preserve_insertion_order = true")
         holidays = dates.bank_holidays_between(CALENDAR_START.year, CALENDAR_END.year)
-        for stmt in calendar_sql("duckdb", holidays, CALENDAR_START, CALENDAR_END + _dt.timedelta(days=40)):
+        for stmt in calendar_sql("duckdb", holidays, CALENDAR_START, _TABLE_END):
             self.con.execute(stmt)
         self._boundaries = program.version_boundaries()
         self._vector: VectorEngine | None = None
@@ -276,15 +273,10 @@ class ColumnarEngine:
             return "0"
         return "(" + " + ".join(f"CASE WHEN as_of >= DATE '{b.isoformat()}' THEN 1 ELSE 0 END" for b in self._boundaries) + ")"
 
-    def _representative(self, epoch: int) -> _dt.date:
-        return self._boundaries[epoch - 1] if epoch > 0 else _dt.date(1900, 1, 1)
-
     # ------------------------------------------------------------------ numpy
-    def case_columns(self) -> tuple[np.ndarray, "CaseColumns"]:
+    def case_columns(self) -> tuple[np.ndarray, CaseColumns]:
         """``redress_cases`` as the vectorised backend's encoded columns (one query, no Python loop
         per case): the case ids, and each field the rules read."""
-        from redress.queries.vector import FieldColumn
-
         vector = self.vector
         used = sorted({r.field for r in self.program.relations.values() if r.kind == "input" and r.field} | {"as_of"})
         select = ["case_id"]
@@ -327,23 +319,20 @@ class ColumnarEngine:
         return case_ids, CaseColumns(len(case_ids), fields)
 
     @property
-    def vector(self) -> "VectorEngine":
-        if self._vector is None:
-            from redress.queries.vector import VectorEngine
-
+    def vector(self) -> VectorEngine:
+        if self._vector is None:  # built on first use: the SQL backend does not need its plans
             self._vector = VectorEngine(self.program, self.patterns)
         return self._vector
 
-    def evaluate_numpy(self, questions: list[str]) -> dict[str, "QuestionResult"]:
+    def evaluate_numpy(self, questions: list[str]) -> dict[str, QuestionResult]:
         """Answer ``questions`` for every row of ``redress_cases`` with the vectorised backend,
         leaving them in ``redress_answers`` like :meth:`evaluate` does."""
         case_ids, columns = self.case_columns()
         results = self.vector.evaluate(columns, questions)
         self._register_answers(case_ids, results, questions)
-        self.backend = "numpy"
         return results
 
-    def _register_answers(self, case_ids: np.ndarray, results: dict[str, "QuestionResult"], questions: list[str]) -> None:
+    def _register_answers(self, case_ids: np.ndarray, results: dict[str, QuestionResult], questions: list[str]) -> None:
         """The numpy answers as ``redress_answers`` (case_id, question, status, answer, known)."""
         cols: dict[str, np.ndarray] = {"case_id": case_ids}
         parts = []
@@ -388,7 +377,7 @@ class ColumnarEngine:
                              "POSITIONAL JOIN (SELECT id FROM redress_cases ORDER BY case_id) c) s")
         finally:
             self.con.unregister("redress_vec")
-        self.con.execute("CREATE OR REPLACE TABLE redress_all_cases AS SELECT * FROM redress_cases")
+        self.backend = "numpy"  # redress_answers now has this backend's shape (ids, in order)
 
     def evaluate(self, questions: list[str]) -> None:
         """Answer ``questions`` for every row of ``redress_cases`` into ``redress_answers`` with the
@@ -400,7 +389,7 @@ class ColumnarEngine:
                          "answer JSON, known JSON)")
         epochs = [r[0] for r in self.con.execute("SELECT DISTINCT redress_epoch FROM redress_all_cases").fetchall()]
         for epoch in epochs:
-            program = self.program.in_force_on(self._representative(epoch))
+            program = self.program.in_force_on(self.program.epoch_start(epoch))
             self.con.execute("CREATE OR REPLACE TABLE redress_cases AS SELECT * EXCLUDE (redress_epoch) "
                              f"FROM redress_all_cases WHERE redress_epoch = {epoch}")
             relations = [program.questions[q].relation for q in questions]
@@ -415,12 +404,19 @@ class ColumnarEngine:
         # the per-epoch filtering above narrowed redress_cases; put every case back
         self.con.execute("CREATE OR REPLACE TABLE redress_cases AS SELECT * EXCLUDE (redress_epoch) FROM redress_all_cases")
 
+    def _answer_rows(self, questions: list[str]) -> tuple[str, str]:
+        """(case id expression, FROM clause) of ``redress_answers`` as ``a``, in case and question
+        order. The numpy backend writes its rows in that order, ids included; the SQL's need a
+        join and a sort."""
+        if self.backend == "numpy":
+            return "a.id", "FROM redress_answers a"
+        return "c.id", ("FROM redress_answers a JOIN redress_all_cases c ON c.case_id = a.case_id "
+                        f"ORDER BY a.case_id, list_position({_list(questions)}, a.question)")
+
     def write_answers(self, path: Path, fmt: str, questions: list[str], header: bool) -> tuple[int, int]:
         """Write this chunk's answers with DuckDB's COPY; return (cases, answers)."""
-        order = f"list_position({_list(questions)}, a.question)"
-        source = ("FROM redress_answers a" if self.backend == "numpy" else  # written in order, with ids
-                  f"FROM redress_answers a JOIN redress_all_cases c ON c.case_id = a.case_id ORDER BY a.case_id, {order}")
-        select = (f"SELECT a.case_id AS line, {'a' if self.backend == 'numpy' else 'c'}.id AS \"case\", a.question, "
+        case_id, source = self._answer_rows(questions)
+        select = (f"SELECT a.case_id AS line, {case_id} AS \"case\", a.question, "
                   "a.status, a.answer, " + ("a.known, " if fmt == "csv" else "")
                   + f"{_q(self.rules_version)} AS rules_version, {_q(self.backend)} AS engine " + source)
         if fmt == "csv":
@@ -450,10 +446,9 @@ class ColumnarEngine:
 
     def answers(self, questions: list[str]) -> Iterator[tuple[int, str | None, str, str, Any, Any]]:
         """(line, case id, question, status, answer, known) in line and question order."""
-        rows = self.con.execute(
-            "SELECT a.case_id, c.id, a.question, a.status, CAST(a.answer AS VARCHAR), CAST(a.known AS VARCHAR) "
-            "FROM redress_answers a JOIN redress_all_cases c ON c.case_id = a.case_id "
-            f"ORDER BY a.case_id, list_position({_list(questions)}, a.question)").fetchall()
+        case_id, source = self._answer_rows(questions)
+        rows = self.con.execute(f"SELECT a.case_id, {case_id}, a.question, a.status, CAST(a.answer AS VARCHAR), "
+                                f"CAST(a.known AS VARCHAR) {source}").fetchall()
         for line, cid, question, status, answer, known in rows:
             yield (int(line), cid, question, status, json.loads(answer) if answer is not None else None,
                    json.loads(known) if known is not None else None)

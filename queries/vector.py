@@ -41,6 +41,8 @@ Values = Union[int, np.ndarray]
 _EPOCH = _dt.date(1970, 1, 1)
 _STRING_BASE = 1 << 30  # string codes live far above day numbers and ages
 CODE = np.int32
+# the working-day calendar: every supported date, and slack after the last for deadlines past it
+CALENDAR_END = dates.MAX_DATE + _dt.timedelta(days=40)
 STATUS_DETERMINED, STATUS_UNDETERMINED, STATUS_CONFLICT = 0, 1, 2
 STATUS_NAMES = ("determined", "undetermined", "conflict")
 
@@ -170,7 +172,8 @@ class Calendar:
     def __init__(self, start: _dt.date, end: _dt.date):
         self.start = (start - _EPOCH).days
         days = np.arange(self.start, (end - _EPOCH).days + 1, dtype=np.int64)
-        holidays = np.array([(h - _EPOCH).days for h in dates.bank_holidays_between(start.year, min(end.year, 2100))],
+        holidays = np.array([(h - _EPOCH).days for h in dates.bank_holidays_between(
+                                 start.year, min(end.year, dates.MAX_DATE.year))],
                             dtype=np.int64)
         weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
         working = (weekday < 5) & ~np.isin(days, holidays)
@@ -312,12 +315,14 @@ def _components(program: ir.Program, wanted: Iterable[str]) -> list[list[str]]:
     import networkx as nx
 
     graph: nx.DiGraph[str] = nx.DiGraph()
+    seen: set[str] = set()
     stack = list(wanted)
     while stack:
         rel = stack.pop()
-        if rel in graph and graph.nodes[rel].get("done"):
+        if rel in seen:
             continue
-        graph.add_node(rel, done=True)
+        seen.add(rel)
+        graph.add_node(rel)
         for rule in program.rules_for(rel):
             for lit in rule.body:
                 if isinstance(lit, (ir.Pos, ir.Neg)):
@@ -381,12 +386,13 @@ class VectorProgram:
     """A program compiled for numpy: evaluate it over :class:`CaseColumns`."""
 
     def __init__(self, program: ir.Program, patterns: Mapping[str, Sequence[Any]], pool: Pool,
-                 calendar: Calendar, value_types: Mapping[str, list[str]]):
+                 builtins: Builtins, value_types: Mapping[str, list[str]]):
         self.program = program
         self.patterns = {q: tuple(p) for q, p in patterns.items()}
         self.pool = pool
-        self.builtins = Builtins(calendar)
+        self.builtins = builtins  # shared by every version's plan: its date tables are built once
         self.types = value_types
+        self._order: dict[tuple[str, ...], list[list[str]]] = {}
         self.case_relations = _case_relations(program)
         self._constants: dict[str, RelationSlots] = {}
         self._calls: dict[tuple[Any, ...], Any] = {}
@@ -464,8 +470,10 @@ class VectorProgram:
     def relations_for(self, columns: CaseColumns, questions: Iterable[str]) -> dict[str, RelationSlots]:
         self._calls = {}  # per evaluation: arrays are only valid for these cases
         rels: dict[str, RelationSlots] = dict(self._constants)
-        wanted = [self.program.questions[q].relation for q in questions]
-        for names in _components(self.program, wanted):
+        wanted = tuple(self.program.questions[q].relation for q in questions)
+        if wanted not in self._order:
+            self._order[wanted] = _components(self.program, wanted)
+        for names in self._order[wanted]:
             if names[0] in rels:
                 continue
             rel = self.program.relations[names[0]]
@@ -766,7 +774,7 @@ class VectorEngine:
     rules in force on their ``as_of`` (an epoch), each group evaluated by that version's plan."""
 
     def __init__(self, program: ir.Program, patterns: Mapping[str, Sequence[Any]],
-                 calendar_start: _dt.date = _dt.date(1990, 1, 1), calendar_end: _dt.date = _dt.date(2101, 2, 9)):
+                 calendar_start: _dt.date = dates.MIN_DATE, calendar_end: _dt.date = CALENDAR_END):
         from redress.queries.sqlgen import relation_types  # the one type inference all compiled backends share
 
         self.program = program
@@ -777,7 +785,7 @@ class VectorEngine:
                 self.pool.string(v)
         for v in ("true", "false"):
             self.pool.string(v)
-        self.calendar = Calendar(calendar_start, calendar_end)
+        self.builtins = Builtins(Calendar(calendar_start, calendar_end))
         self.types = relation_types(program)
         self._boundaries = program.version_boundaries()
         self._days = np.array([(b - _EPOCH).days for b in self._boundaries], dtype=np.int64)
@@ -785,9 +793,8 @@ class VectorEngine:
 
     def plan(self, epoch: int) -> VectorProgram:
         if epoch not in self._plans:
-            on = self._boundaries[epoch - 1] if epoch > 0 else _dt.date(1900, 1, 1)
-            self._plans[epoch] = VectorProgram(self.program.in_force_on(on), self.patterns, self.pool, self.calendar,
-                                               self.types)
+            self._plans[epoch] = VectorProgram(self.program.in_force_on(self.program.epoch_start(epoch)),
+                                               self.patterns, self.pool, self.builtins, self.types)
         return self._plans[epoch]
 
     def columns(self, cases: Sequence[Any]) -> CaseColumns:
