@@ -21,11 +21,11 @@ from typing import Any, Callable, Iterator, TextIO
 from redress.api import Answer, KnowledgeBase
 from redress.errors import CaseValidationError, RedressError
 from redress.kb.schema import FIELDS, validate_case
+from redress.queries.answerfile import LAYOUTS, Layout, csv_value
 
 __all__ = ["BatchProblem", "BatchSummary", "read_cases", "run_batch", "CSV_COLUMNS"]
 
 CSV_COLUMNS = ("line", "case", "question", "status", "answer", "citations", "missing", "rules_version")
-COMPILED_CSV_COLUMNS = ("line", "case", "question", "status", "answer", "known", "rules_version", "engine")
 
 
 @dataclass(frozen=True)
@@ -102,31 +102,42 @@ def read_cases(source: TextIO, fmt: str) -> Iterator[tuple[int, dict[str, Any] |
         yield number, value
 
 
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ";".join(str(v) for v in value)
-    return str(value)
-
-
 class _Writer:
-    def __init__(self, out: TextIO, fmt: str):
-        self.fmt = fmt
+    """The engine of record's answers: full answers (citations, missing, proof) in JSONL; CSV as
+    the compiled engines lay it out, plus citations and missing in the long layout."""
+
+    def __init__(self, out: TextIO, shape: Layout):
+        self.shape = shape
         self.out = out
-        self.csv = csv.writer(out) if fmt == "csv" else None
+        self.csv = csv.writer(out) if shape.fmt == "csv" and shape.layout == "long" else None
         if self.csv:
             self.csv.writerow(CSV_COLUMNS)
+        elif shape.fmt == "csv":
+            out.write(shape.header())
 
-    def write(self, line: int, answer: Answer) -> None:
-        d = answer.to_dict()
-        if self.csv:
-            self.csv.writerow([line, d["case"] or "", d["question"], d["status"], _csv_value(d["answer"]),
-                               ";".join(d["citations"]), ";".join(d["missing"]), d["rules_version"]])
-        else:
-            self.out.write(json.dumps({"line": line, **d}, ensure_ascii=False) + "\n")
+    def write(self, line: int, case_id: str | None, answers: list[Answer]) -> None:
+        if self.shape.layout == "wide":
+            if self.shape.fmt == "csv":
+                self.out.write(self.shape.head(line, case_id) + "".join(
+                    self.shape.piece(k, a.status, *_answer_known(a)) for k, a in enumerate(answers)) + self.shape.end())
+                return
+            shown = {a.question: {k: v for k, v in a.to_dict().items() if k not in ("question", "case", "rules_version")}
+                     for a in answers}
+            self.out.write(json.dumps({"line": line, "case": case_id, "rules_version": self.shape.rules_version,
+                                       "engine": self.shape.engine, "answers": shown}, ensure_ascii=False) + "\n")
+            return
+        for answer in answers:
+            d = answer.to_dict()
+            if self.csv:
+                self.csv.writerow([line, d["case"] or "", d["question"], d["status"], csv_value(d["answer"]),
+                                   ";".join(d["citations"]), ";".join(d["missing"]), d["rules_version"]])
+            else:
+                self.out.write(json.dumps({"line": line, **d}, ensure_ascii=False) + "\n")
+
+
+def _answer_known(answer: Answer) -> tuple[Any, Any]:
+    d = answer.to_dict()
+    return d["answer"], d.get("known")
 
 
 @contextmanager
@@ -149,12 +160,13 @@ def count_lines(path: Path) -> int:
 
 
 def run_batch(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, in_fmt: str, out_fmt: str,
-              progress: Callable[[int], None] | None = None) -> BatchSummary:
-    """Answer every question for every case in ``source``; write ``out`` atomically."""
+              progress: Callable[[int], None] | None = None, layout: str = "long") -> BatchSummary:
+    """Answer every question for every case in ``source`` on pyDatalog; write ``out`` atomically."""
     summary = BatchSummary()
+    shape = _layout(kb, questions, out_fmt, layout, "pydatalog")
     with _atomic_output(out) as tmp_path:
         with tmp_path.open("w", encoding="utf-8", newline="") as tmp, source.open(encoding="utf-8", newline="") as src:
-            writer = _Writer(tmp, out_fmt)
+            writer = _Writer(tmp, shape)
             for line, item in read_cases(src, in_fmt):
                 if progress:
                     progress(line)
@@ -168,9 +180,8 @@ def run_batch(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, 
                                                          getattr(err, "field", None)))
                     continue
                 summary.cases += 1
-                for answer in answers:
-                    writer.write(line, answer)
-                    summary.answers += 1
+                summary.answers += len(answers)
+                writer.write(line, answers[0].case if answers else None, answers)
             tmp.flush()
             os.fsync(tmp.fileno())
     return summary
@@ -178,13 +189,14 @@ def run_batch(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, 
 
 def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, in_fmt: str, out_fmt: str,
                        progress: Callable[[int], None] | None = None, chunk: int = 250_000,
-                       today: "Any" = None, backend: str = "numpy") -> BatchSummary:
+                       today: "Any" = None, backend: str = "numpy", layout: str = "long") -> BatchSummary:
     """The compiled engines: read columnar and validate in DuckDB, evaluate in chunks of lines
-    with the vectorised numpy backend (``backend="numpy"``) or the generated SQL (``"duckdb"``).
+    with the vectorised numpy backend (``backend="numpy"``) or the generated SQL (``"duckdb"``),
+    and append each chunk's answers to the output (see :mod:`redress.queries.answerfile`).
 
-    Each output line has ``line``, ``case``, ``question``, ``status``, ``answer`` (and ``known``
-    for an undetermined list), ``rules_version`` and ``engine``; proofs, citations and missing
-    fields come from ``redress ask`` (the pyDatalog engine of record).
+    Answers carry ``status``, ``answer`` (and ``known`` for an undetermined list),
+    ``rules_version`` and ``engine``; proofs, citations and missing fields come from
+    ``redress ask`` (the pyDatalog engine of record).
     """
     import datetime as _dt
     import shutil
@@ -192,39 +204,41 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
     from redress.queries.columnar import ColumnarEngine
 
     summary = BatchSummary()
+    shape = _layout(kb, questions, out_fmt, layout, backend)
     work = Path(tempfile.mkdtemp(prefix=".redress-batch-", dir=out.resolve().parent))
     try:
-        with _atomic_output(out) as tmp_path:
+        with _atomic_output(out) as tmp_path, tmp_path.open("wb") as target:
             engine = ColumnarEngine(kb.program, kb.rules_version,
-                                    {q: kb._pattern(kb.questions[q]) for q in kb.questions}, database=work / "work.duckdb")
-            engine.load_lines(source, in_fmt)
-            first, last = engine.line_range()
-            parts: list[Path] = []
-            for start in range(first, last + 1, chunk):
-                end = min(start + chunk - 1, last)
-                problems = engine.validate(today or _dt.date.today(), start, end)
-                summary.problems.extend(BatchProblem(p.line, p.message, p.field) for p in problems)
-                if backend == "numpy":
-                    engine.evaluate_numpy(questions)
-                else:
-                    engine.evaluate(questions)
-                part = work / f"part-{start}.{out_fmt}"
-                n_cases, n_answers = engine.write_answers(part, out_fmt, questions, header=not parts)
-                summary.cases += n_cases
-                summary.answers += n_answers
-                parts.append(part)
-                if progress:
-                    progress(end)
-            engine.close()
-            with tmp_path.open("wb") as target:
-                if out_fmt == "csv" and not parts:
-                    target.write((",".join(COMPILED_CSV_COLUMNS) + "\n").encode())
-                for part in parts:
-                    with part.open("rb") as src:
-                        shutil.copyfileobj(src, target)
-                target.flush()
-                os.fsync(target.fileno())
+                                    {q: kb._pattern(kb.questions[q]) for q in kb.questions}, spill=work / "spill")
+            try:
+                engine.load_lines(source, in_fmt)
+                first, last = engine.line_range()
+                target.write(shape.header().encode())
+                for start in range(first, last + 1, chunk):
+                    end = min(start + chunk - 1, last)
+                    problems = engine.validate(today or _dt.date.today(), start, end)
+                    summary.problems.extend(BatchProblem(p.line, p.message, p.field) for p in problems)
+                    if backend == "numpy":
+                        engine.evaluate_numpy(questions)
+                    else:
+                        engine.evaluate(questions)
+                    n_cases, n_answers = engine.write_text(target, shape)
+                    summary.cases += n_cases
+                    summary.answers += n_answers
+                    if progress:
+                        progress(end)
+            finally:
+                engine.close()
+            target.flush()
+            os.fsync(target.fileno())
     finally:
         shutil.rmtree(work, ignore_errors=True)
     summary.problems.sort(key=lambda p: p.line)
     return summary
+
+
+def _layout(kb: KnowledgeBase, questions: list[str], out_fmt: str, layout: str, engine: str) -> Layout:
+    if layout not in LAYOUTS:
+        raise RedressError(f"unknown layout {layout!r} (expected one of: {', '.join(LAYOUTS)})")
+    lists = frozenset(q for q in questions if kb.questions[q].kind == "list")
+    return Layout(layout, out_fmt, tuple(questions), lists, kb.rules_version, engine)

@@ -129,9 +129,9 @@ def _peer_python() -> Path:
     return python
 
 
-def _engine(kb: KnowledgeBase, database: Path | None = None) -> ColumnarEngine:
+def _engine(kb: KnowledgeBase, spill: Path | None = None) -> ColumnarEngine:
     return ColumnarEngine(kb.program, kb.rules_version, {q: kb._pattern(kb.questions[q]) for q in kb.questions},
-                          database=database)
+                          spill=spill)
 
 
 def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 42, sample: int = 2000,
@@ -147,7 +147,7 @@ def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 4
     # --- the peer's four questions, same inputs, as columns
     say("four questions: redress vectorised backend")
     data = _peer_columns(n, seed)
-    engine = _engine(kb, work / "bench.duckdb")  # a database file lets DuckDB spill the N-case tables
+    engine = _engine(kb, work / "spill")  # DuckDB spills the N-case tables here beyond its memory limit
     vector = engine.vector
     results: dict[str, QuestionResult] = {}
 

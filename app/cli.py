@@ -119,9 +119,12 @@ def replay(record_file: Path, as_json: bool, rules: Path | None) -> None:
 @click.option("--engine", type=click.Choice(["numpy", "duckdb", "pydatalog"]), default="numpy", show_default=True,
               help="numpy: the vectorised backend; duckdb: the generated SQL; pydatalog: the engine of record, "
                    "with full proofs per line. All three answer identically.")
+@click.option("--layout", type=click.Choice(["long", "wide"]), default="long", show_default=True,
+              help="long: one line per case and question; wide: one line per case, its answers keyed by question.")
 def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_format: str | None,
-          rules: Path | None, progress: bool, engine: str) -> None:
-    """Answer questions for every case in CASES (JSONL, CSV or Parquet), one output line per case and question.
+          rules: Path | None, progress: bool, engine: str, layout: str) -> None:
+    """Answer questions for every case in CASES (JSONL, CSV or Parquet): one output line per case and
+    question, or with --layout wide one per case.
 
     Bad input lines are reported with their line number and skipped; the exit code is then 4.
     The answers file is written atomically. The compiled engine answers identically to pyDatalog
@@ -147,9 +150,10 @@ def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_for
             task = bar.add_task("cases", total=total)
             on_line = lambda line: bar.update(task, completed=line)  # noqa: E731
             if engine == "pydatalog":
-                summary = run_batch(kb, cases, names, out, in_fmt, out_fmt, on_line)
+                summary = run_batch(kb, cases, names, out, in_fmt, out_fmt, on_line, layout=layout)
             else:
-                summary = run_batch_compiled(kb, cases, names, out, in_fmt, out_fmt, on_line, backend=engine)
+                summary = run_batch_compiled(kb, cases, names, out, in_fmt, out_fmt, on_line, backend=engine,
+                                             layout=layout)
     except RedressError as err:
         _fail(err, False)
         return

@@ -14,7 +14,7 @@ import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 import numpy as np
 
@@ -22,11 +22,14 @@ from redress.errors import CaseValidationError, RedressError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
 from redress.queries import dates
+from redress.queries.answerfile import Layout
 from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql
 from redress.queries.vector import CALENDAR_END as _TABLE_END  # supported dates plus slack
 from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine
 
 __all__ = ["ColumnarEngine", "Problem", "CALENDAR_START", "CALENDAR_END"]
+
+_ROWS_PER_WRITE = 4096  # cases fetched and written at a time
 
 CALENDAR_START, CALENDAR_END = dates.MIN_DATE, dates.MAX_DATE
 _GROUPS: dict[str, list[str]] = {}
@@ -52,11 +55,6 @@ def _list(values: Iterable[str]) -> str:
     return "[" + ", ".join(_q(v) for v in values) + "]"
 
 
-def _top_struct() -> str:
-    """json_transform target: every top-level key as a small JSON text, parsed once per line."""
-    return _q(json.dumps({top: "JSON" for top in _TOP}))
-
-
 def _leaf_struct() -> str:
     """json_transform target: every contract field as its own small JSON text, so the line is
     parsed once and each check reads a few bytes (not the whole group again)."""
@@ -80,8 +78,9 @@ def _s(path: str) -> str:
 
 
 def _validation_sql() -> tuple[str, str, str]:
-    """(is bad, error message, field) expressions over a parsed line, first failure wins. The
-    flag is one pass over every line; the message and field are computed for bad lines only."""
+    """(is bad, error message, field) expressions over a parsed line (``redress_parsed``), first
+    failure wins. The flag is one pass over every line; the message and field are computed for
+    bad lines only."""
     checks: list[tuple[str, str]] = []  # (condition that is an error, message SQL) with field
     fields: list[str] = []
 
@@ -89,16 +88,15 @@ def _validation_sql() -> tuple[str, str, str]:
         checks.append((cond, message))
         fields.append(fld)
 
-    add("j IS NULL OR NOT json_valid(j)", "'invalid JSON'", "NULL")
-    add("json_type(jj) <> 'OBJECT'", "'a case must be a JSON object'", "NULL")
-    add(f"NOT list_has_all({_list(_TOP)}, json_keys(jj))",
-        "'unknown field; a case has: ' || " + _q(", ".join(_TOP)), f"list_filter(json_keys(jj), lambda k: NOT list_contains({_list(_TOP)}, k))[1]")
-    for grp, subs in _GROUPS.items():
-        g = f"t.{grp}"
-        add(f"{g} IS NOT NULL AND NOT starts_with(CAST({g} AS VARCHAR), '{{')", "'must be an object'", _q(grp))
-        add(f"starts_with(CAST({g} AS VARCHAR), '{{') AND NOT list_has_all({_list(subs)}, json_keys({g}))",
+    add("NOT is_json", "'invalid JSON'", "NULL")
+    add("NOT is_object", "'a case must be a JSON object'", "NULL")
+    add(f"NOT list_has_all({_list(_TOP)}, keys[1])",
+        "'unknown field; a case has: ' || " + _q(", ".join(_TOP)), f"list_filter(keys[1], lambda k: NOT list_contains({_list(_TOP)}, k))[1]")
+    for i, (grp, subs) in enumerate(_GROUPS.items(), start=1):
+        add(f"types[{i}] NOT IN ('OBJECT', 'NULL')", "'must be an object'", _q(grp))
+        add(f"types[{i}] = 'OBJECT' AND NOT list_has_all({_list(subs)}, keys[{i + 1}])",
             f"'unknown field; {grp} has: ' || " + _q(", ".join(subs)),
-            f"'{grp}.' || list_filter(json_keys({g}), lambda k: NOT list_contains({_list(subs)}, k))[1]")
+            f"'{grp}.' || list_filter(keys[{i + 1}], lambda k: NOT list_contains({_list(subs)}, k))[1]")
     # Each check first tries the field's minified JSON text (a plain string compare), and parses
     # the value only when that fails: escaped or odd values still get the exact answer.
     for path, spec in FIELDS.items():
@@ -176,21 +174,26 @@ class ColumnarEngine:
     """Evaluates a knowledge base's IR over many cases in DuckDB."""
 
     def __init__(self, program: ir.Program, rules_version: str, questions: dict[str, tuple[Any, ...]],
-                 database: Path | None = None):
+                 spill: Path | None = None, memory_limit: str = "1GB"):
         import duckdb  # imported here: only batch users pay for it
 
         self.program = program
         self.rules_version = rules_version
         self.patterns = questions  # question -> its pattern (None marks the case and the answer)
-        # a database file lets DuckDB spill to disk, so memory stays flat as the caseload grows
-        self.con = duckdb.connect(str(database) if database else ":memory:")
+        # Tables live in memory up to the limit and spill to ``spill`` beyond it, so memory stays
+        # flat as the caseload grows (a database file would instead write every table to disk).
+        self.con = duckdb.connect(":memory:")
+        self.con.execute(f"SET memory_limit = {_q(memory_limit)}")
+        if spill is not None:
+            self.con.execute(f"SET temp_directory = {_q(str(spill))}")
         self.con.execute("SET preserve_insertion_order = true")
         holidays = dates.bank_holidays_between(CALENDAR_START.year, CALENDAR_END.year)
         for stmt in calendar_sql("duckdb", holidays, CALENDAR_START, _TABLE_END):
             self.con.execute(stmt)
         self._boundaries = program.version_boundaries()
         self._vector: VectorEngine | None = None
-        self.backend = "duckdb"  # which backend produced redress_answers: "duckdb" (SQL) or "numpy"
+        self.backend = "duckdb"  # which backend answered last: "duckdb" (redress_answers) or "numpy" (_results)
+        self._results: tuple[np.ndarray, dict[str, QuestionResult]] | None = None
 
     # ------------------------------------------------------------------ input
     def load_lines(self, source: Path, fmt: str) -> None:
@@ -198,16 +201,15 @@ class ColumnarEngine:
         path = _q(str(source))
         if fmt == "jsonl":
             self.con.execute(
-                "CREATE OR REPLACE TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
+                "CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
                 f"column0 AS j FROM read_csv({path}, columns={{'column0': 'VARCHAR'}}, header=false, "
                 "delim=chr(31), quote='', escape='', auto_detect=false)")
-            self.con.execute("DELETE FROM redress_raw WHERE j IS NULL OR trim(j) = ''")
         elif fmt == "csv":
-            self.con.execute(f"CREATE OR REPLACE TABLE redress_csv AS SELECT CAST(row_number() OVER () + 1 AS INTEGER) "
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_csv AS SELECT CAST(row_number() OVER () + 1 AS INTEGER) "
                              f"AS line, * FROM read_csv({path}, header=true, all_varchar=true)")
-            self.con.execute("CREATE OR REPLACE TABLE redress_raw AS SELECT line, " + self._csv_json() + " AS j FROM redress_csv")
+            self.con.execute("CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT line, " + self._csv_json() + " AS j FROM redress_csv")
         elif fmt == "parquet":
-            self.con.execute(f"CREATE OR REPLACE TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
                              f"CAST(to_json(p) AS VARCHAR) AS j FROM read_parquet({path}) p")
         else:
             raise RedressError(f"unknown input format {fmt!r}")
@@ -244,15 +246,18 @@ class ColumnarEngine:
     def validate(self, today: _dt.date, first: int, last: int) -> list[Problem]:
         """Build ``redress_cases`` for lines first..last; return the problems of the bad ones."""
         bad, message, fld = _validation_sql()
-        # JSON functions run on every row whatever an earlier CASE branch decided, so rows that
-        # are not JSON are checked on an empty object and flagged by the first check alone
-        self.con.execute("CREATE OR REPLACE TABLE redress_checked AS SELECT line, j, jj, t, u, "
-                         f"{bad} AS bad FROM (SELECT line, j, jj, json_transform(jj, {_top_struct()}) "
-                         f"AS t, json_transform(jj, {_leaf_struct()}) AS u FROM (SELECT line, j, CASE WHEN json_valid(j) "
-                         f"AND json_type(j) = 'OBJECT' THEN j ELSE '{{}}' END AS jj FROM redress_raw "
-                         f"WHERE line BETWEEN {first} AND {last}) r) r2")
-        problems = [Problem(int(line), str(err), f) for line, err, f in self.con.execute(
-            f"SELECT line, {message}, {fld} FROM redress_checked WHERE bad ORDER BY line").fetchall()]
+        # Each line is parsed once, into a table: a subquery's JSON functions would be inlined
+        # into every check that reads them and run again for each. Text that is not a JSON
+        # object is parsed as an empty object and flagged by the first checks alone (CASE, not
+        # AND: a projection evaluates both sides of an AND, and json_type fails on non-JSON).
+        groups = _list(["$"] + [f"$.{g}" for g in _GROUPS])
+        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_parsed AS SELECT line, is_json, is_object, "
+                         f"json_keys(jj, {groups}) AS keys, json_type(jj, {groups}[2:]) AS types, "
+                         f"json_transform(jj, {_leaf_struct()}) AS u FROM (SELECT line, is_json, is_object, "
+                         "CASE WHEN is_object THEN j ELSE '{}' END AS jj FROM (SELECT line, j, is_json, "
+                         "CASE WHEN is_json THEN json_type(j) = 'OBJECT' ELSE false END AS is_object FROM (SELECT line, j, "
+                         f"COALESCE(json_valid(j), false) AS is_json FROM redress_raw WHERE line BETWEEN {first} AND {last} "
+                         "AND j IS NOT NULL AND trim(j) <> '')))")  # blank lines are skipped
         columns = []
         for path in FIELDS:
             if path == "id":
@@ -263,8 +268,19 @@ class ColumnarEngine:
             elif path == "as_of":
                 expr = f"COALESCE({expr}, DATE '{today.isoformat()}')"
             columns.append(f"{expr} AS {column_of(path)}")
-        self.con.execute(f"CREATE OR REPLACE TABLE redress_cases AS SELECT line AS case_id, {_s('id')} "
-                         f"AS id, {', '.join(columns)} FROM redress_checked WHERE NOT bad")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_cases AS SELECT line AS case_id, {_s('id')} AS id, "
+                         f"{', '.join(columns)}, {bad} AS redress_bad FROM redress_parsed")
+        bad_lines = [int(r[0]) for r in self.con.execute("SELECT case_id FROM redress_cases WHERE redress_bad").fetchall()]
+        problems: list[Problem] = []
+        if bad_lines:
+            self.con.execute("DELETE FROM redress_cases WHERE redress_bad")
+            self.con.execute("CREATE OR REPLACE TEMP TABLE redress_bad_lines AS SELECT unnest($1::INTEGER[]) AS line",
+                             [bad_lines])
+            problems = [Problem(int(line), str(err), f) for line, err, f in self.con.execute(
+                f"SELECT line, {message}, {fld} FROM redress_parsed SEMI JOIN redress_bad_lines USING (line) "
+                "ORDER BY line").fetchall()]
+        self.con.execute("ALTER TABLE redress_cases DROP COLUMN redress_bad")
+        self.con.execute("DROP TABLE redress_parsed")
         return problems
 
     # ------------------------------------------------------------------ evaluation
@@ -329,68 +345,22 @@ class ColumnarEngine:
         leaving them in ``redress_answers`` like :meth:`evaluate` does."""
         case_ids, columns = self.case_columns()
         results = self.vector.evaluate(columns, questions)
-        self._register_answers(case_ids, results, questions)
+        self._results = (case_ids, results)
+        self.backend = "numpy"
         return results
-
-    def _register_answers(self, case_ids: np.ndarray, results: dict[str, QuestionResult], questions: list[str]) -> None:
-        """The numpy answers as ``redress_answers`` (case_id, question, status, answer, known)."""
-        cols: dict[str, np.ndarray] = {"case_id": case_ids}
-        parts = []
-        for k, q in enumerate(questions):
-            r = results[q]
-            cols[f"s{k}"] = r.status
-            status = f"['determined', 'undetermined', 'conflict'][s{k} + 1]"
-            if r.kind == "yes_no":
-                assert r.truth is not None
-                cols[f"t{k}"] = r.truth
-                answer = f"CASE WHEN s{k} = 1 THEN NULL WHEN t{k} = 1 THEN 'true'::JSON ELSE 'false'::JSON END"
-                known = "NULL::JSON"
-            elif r.kind == "list":
-                items: list[str] = []
-                for code, mask in sorted(r.members.items(), key=lambda kv: str(self.vector._json(kv[0], r.value_type))):
-                    name = f"m{k}_{len(items)}"
-                    cols[name] = mask
-                    items.append(f"CASE WHEN {name} THEN {_q(str(self.vector._json(code, r.value_type)))} END")
-                if r.dynamic:
-                    raise RedressError(f"question {q}: list answers that vary per case are not written by this backend")
-                values = f"to_json(list_filter([{', '.join(items)}]::VARCHAR[], lambda x: x IS NOT NULL))"
-                answer = f"CASE WHEN s{k} = 1 THEN NULL ELSE {values} END"
-                known = f"CASE WHEN s{k} = 1 THEN {values} END"
-            else:
-                assert r.value is not None and r.has_value is not None
-                cols[f"v{k}"], cols[f"h{k}"] = r.value, r.has_value
-                if r.value_type == "DATE":
-                    shown = f"to_json(CAST(DATE '1970-01-01' + v{k} AS VARCHAR))"
-                elif r.value_type == "INTEGER":
-                    shown = f"to_json(v{k})"
-                else:
-                    strings = self.vector.pool.strings()
-                    shown = f"to_json({_list(strings)}[v{k} - {self.vector.pool.base} + 1])"
-                answer = f"CASE WHEN s{k} = 2 THEN to_json('CONFLICT') WHEN h{k} THEN {shown} END"
-                known = "NULL::JSON"
-            parts.append(f"{{'question': {_q(q)}, 'status': {status}, 'answer': {answer}, 'known': {known}}}")
-        self.con.register("redress_vec", cols)
-        try:
-            # in case and question order already (UNNEST keeps it), so writing needs no join or sort
-            self.con.execute("CREATE OR REPLACE TABLE redress_answers AS SELECT case_id, id, a.question, a.status, "
-                             f"a.answer, a.known FROM (SELECT case_id, id, UNNEST([{', '.join(parts)}]) AS a FROM redress_vec "
-                             "POSITIONAL JOIN (SELECT id FROM redress_cases ORDER BY case_id) c) s")
-        finally:
-            self.con.unregister("redress_vec")
-        self.backend = "numpy"  # redress_answers now has this backend's shape (ids, in order)
 
     def evaluate(self, questions: list[str]) -> None:
         """Answer ``questions`` for every row of ``redress_cases`` into ``redress_answers`` with the
         generated SQL (the backend that also runs inside PostgreSQL)."""
         self.backend = "duckdb"
-        self.con.execute("CREATE OR REPLACE TABLE redress_all_cases AS SELECT *, "
+        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_all_cases AS SELECT *, "
                          f"{self._epoch_sql()} AS redress_epoch FROM redress_cases")
-        self.con.execute("CREATE OR REPLACE TABLE redress_answers (case_id INTEGER, question VARCHAR, status VARCHAR, "
+        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_answers (case_id INTEGER, question VARCHAR, status VARCHAR, "
                          "answer JSON, known JSON)")
         epochs = [r[0] for r in self.con.execute("SELECT DISTINCT redress_epoch FROM redress_all_cases").fetchall()]
         for epoch in epochs:
             program = self.program.in_force_on(self.program.epoch_start(epoch))
-            self.con.execute("CREATE OR REPLACE TABLE redress_cases AS SELECT * EXCLUDE (redress_epoch) "
+            self.con.execute("CREATE OR REPLACE TEMP TABLE redress_cases AS SELECT * EXCLUDE (redress_epoch) "
                              f"FROM redress_all_cases WHERE redress_epoch = {epoch}")
             relations = [program.questions[q].relation for q in questions]
             for stmt in compile_sql(program, "duckdb", relations):
@@ -402,38 +372,64 @@ class ColumnarEngine:
             for q in questions:
                 self.con.execute(f"INSERT INTO redress_answers {answer_sql(program, q, self.patterns[q], 'duckdb')}")
         # the per-epoch filtering above narrowed redress_cases; put every case back
-        self.con.execute("CREATE OR REPLACE TABLE redress_cases AS SELECT * EXCLUDE (redress_epoch) FROM redress_all_cases")
+        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_cases AS SELECT * EXCLUDE (redress_epoch) FROM redress_all_cases")
 
-    def _answer_rows(self, questions: list[str]) -> tuple[str, str]:
-        """(case id expression, FROM clause) of ``redress_answers`` as ``a``, in case and question
-        order. The numpy backend writes its rows in that order, ids included; the SQL's need a
-        join and a sort."""
+    def answer_codes(self, layout: Layout) -> tuple[np.ndarray, list[np.ndarray], list[str]]:
+        """The answers of ``redress_answers`` (SQL) or the last numpy evaluation as the case ids
+        in order, one array of piece numbers per question (1-based) and the pieces' texts."""
+        questions = list(layout.questions)
+        pieces: list[str] = []
+        codes: list[np.ndarray] = []
         if self.backend == "numpy":
-            return "a.id", "FROM redress_answers a"
-        return "c.id", ("FROM redress_answers a JOIN redress_all_cases c ON c.case_id = a.case_id "
-                        f"ORDER BY a.case_id, list_position({_list(questions)}, a.question)")
+            assert self._results is not None
+            case_ids, results = self._results
+            for k, q in enumerate(questions):
+                r = results[q]
+                code, first = r.distinct()
+                codes.append((code + len(pieces) + 1).astype(np.int32))
+                pieces += [layout.piece(k, *self.vector.decode(r, int(i))) for i in first]
+            return case_ids, codes, pieces
+        combos = self.con.execute("SELECT DISTINCT question, status, CAST(answer AS VARCHAR), CAST(known AS VARCHAR) "
+                                  "FROM redress_answers").fetchall()
+        position = {q: k for k, q in enumerate(questions)}
+        rows = []
+        for q, status, answer, known in combos:
+            pieces.append(layout.piece(position[q], status, None if answer is None else json.loads(answer),
+                                       None if known is None else json.loads(known)))
+            rows.append((q, status, answer, known, len(pieces)))
+        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_combos (question VARCHAR, status VARCHAR, answer VARCHAR, "
+                         "known VARCHAR, code INTEGER)")
+        if rows:
+            self.con.executemany("INSERT INTO redress_combos VALUES (?, ?, ?, ?, ?)", rows)
+        pivot = ", ".join(f"max(CASE WHEN a.question = {_q(q)} THEN c.code END) AS c{k}" for k, q in enumerate(questions))
+        data = self.con.execute(
+            f"SELECT a.case_id, {pivot} FROM redress_answers a JOIN redress_combos c ON a.question = c.question "
+            "AND a.status = c.status AND CAST(a.answer AS VARCHAR) IS NOT DISTINCT FROM c.answer "
+            "AND CAST(a.known AS VARCHAR) IS NOT DISTINCT FROM c.known GROUP BY a.case_id ORDER BY a.case_id").fetchnumpy()
+        return (np.asarray(data["case_id"], dtype=np.int32),
+                [np.asarray(data[f"c{k}"], dtype=np.int32) for k in range(len(questions))], pieces)
 
-    def write_answers(self, path: Path, fmt: str, questions: list[str], header: bool) -> tuple[int, int]:
-        """Write this chunk's answers with DuckDB's COPY; return (cases, answers)."""
-        case_id, source = self._answer_rows(questions)
-        select = (f"SELECT a.case_id AS line, {case_id} AS \"case\", a.question, "
-                  "a.status, a.answer, " + ("a.known, " if fmt == "csv" else "")
-                  + f"{_q(self.rules_version)} AS rules_version, {_q(self.backend)} AS engine " + source)
-        if fmt == "csv":
-            select = ("SELECT line, \"case\", question, status, "
-                      "CASE WHEN json_type(answer) = 'ARRAY' THEN array_to_string(from_json(answer, '[\"VARCHAR\"]'), ';') "
-                      "ELSE json_extract_string(answer, '$') END AS answer, "
-                      "CASE WHEN known IS NOT NULL THEN array_to_string(from_json(known, '[\"VARCHAR\"]'), ';') END AS known, "
-                      f"rules_version, engine FROM ({select}) s")
-            options = f"FORMAT CSV, HEADER {'true' if header else 'false'}"
-        else:
-            select = ("SELECT line, \"case\", question, status, answer, known, rules_version, engine FROM ("
-                      + select.replace("a.answer, ", "a.answer, a.known, ", 1) + ") s")
-            options = "FORMAT JSON"
-        self.con.execute(f"COPY ({select}) TO {_q(str(path))} ({options})")
-        row = self.con.execute("SELECT count(DISTINCT case_id), count(*) FROM redress_answers").fetchone()
-        assert row is not None
-        return int(row[0]), int(row[1])
+    def write_text(self, target: BinaryIO, layout: Layout) -> tuple[int, int]:
+        """Append this chunk's answers to ``target`` in ``layout``; return (cases, answers). The
+        database renders each case's text from its head and piece numbers; Python only copies."""
+        case_ids, codes, pieces = self.answer_codes(layout)
+        if not len(case_ids):
+            return 0, 0
+        columns: dict[str, np.ndarray] = {"case_id": case_ids}
+        columns.update({f"c{k}": code for k, code in enumerate(codes)})
+        self.con.register("redress_codes", columns)
+        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_pieces AS SELECT * FROM (SELECT unnest($1::VARCHAR[]) AS p, "
+                         "generate_subscripts($1::VARCHAR[], 1) AS i)", [pieces])
+        text = layout.text_sql("case_id", "id", [f"c{k}" for k in range(len(codes))], "pieces")
+        try:
+            cursor = self.con.execute(
+                f"SELECT encode({text}) FROM (SELECT *, (SELECT list(p ORDER BY i) FROM redress_pieces) AS pieces FROM redress_codes "
+                "POSITIONAL JOIN (SELECT id FROM redress_cases ORDER BY case_id) c)")
+            while rows := cursor.fetchmany(_ROWS_PER_WRITE):
+                target.write(b"".join(row[0] for row in rows))  # bytes: no decoding into Python text
+        finally:
+            self.con.unregister("redress_codes")
+        return len(case_ids), len(case_ids) * len(codes)
 
     def close(self) -> None:
         self.con.close()
@@ -446,9 +442,18 @@ class ColumnarEngine:
 
     def answers(self, questions: list[str]) -> Iterator[tuple[int, str | None, str, str, Any, Any]]:
         """(line, case id, question, status, answer, known) in line and question order."""
-        case_id, source = self._answer_rows(questions)
-        rows = self.con.execute(f"SELECT a.case_id, {case_id}, a.question, a.status, CAST(a.answer AS VARCHAR), "
-                                f"CAST(a.known AS VARCHAR) {source}").fetchall()
+        if self.backend == "numpy":
+            assert self._results is not None
+            case_ids, results = self._results
+            ids = [r[0] for r in self.con.execute("SELECT id FROM redress_cases ORDER BY case_id").fetchall()]
+            for i, (line, cid) in enumerate(zip(case_ids, ids)):
+                for q in questions:
+                    yield (int(line), cid, q, *self.vector.decode(results[q], i))
+            return
+        rows = self.con.execute("SELECT a.case_id, c.id, a.question, a.status, CAST(a.answer AS VARCHAR), "
+                                "CAST(a.known AS VARCHAR) FROM redress_answers a JOIN redress_all_cases c ON "
+                                f"c.case_id = a.case_id ORDER BY a.case_id, list_position({_list(questions)}, a.question)"
+                                ).fetchall()
         for line, cid, question, status, answer, known in rows:
             yield (int(line), cid, question, status, json.loads(answer) if answer is not None else None,
                    json.loads(known) if known is not None else None)

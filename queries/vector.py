@@ -381,6 +381,52 @@ class QuestionResult:
             full_m[index], full_v[index] = m, v
             self.dynamic.append((full_m, full_v))
 
+    def distinct(self) -> tuple[np.ndarray, np.ndarray]:
+        """(code per case, one case per code): cases with the same code have the same status,
+        answer and known values, so a writer renders each distinct answer once."""
+        key = self.status.astype(np.int64)
+        if self.kind == "yes_no":
+            assert self.truth is not None
+            key = key * 3 + (self.truth.astype(np.int64) + 1)
+        elif self.kind != "list":
+            assert self.value is not None and self.has_value is not None
+            key = (key << 34) | (self.has_value.astype(np.int64) << 33) | (self.value.astype(np.int64) & 0xFFFFFFFF)
+        columns: list[np.ndarray] = []
+        masks = [self.members[c] for c in sorted(self.members)]
+        for start in range(0, len(masks), 60):  # member sets as 60-bit words
+            word = np.zeros(len(key), dtype=np.int64)
+            for bit, mask in enumerate(masks[start:start + 60]):
+                word |= mask.astype(np.int64) << bit
+            columns.append(word)
+        for mask, values in self.dynamic:
+            columns.append(np.where(mask, values.astype(np.int64) & 0xFFFFFFFF, -1))
+        if self.kind == "list" and len(columns) == 1 and not self.dynamic and len(masks) <= 60:
+            key, columns = (key << 60) | columns[0], []  # status (2 bits) and up to 60 members fit one word
+        codes, first = _dense(key)
+        for column in columns:  # rarely more than one word: refine the codes column by column
+            codes, first = _dense_rows(np.stack([codes, column], axis=1))
+        return codes, first
+
+
+def _dense(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes 0..k-1 for the distinct values of ``key`` and the first case of each."""
+    if len(key) and key.min() >= 0 and key.max() < 4096:  # few small keys: no sort needed
+        count = np.bincount(key)
+        present = np.flatnonzero(count)
+        remap = np.zeros(len(count), dtype=np.int64)
+        remap[present] = np.arange(len(present))
+        codes = remap[key]
+        first = np.full(len(present), len(key), dtype=np.int64)
+        np.minimum.at(first, codes, np.arange(len(key)))
+        return codes, first
+    _, first, codes = np.unique(key, return_index=True, return_inverse=True)
+    return codes.reshape(-1), first
+
+
+def _dense_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    _, first, codes = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    return codes.reshape(-1), first
+
 
 class VectorProgram:
     """A program compiled for numpy: evaluate it over :class:`CaseColumns`."""

@@ -142,3 +142,71 @@ def test_reference_engine_still_available(tmp_path: Path) -> None:
     assert result.exit_code == 0
     row = json.loads(out.read_text())
     assert row["answer"] is True and row["explanation"]["because"] and row["citations"]
+
+
+AWKWARD = [  # ids a CSV or JSON writer must escape, a missing id, and answers of every kind
+    {"id": 'quote " and, comma', "as_of": "2025-06-01", "decision": {"kind": "plan_finalised", "sent": "2025-01-10"},
+     "appeal": {"grounds": ["section_i_named"]}, "authority": "barnet"},
+    {"id": "línea\nnueva", "as_of": "2025-06-01", "decision": {"kind": "refuse_assessment", "sent": "2024-12-20"},
+     "person": {"role": "parent", "age": 9}, "mediation": {"certificate_issued": "2025-01-05"}},
+    {"as_of": "2025-06-01", "decision": {"kind": "plan_finalised"}},
+    {"id": "", "as_of": "2025-06-01"},
+]
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("layout", ["long", "wide"])
+def test_every_engine_writes_the_same_file(tmp_path: Path, fmt: str, layout: str) -> None:
+    """numpy, the SQL and pyDatalog (in the compiled layout: CSV, or JSONL long) write the same
+    bytes but for the engine's name: the writers share one layout, the backends only codes."""
+    src = _jsonl(tmp_path / "cases.jsonl", *AWKWARD, "", "{bad")
+    texts = {}
+    for engine in ("numpy", "duckdb", "pydatalog"):
+        out = tmp_path / f"{engine}.{fmt}"
+        result = CliRunner().invoke(cli, ["batch", str(src), "--out", str(out), "--engine", engine, "--layout", layout,
+                                          "--no-progress"])
+        assert result.exit_code == 4 and "line 6: invalid JSON" in result.stderr, result.output
+        texts[engine] = out.read_text(encoding="utf-8").replace(engine, "ENGINE")
+    assert texts["numpy"] == texts["duckdb"]
+    if fmt == "csv" and layout == "wide":
+        assert texts["pydatalog"] == texts["numpy"]
+
+
+def test_wide_layout_has_every_answer_of_a_case_on_one_line(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
+    import csv
+
+    src = _jsonl(tmp_path / "cases.jsonl", *AWKWARD)
+    out = tmp_path / "answers.jsonl"
+    result = CliRunner().invoke(cli, ["batch", str(src), "--out", str(out), "--layout", "wide", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["line"], r["case"]) for r in rows] == [(1, 'quote " and, comma'), (2, "línea\nnueva"), (3, None), (4, "")]
+    for row, case in zip(rows, AWKWARD):
+        assert list(row["answers"]) == list(kb.questions)
+        assert (row["rules_version"], row["engine"]) == (kb.rules_version, "numpy")
+        for q, got in row["answers"].items():
+            ref = kb.ask(q, case).to_dict()
+            assert (got["status"], got["answer"], got.get("known")) == (ref["status"], ref["answer"], ref.get("known"))
+    assert any("known" in got for row in rows for got in row["answers"].values())
+
+    csv_out = tmp_path / "answers.csv"
+    assert CliRunner().invoke(cli, ["batch", str(src), "--out", str(csv_out), "--layout", "wide", "--questions",
+                                    "appealable,routes", "--no-progress"]).exit_code == 0
+    table = list(csv.DictReader(csv_out.open(encoding="utf-8", newline="")))
+    assert list(table[0]) == ["line", "case", "rules_version", "engine", "appealable.status", "appealable.answer",
+                              "routes.status", "routes.answer", "routes.known"]
+    assert [(r["line"], r["case"]) for r in table] == [("1", 'quote " and, comma'), ("2", "línea\nnueva"), ("3", ""),
+                                                       ("4", "")]
+    assert table[0]["appealable.answer"] == "true"
+    routes = kb.ask("routes", AWKWARD[1])
+    assert (table[1]["routes.answer"], table[1]["routes.known"]) == (
+        ";".join(routes.answer or []), ";".join(routes.known or []))
+
+
+def test_unknown_layout_is_refused(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
+    from redress.batch import run_batch_compiled
+    from redress.errors import RedressError
+
+    with pytest.raises(RedressError, match="unknown layout 'tall'"):
+        run_batch_compiled(kb, _jsonl(tmp_path / "c.jsonl", REFUSAL), ["appealable"], tmp_path / "o.jsonl", "jsonl",
+                           "jsonl", layout="tall")

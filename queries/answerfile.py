@@ -1,0 +1,139 @@
+"""The compiled engines' answers files: two layouts, two formats, rendered without a Python loop per case.
+
+``long`` (the default) has one line per case and question::
+
+    {"line":1,"case":"c0","question":"appealable","status":"determined","answer":false,"known":null,"rules_version":"sha256:...","engine":"numpy"}
+
+``wide`` has one line per case, the answers keyed by question (``known`` only where it is not null)::
+
+    {"line":1,"case":"c0","rules_version":"sha256:...","engine":"numpy","answers":{"appealable":{"status":"determined","answer":false},...}}
+
+CSV has the same columns (wide: ``<question>.status``, ``<question>.answer`` and, for list
+questions, ``<question>.known``); lists are joined with ``;``.
+
+A case's text is its head (line number and case id, rendered by the database) followed by one
+*piece* per question. A question has few distinct (status, answer, known) triples even over a
+million cases, so each distinct piece is rendered once here, in Python, and the cases only carry
+its number: the backends (numpy arrays, or SQL rows) hand over codes, never values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+__all__ = ["LAYOUTS", "Layout", "csv_value"]
+
+LAYOUTS = ("long", "wide")
+
+
+def csv_value(value: Any) -> str:
+    """A contract value as one CSV cell: lists joined with ``;``, null as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _csv_row(cells: Sequence[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(cells)  # "\n", so a cell holding one is quoted
+    return buf.getvalue()[:-1]
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How answers are laid out in a file; ``lists`` names the questions whose answer is a list."""
+
+    layout: str
+    fmt: str
+    questions: tuple[str, ...]
+    lists: frozenset[str]
+    rules_version: str
+    engine: str
+
+    @property
+    def repeat_head(self) -> bool:
+        """Long layouts start every question's line with the case's head."""
+        return self.layout == "long"
+
+    def header(self) -> str:
+        """The file's first line (CSV only)."""
+        if self.fmt != "csv":
+            return ""
+        if self.layout == "long":
+            return "line,case,question,status,answer,known,rules_version,engine\n"
+        cells = ["line", "case", "rules_version", "engine"]
+        for q in self.questions:
+            cells += [f"{q}.status", f"{q}.answer"] + ([f"{q}.known"] if q in self.lists else [])
+        return _csv_row(cells) + "\n"
+
+    def head(self, line: int, case_id: str | None) -> str:
+        """A case's head, in Python (the engine of record's writer); :meth:`head_sql` is the same in SQL."""
+        if self.fmt == "csv":
+            cell = "" if case_id is None else ('""' if case_id == "" else _csv_row([case_id]))
+            return f"{line},{cell},"
+        return f'{{"line":{line},"case":{_json(case_id)}' + (',"question":' if self.layout == "long" else "")
+
+    def head_sql(self, line: str, case_id: str) -> str:
+        """SQL for a case's head from its line number and (nullable VARCHAR) id expressions."""
+        if self.fmt == "csv":
+            cell = (f"COALESCE(CASE WHEN regexp_matches({case_id}, '[\",\\r\\n]') OR {case_id} = '' "
+                    f"THEN '\"' || replace({case_id}, '\"', '\"\"') || '\"' ELSE {case_id} END, '')")
+            return f"CAST({line} AS VARCHAR) || ',' || {cell} || ','"
+        head = f"'{{\"line\":' || CAST({line} AS VARCHAR) || ',\"case\":' || COALESCE(CAST(to_json({case_id}) AS VARCHAR), 'null')"
+        return head + (" || ',\"question\":'" if self.layout == "long" else "")
+
+    def end(self) -> str:
+        """Text after the last piece of a case."""
+        if self.layout == "long":
+            return ""
+        return "\n" if self.fmt == "csv" else "}}\n"
+
+    def piece(self, position: int, status: str, answer: Any, known: Any) -> str:
+        """The text of question number ``position``'s answer for a case, after the head."""
+        q = self.questions[position]
+        if self.fmt == "csv":
+            if self.layout == "long":
+                return _csv_row([q, status, csv_value(answer), "" if known is None else csv_value(known),
+                                 self.rules_version, self.engine]) + "\n"
+            cells = [status, csv_value(answer)] + ([csv_value(known) if known is not None else ""] if q in self.lists else [])
+            lead = _csv_row([self.rules_version, self.engine]) if position == 0 else ""
+            return lead + "," + _csv_row(cells)
+        if self.layout == "long":
+            return (f'{_json(q)},"status":{_json(status)},"answer":{_json(answer)},"known":{_json(known)},'
+                    f'"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)}}}\n')
+        lead = (f',"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)},"answers":{{'
+                if position == 0 else ",")
+        extra = f',"known":{_json(known)}' if known is not None else ""
+        return f'{lead}{_json(q)}:{{"status":{_json(status)},"answer":{_json(answer)}{extra}}}'
+
+    def lines_per_case(self) -> int:
+        return len(self.questions) if self.layout == "long" else 1
+
+    def text_sql(self, line: str, case_id: str, codes: Sequence[str], pieces: str) -> str:
+        """SQL for a case's whole text: ``codes`` are the per-question piece numbers (1-based
+        into the list expression ``pieces``)."""
+        head = self.head_sql(line, case_id)
+        parts: list[str] = []
+        for k, code in enumerate(codes):
+            if k == 0 or self.repeat_head:
+                parts.append(head)
+            parts.append(f"{pieces}[{code}]")
+        if self.end():
+            parts.append(_sql_text(self.end()))
+        return "concat(" + ", ".join(parts) + ")" if parts else "''"
