@@ -11,6 +11,7 @@ conclusion pyDatalog did not derive (or vice versa) is an internal inconsistency
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -121,12 +122,14 @@ class Prover:
         self.as_of = as_of
         self._memo: dict[tuple[str, Pattern], AtomResult] = {}
         self._active: set[tuple[str, Pattern]] = set()
+        self._sorted: dict[str, list[Row]] = {}
 
     # ------------------------------------------------------------------ English
     def describe(self, relation: str, row: Pattern) -> str:
         rel = self.program.relations[relation]
         values = {p: self._show(v, p) for p, v in zip(rel.params, row)}
-        return re.sub(r"\{([^}]*)\}", lambda m: values.get(m.group(1), m.group(0)), rel.template)
+        parts = _template_parts(rel.template)
+        return "".join(part if i % 2 == 0 else values.get(part, f"{{{part}}}") for i, part in enumerate(parts))
 
     def _show(self, value: Any, param: str) -> str:
         if value is None:
@@ -155,8 +158,10 @@ class Prover:
         return result
 
     def _matches(self, relation: str, pattern: Pattern) -> list[Row]:
-        return sorted((row for row in self.model.get(relation, ())
-                       if all(p is None or p == v for p, v in zip(pattern, row))), key=lambda r: tuple(map(str, r)))
+        rows = self._sorted.get(relation)
+        if rows is None:  # sorted once per relation; filtering keeps the order
+            rows = self._sorted[relation] = sorted(self.model.get(relation, ()), key=lambda r: tuple(map(str, r)))
+        return [row for row in rows if all(p is None or p == v for p, v in zip(pattern, row))]
 
     def _input(self, rel: ir.Relation, pattern: Pattern) -> AtomResult:
         result = AtomResult()
@@ -177,7 +182,8 @@ class Prover:
 
     def _derived(self, relation: str, pattern: Pattern) -> AtomResult:
         result = AtomResult()
-        found: dict[Row, tuple[Status, list[ProofNode]]] = {}  # TRUE keeps its first proof; UNKNOWN keeps every way
+        # TRUE keeps its first proof; UNKNOWN keeps every way, with the signatures already kept
+        found: dict[Row, tuple[Status, list[ProofNode], set[tuple[str | None, tuple[str, ...]]]]] = {}
         failures: list[ProofNode] = []
         unknowns: list[ProofNode] = []
         for rule in self.program.rules_for(relation):
@@ -202,13 +208,14 @@ class Prover:
                 else:
                     best = found.get(head_row)
                     if best is None or (best[0] is Status.UNKNOWN and branch.status is Status.TRUE):
-                        found[head_row] = (branch.status, [node])
-                    elif best[0] is Status.UNKNOWN and _signature(node) not in {_signature(n) for n in best[1]}:
+                        found[head_row] = (branch.status, [node], {_signature(node)})
+                    elif best[0] is Status.UNKNOWN and (signature := _signature(node)) not in best[2]:
                         # every rule that may apply, with each distinct set of fields that would settle it;
                         # branches differing only in how an unknown was guessed add nothing
                         best[1].append(node)
+                        best[2].add(signature)
         model_rows = set(self._matches(relation, pattern))
-        for row, (status, nodes) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
+        for row, (status, nodes, _) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
             if status is Status.TRUE and row not in model_rows:
                 raise KnowledgeBaseError(f"proof of {relation}{row} not derived by the engine")
             node = nodes[0] if len(nodes) == 1 else ProofNode(
@@ -217,7 +224,7 @@ class Prover:
             result.rows.append((row, status, node))
         for row in model_rows - set(found):
             raise KnowledgeBaseError(f"engine derived {relation}{row} but no rule proves it")
-        unknown_only = [row for row, (s, _) in found.items() if s is Status.UNKNOWN]
+        unknown_only = [row for row, (s, _, _) in found.items() if s is Status.UNKNOWN]
         if unknowns:
             result.rest = Status.UNKNOWN
             result.rest_node = self._why_not(relation, pattern, unknowns + failures, Status.UNKNOWN)
@@ -352,6 +359,12 @@ class Prover:
 
 
 # ---------------------------------------------------------------------- helpers
+@functools.lru_cache(maxsize=None)
+def _template_parts(template: str) -> tuple[str, ...]:
+    """A template split once: text at even positions, ``{param}`` names at odd ones."""
+    return tuple(re.split(r"\{([^}]*)\}", template))
+
+
 def _signature(node: ProofNode) -> tuple[str | None, tuple[str, ...]]:
     return node.rule, tuple(sorted({n.field for n in node.walk() if n.kind == "missing" and n.field}))
 
