@@ -28,7 +28,7 @@ from redress.queries.engine import DatalogEngine
 
 if TYPE_CHECKING:
     from redress.kb.checker import Diagnostic
-from redress.queries.explain import ProofNode, Prover, Status, render_value
+from redress.queries.explain import ProofNode, Prover, SharedProofs, Status, render_value, shareable_relations
 
 __all__ = ["Answer", "KnowledgeBase", "load", "default_rules_path"]
 
@@ -114,7 +114,7 @@ class KnowledgeBase:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        for transient in ("engine", "_engines"):  # per-thread pyDatalog state is rebuilt on load
+        for transient in ("engine", "_engines", "_shared"):  # per-thread pyDatalog state is rebuilt on load
             state.pop(transient, None)
         return state
 
@@ -122,11 +122,13 @@ class KnowledgeBase:
         self.__dict__.update(state)
         self.engine = DatalogEngine(self.program)
         self._engines = {}
+        self._shared = {}
 
     def __post_init__(self) -> None:
         self.engine = DatalogEngine(self.program)
         self._boundaries = self.program.version_boundaries()
         self._engines: dict[int, DatalogEngine] = {}
+        self._shared: dict[int, SharedProofs] = {}
         self._cones = {name: self._cone(q.relation) for name, q in self.program.questions.items()}
         self._question_atoms = {item.name: item.atom for module in self.modules for item in module.items
                                 if isinstance(item, ast.Question)}
@@ -200,7 +202,8 @@ class KnowledgeBase:
         model: dict[str, set[tuple[Any, ...]]] = {k: set(v) for k, v in facts.items()}
         model.update(self._engine_on(as_of).evaluate(facts, cone))
         label = f"case {valid.id}" if valid.id else "this case"
-        prover = Prover(self.program, model, unknown, CASE_KEY, label, frozenset(valid.values), as_of)
+        prover = Prover(self.program, model, unknown, CASE_KEY, label, frozenset(valid.values), as_of,
+                        self._shared_on(as_of))
         out = []
         for q in qs:
             pattern = self._pattern(q)
@@ -215,6 +218,13 @@ class KnowledgeBase:
             self._engines[epoch] = (self.engine if active == frozenset(r.label for r in self.program.rules)
                                     else DatalogEngine(self.program.in_force_on(as_of)))
         return self._engines[epoch]
+
+    def _shared_on(self, as_of: _dt.date) -> SharedProofs:
+        """The proofs of case-independent atoms, one set per version of the law like the engines."""
+        epoch = bisect.bisect_right(self._boundaries, as_of)
+        if epoch not in self._shared:
+            self._shared[epoch] = SharedProofs(shareable_relations(self.program, as_of, CASE_KEY))
+        return self._shared[epoch]
 
     def _pattern(self, q: ir.Question) -> tuple[Any, ...]:
         """The question's atom with the case bound and its answer position open."""

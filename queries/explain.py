@@ -21,13 +21,14 @@ from redress.errors import KnowledgeBaseError, RedressError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS
 
-__all__ = ["Status", "ProofNode", "Prover", "AtomResult", "render_value"]
+__all__ = ["Status", "ProofNode", "Prover", "AtomResult", "SharedProofs", "render_value"]
 
 Row = tuple[Any, ...]
 Pattern = tuple[Any, ...]  # None marks an unbound position
 Env = dict[str, Any]
 
 MAX_WHY_NOT = 12  # failed branches shown per conclusion; more are summarised, never silently dropped
+MAX_SHARED = 10_000  # case-independent atoms kept per program version; patterns may carry case values
 
 
 class Status(str, Enum):
@@ -101,6 +102,48 @@ class AtomResult:
 
 
 @dataclass
+class SharedProofs:
+    """Proofs of atoms that are the same for every case, shared by every Prover on dates when the
+    same rules are in force (see ``shareable_relations``). Results are never mutated once made."""
+
+    relations: frozenset[str]
+    atoms: dict[tuple[str, Pattern], AtomResult] = field(default_factory=dict)
+
+
+def shareable_relations(program: ir.Program, on: _dt.date, case_key: Any) -> frozenset[str]:
+    """The relations whose atoms, on a pattern without the case key, prove the same way for every
+    case: no input relation and no recursion below them (so neither a case fact nor the cycle
+    check reaches their proof), every rule below them in force on ``on`` (so the date shows in no
+    proof and the engine's extent is the whole law's), and no constant that reads as the case."""
+    ok: dict[str, bool] = {}
+
+    def check(name: str, path: frozenset[str]) -> bool:
+        if name in path:
+            return False
+        if name not in ok:
+            rules = program.rules_for(name)
+            ok[name] = program.relations[name].kind != "input" and all(
+                not program.not_in_force(rule, on) and case_key not in _constants(rule) for rule in rules) and all(
+                check(lit.atom.relation, path | {name}) for rule in rules for lit in rule.body
+                if isinstance(lit, (ir.Pos, ir.Neg)))
+        return ok[name]
+
+    return frozenset(name for name in program.relations if check(name, frozenset()))
+
+
+def _constants(rule: ir.Rule) -> list[Any]:
+    terms: list[ir.Term] = list(rule.head.args)
+    for lit in rule.body:
+        if isinstance(lit, (ir.Pos, ir.Neg)):
+            terms.extend(lit.atom.args)
+        elif isinstance(lit, ir.Compare):
+            terms.extend((lit.left, lit.right))
+        else:
+            terms.extend(lit.args)
+    return [t.value for t in terms if isinstance(t, ir.Const)]
+
+
+@dataclass
 class _Branch:
     env: Env
     status: Status
@@ -112,7 +155,7 @@ class Prover:
 
     def __init__(self, program: ir.Program, model: Mapping[str, set[Row]], unknown_inputs: Mapping[str, str],
                  case_key: str, case_label: str, given_fields: frozenset[str] = frozenset(),
-                 as_of: _dt.date | None = None):
+                 as_of: _dt.date | None = None, shared: SharedProofs | None = None):
         self.program = program
         self.model = model
         self.unknown_inputs = unknown_inputs  # input relation -> its (unknown) case field
@@ -120,6 +163,7 @@ class Prover:
         self.case_label = case_label
         self.given_fields = given_fields
         self.as_of = as_of
+        self.shared = shared
         self._memo: dict[tuple[str, Pattern], AtomResult] = {}
         self._active: set[tuple[str, Pattern]] = set()
         self._sorted: dict[str, list[Row]] = {}
@@ -146,6 +190,10 @@ class Prover:
         key = (relation, pattern)
         if key in self._memo:
             return self._memo[key]
+        shared = self.shared if self.shared and relation in self.shared.relations and self.case_key not in pattern else None
+        if shared and key in shared.atoms:
+            result = self._memo[key] = shared.atoms[key]
+            return result
         if key in self._active:  # a recursive cycle: least fixpoint, nothing new on this path
             return AtomResult(rest_node=ProofNode(f"no {self.describe(relation, pattern)} (cycle)", Status.FALSE, "absent"))
         self._active.add(key)
@@ -155,6 +203,8 @@ class Prover:
         finally:
             self._active.discard(key)
         self._memo[key] = result
+        if shared and len(shared.atoms) < MAX_SHARED:
+            shared.atoms[key] = result
         return result
 
     def _matches(self, relation: str, pattern: Pattern) -> list[Row]:
