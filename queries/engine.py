@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from pyDatalog import Logic, pyEngine, pyParser
 from pyDatalog import pyDatalog as _pd
 
+from redress.errors import RedressError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS, Builtin
 
@@ -114,10 +115,7 @@ class DatalogEngine:
             for lit in body[1:]:
                 conj = conj & lit
             pyParser.add_clause(head, conj)
-        logic = Logic(True)
-        # relations no case fact can reach have one extent per program version: ask them once
-        self._local.static = {relation: self._ask(relation) for relation in self._static}
-        return logic
+        return Logic(True)
 
     def _activate(self) -> None:
         logic = getattr(self._local, "logic", None)
@@ -183,25 +181,36 @@ class DatalogEngine:
                     asserted.append(clause)
                     keys.add(row[0] if row else None)
             wanted = tuple(dict.fromkeys(relations))
-            if not only_inputs or len(keys) != 1:
-                # facts of derived relations, or several cases (or none) at once: the general path
-                return {relation: self._ask(relation) for relation in wanted}
-            # every row a keyed relation can have starts with the one case key, and the static
-            # extents are unaffected by facts of input relations
-            out = {relation: set(self._local.static[relation]) for relation in wanted if relation in self._static}
-            dynamic = tuple(relation for relation in wanted if relation not in self._static)
-            if dynamic:
-                name, width = self._combined_goal(dynamic)
-                (key,) = keys
-                goal = pyEngine.Literal(name, [_constant(key),
-                                               *(pyEngine.Var(f"V{i}") for i in range(width + 1))])
-                out.update((relation, set()) for relation in dynamic)
-                for row in goal.ask() or []:
-                    out[row[1]].add(tuple(row[2:2 + self.program.relations[row[1]].arity]))
-            return out
+            if only_inputs and len(keys) == 1:
+                try:
+                    return self._one_case(wanted, next(iter(keys)))
+                except RedressError:
+                    pass  # a calculation failed: asked one by one, the first relation to fail names it
+            # facts of derived relations, several cases (or none) at once, or an error to report
+            return {relation: self._ask(relation) for relation in wanted}
         finally:
             for clause in asserted:
                 pyEngine.retract(clause)
+
+    def _one_case(self, relations: tuple[str, ...], key: Any) -> dict[str, set[tuple[Any, ...]]]:
+        """The extents when every fact is of an input relation and under one case key: a keyed
+        relation's rows all start with that key, and a static relation's extent is the same
+        whatever the input facts, so it is asked once per thread and kept."""
+        static: dict[str, set[tuple[Any, ...]]] = self._local.__dict__.setdefault("static", {})
+        out: dict[str, set[tuple[Any, ...]]] = {}
+        for relation in relations:
+            if relation in self._static:
+                if relation not in static:
+                    static[relation] = self._ask(relation)
+                out[relation] = set(static[relation])
+        dynamic = tuple(relation for relation in relations if relation not in self._static)
+        if dynamic:
+            name, width = self._combined_goal(dynamic)
+            goal = pyEngine.Literal(name, [_constant(key), *(pyEngine.Var(f"V{i}") for i in range(width + 1))])
+            out.update((relation, set()) for relation in dynamic)
+            for row in goal.ask() or []:
+                out[row[1]].add(tuple(row[2:2 + self.program.relations[row[1]].arity]))
+        return out
 
 
 def _constant(value: Any) -> Any:
