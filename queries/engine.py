@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from pyDatalog import Logic, pyEngine, pyParser
 from pyDatalog import pyDatalog as _pd
 
+from redress.errors import RedressError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS, Builtin
 
@@ -24,6 +25,8 @@ Facts = Mapping[str, Iterable[tuple[Any, ...]]]
 
 _PREFIX = "r__"  # keeps relation names clear of pyDatalog's reserved words (ask, concat, rank...)
 _BUILTIN_PREFIX = "b__"
+_GOAL_PREFIX = "g__"
+_PARSER_BOOLS = {"True": True, "False": False}
 _DUMMY = "__redress_undefined__"
 _engine_ids = itertools.count(1)
 
@@ -57,6 +60,8 @@ class DatalogEngine:
         self.program = program
         self._id = next(_engine_ids)
         self._local = threading.local()
+        self._static = _static_relations(program)
+        self._keyed = _keyed_relations(program)
 
     # ------------------------------------------------------------------ loading
     def _term(self, t: ir.Term, variables: dict[str, Any]) -> Any:
@@ -132,27 +137,124 @@ class DatalogEngine:
                                                     [pyParser.Term(f"V{i}") for i in range(arity)]).lua
         return goal
 
+    def _ask(self, relation: str) -> set[tuple[Any, ...]]:
+        return {tuple(row) for row in (self._goal(relation).ask() or [])}
+
+    def _combined_goal(self, relations: tuple[str, ...]) -> tuple[str, int]:
+        """One goal relation ``g(K, Tag, A0, ..., An)`` whose clauses copy each of ``relations``
+        (tagged with its name, padded to a common width), built once per thread and relation set.
+        A keyed relation is read as ``r(K, ...)``: with K bound to the case, the query asks the
+        same bound subgoals the rules ask of each other, so pyDatalog's one memo table serves
+        both instead of one query per relation, each starting from an empty table."""
+        goals: dict[tuple[str, ...], tuple[str, int]] = self._local.__dict__.setdefault("combined", {})
+        found = goals.get(relations)
+        if found is None:
+            name = f"{_GOAL_PREFIX}{len(goals)}"
+            width = max(self.program.relations[r].arity for r in relations)
+            key = pyParser.Term("K")
+            for relation in relations:
+                arity = self.program.relations[relation].arity
+                args: list[Any] = [pyParser.Term(f"V{i}") for i in range(arity)]
+                if relation in self._keyed:
+                    args[0] = key
+                head = pyParser.Query(name, [key, relation, *args, *([_DUMMY] * (width - arity))])
+                pyParser.add_clause(head, pyParser.Query(_PREFIX + relation, args))
+            found = goals[relations] = (name, width)
+        return found
+
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, facts: Facts, relations: Iterable[str]) -> dict[str, set[tuple[Any, ...]]]:
         """Assert ``facts``, return the extent of each requested relation, retract the facts."""
         self._activate()
         asserted: list[Any] = []
+        keys: set[Any] = set()
+        only_inputs = True
         try:
             for relation, rows in facts.items():
+                rel = self.program.relations.get(relation)
+                only_inputs = only_inputs and rel is not None and rel.kind == "input"
                 for row in rows:
                     # engine clauses built directly: pyDatalog.assert_fact goes through the parser
-                    head = pyEngine.Literal(_PREFIX + relation,
-                                            [pyParser.Term(v, forced_type="constant")._pyD_lua for v in row])
+                    head = pyEngine.Literal(_PREFIX + relation, [_constant(v) for v in row])
                     clause = pyEngine.Clause(head, [])
                     pyEngine.assert_(clause)
                     asserted.append(clause)
-            out: dict[str, set[tuple[Any, ...]]] = {}
-            for relation in relations:
-                out[relation] = {tuple(row) for row in (self._goal(relation).ask() or [])}
-            return out
+                    keys.add(row[0] if row else None)
+            wanted = tuple(dict.fromkeys(relations))
+            if only_inputs and len(keys) == 1:
+                try:
+                    return self._one_case(wanted, next(iter(keys)))
+                except RedressError:
+                    pass  # a calculation failed: asked one by one, the first relation to fail names it
+            # facts of derived relations, several cases (or none) at once, or an error to report
+            return {relation: self._ask(relation) for relation in wanted}
         finally:
             for clause in asserted:
                 pyEngine.retract(clause)
+
+    def _one_case(self, relations: tuple[str, ...], key: Any) -> dict[str, set[tuple[Any, ...]]]:
+        """The extents when every fact is of an input relation and under one case key: a keyed
+        relation's rows all start with that key, and a static relation's extent is the same
+        whatever the input facts, so it is asked once per thread and kept."""
+        static: dict[str, set[tuple[Any, ...]]] = self._local.__dict__.setdefault("static", {})
+        out: dict[str, set[tuple[Any, ...]]] = {}
+        for relation in relations:
+            if relation in self._static:
+                if relation not in static:
+                    static[relation] = self._ask(relation)
+                out[relation] = set(static[relation])
+        dynamic = tuple(relation for relation in relations if relation not in self._static)
+        if dynamic:
+            name, width = self._combined_goal(dynamic)
+            goal = pyEngine.Literal(name, [_constant(key), *(pyEngine.Var(f"V{i}") for i in range(width + 1))])
+            out.update((relation, set()) for relation in dynamic)
+            for row in goal.ask() or []:
+                out[row[1]].add(tuple(row[2:2 + self.program.relations[row[1]].arity]))
+        return out
+
+
+def _constant(value: Any) -> Any:
+    """The engine term ``pyParser.Term(value, forced_type="constant")`` builds, without the
+    parser-side object around it (a tenth of the cost); pyParser reads "True"/"False" as bools."""
+    return pyEngine.Term_of(_PARSER_BOOLS.get(value, value) if isinstance(value, str) else value)
+
+
+def _dependencies(program: ir.Program, relation: str) -> Iterator[str]:
+    for rule in program.rules_for(relation):
+        yield from (lit.atom.relation for lit in rule.body if isinstance(lit, (ir.Pos, ir.Neg)))
+
+
+def _static_relations(program: ir.Program) -> frozenset[str]:
+    """The relations that depend on no input relation, directly or through others."""
+    dynamic = {name for name, rel in program.relations.items() if rel.kind == "input"}
+    changed = True
+    while changed:
+        changed = False
+        for name in program.relations:
+            if name not in dynamic and any(dep in dynamic for dep in _dependencies(program, name)):
+                dynamic.add(name)
+                changed = True
+    return frozenset(program.relations) - dynamic
+
+
+def _keyed_relations(program: ir.Program) -> frozenset[str]:
+    """The relations whose first argument is always a case key: the input relations (their rows
+    come from case facts) and every relation each of whose rules binds its first argument with
+    the first argument of a positive literal of a keyed relation (greatest fixpoint)."""
+    keyed = {name for name, rel in program.relations.items() if rel.arity > 0 and (
+        rel.kind != "input" or not program.rules_for(name))}
+    changed = True
+    while changed:
+        changed = False
+        for name in list(keyed):
+            if program.relations[name].kind != "input" and not all(
+                    isinstance(rule.head.args[0], ir.Var) and any(
+                        isinstance(lit, ir.Pos) and lit.atom.relation in keyed and lit.atom.args[0] == rule.head.args[0]
+                        for lit in rule.body)
+                    for rule in program.rules_for(name)):
+                keyed.discard(name)
+                changed = True
+    return frozenset(keyed)
 
 
 def _constant_compare(lit: ir.Literal) -> bool | None:

@@ -11,6 +11,7 @@ conclusion pyDatalog did not derive (or vice versa) is an internal inconsistency
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -20,13 +21,14 @@ from redress.errors import KnowledgeBaseError, RedressError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS
 
-__all__ = ["Status", "ProofNode", "Prover", "AtomResult", "render_value"]
+__all__ = ["Status", "ProofNode", "Prover", "AtomResult", "SharedProofs", "render_value"]
 
 Row = tuple[Any, ...]
 Pattern = tuple[Any, ...]  # None marks an unbound position
 Env = dict[str, Any]
 
 MAX_WHY_NOT = 12  # failed branches shown per conclusion; more are summarised, never silently dropped
+MAX_SHARED = 10_000  # case-independent atoms kept per program version; patterns may carry case values
 
 
 class Status(str, Enum):
@@ -100,6 +102,48 @@ class AtomResult:
 
 
 @dataclass
+class SharedProofs:
+    """Proofs of atoms that are the same for every case, shared by every Prover on dates when the
+    same rules are in force (see ``shareable_relations``). Results are never mutated once made."""
+
+    relations: frozenset[str]
+    atoms: dict[tuple[str, Pattern], AtomResult] = field(default_factory=dict)
+
+
+def shareable_relations(program: ir.Program, on: _dt.date, case_key: Any) -> frozenset[str]:
+    """The relations whose atoms, on a pattern without the case key, prove the same way for every
+    case: no input relation and no recursion below them (so neither a case fact nor the cycle
+    check reaches their proof), every rule below them in force on ``on`` (so the date shows in no
+    proof and the engine's extent is the whole law's), and no constant that reads as the case."""
+    ok: dict[str, bool] = {}
+
+    def check(name: str, path: frozenset[str]) -> bool:
+        if name in path:
+            return False
+        if name not in ok:
+            rules = program.rules_for(name)
+            ok[name] = program.relations[name].kind != "input" and all(
+                not program.not_in_force(rule, on) and case_key not in _constants(rule) for rule in rules) and all(
+                check(lit.atom.relation, path | {name}) for rule in rules for lit in rule.body
+                if isinstance(lit, (ir.Pos, ir.Neg)))
+        return ok[name]
+
+    return frozenset(name for name in program.relations if check(name, frozenset()))
+
+
+def _constants(rule: ir.Rule) -> list[Any]:
+    terms: list[ir.Term] = list(rule.head.args)
+    for lit in rule.body:
+        if isinstance(lit, (ir.Pos, ir.Neg)):
+            terms.extend(lit.atom.args)
+        elif isinstance(lit, ir.Compare):
+            terms.extend((lit.left, lit.right))
+        else:
+            terms.extend(lit.args)
+    return [t.value for t in terms if isinstance(t, ir.Const)]
+
+
+@dataclass
 class _Branch:
     env: Env
     status: Status
@@ -111,7 +155,7 @@ class Prover:
 
     def __init__(self, program: ir.Program, model: Mapping[str, set[Row]], unknown_inputs: Mapping[str, str],
                  case_key: str, case_label: str, given_fields: frozenset[str] = frozenset(),
-                 as_of: _dt.date | None = None):
+                 as_of: _dt.date | None = None, shared: SharedProofs | None = None):
         self.program = program
         self.model = model
         self.unknown_inputs = unknown_inputs  # input relation -> its (unknown) case field
@@ -119,14 +163,17 @@ class Prover:
         self.case_label = case_label
         self.given_fields = given_fields
         self.as_of = as_of
+        self.shared = shared
         self._memo: dict[tuple[str, Pattern], AtomResult] = {}
         self._active: set[tuple[str, Pattern]] = set()
+        self._sorted: dict[str, list[Row]] = {}
 
     # ------------------------------------------------------------------ English
     def describe(self, relation: str, row: Pattern) -> str:
         rel = self.program.relations[relation]
         values = {p: self._show(v, p) for p, v in zip(rel.params, row)}
-        return re.sub(r"\{([^}]*)\}", lambda m: values.get(m.group(1), m.group(0)), rel.template)
+        parts = _template_parts(rel.template)
+        return "".join(part if i % 2 == 0 else values.get(part, f"{{{part}}}") for i, part in enumerate(parts))
 
     def _show(self, value: Any, param: str) -> str:
         if value is None:
@@ -143,6 +190,10 @@ class Prover:
         key = (relation, pattern)
         if key in self._memo:
             return self._memo[key]
+        shared = self.shared if self.shared and relation in self.shared.relations and self.case_key not in pattern else None
+        if shared and key in shared.atoms:
+            result = self._memo[key] = shared.atoms[key]
+            return result
         if key in self._active:  # a recursive cycle: least fixpoint, nothing new on this path
             return AtomResult(rest_node=ProofNode(f"no {self.describe(relation, pattern)} (cycle)", Status.FALSE, "absent"))
         self._active.add(key)
@@ -152,11 +203,15 @@ class Prover:
         finally:
             self._active.discard(key)
         self._memo[key] = result
+        if shared and len(shared.atoms) < MAX_SHARED:
+            shared.atoms[key] = result
         return result
 
     def _matches(self, relation: str, pattern: Pattern) -> list[Row]:
-        return sorted((row for row in self.model.get(relation, ())
-                       if all(p is None or p == v for p, v in zip(pattern, row))), key=lambda r: tuple(map(str, r)))
+        rows = self._sorted.get(relation)
+        if rows is None:  # sorted once per relation; filtering keeps the order
+            rows = self._sorted[relation] = sorted(self.model.get(relation, ()), key=lambda r: tuple(map(str, r)))
+        return [row for row in rows if all(p is None or p == v for p, v in zip(pattern, row))]
 
     def _input(self, rel: ir.Relation, pattern: Pattern) -> AtomResult:
         result = AtomResult()
@@ -177,7 +232,8 @@ class Prover:
 
     def _derived(self, relation: str, pattern: Pattern) -> AtomResult:
         result = AtomResult()
-        found: dict[Row, tuple[Status, list[ProofNode]]] = {}  # TRUE keeps its first proof; UNKNOWN keeps every way
+        # TRUE keeps its first proof; UNKNOWN keeps every way, with the signatures already kept
+        found: dict[Row, tuple[Status, list[ProofNode], set[tuple[str | None, tuple[str, ...]]]]] = {}
         failures: list[ProofNode] = []
         unknowns: list[ProofNode] = []
         for rule in self.program.rules_for(relation):
@@ -202,13 +258,14 @@ class Prover:
                 else:
                     best = found.get(head_row)
                     if best is None or (best[0] is Status.UNKNOWN and branch.status is Status.TRUE):
-                        found[head_row] = (branch.status, [node])
-                    elif best[0] is Status.UNKNOWN and _signature(node) not in {_signature(n) for n in best[1]}:
+                        found[head_row] = (branch.status, [node], {_signature(node)})
+                    elif best[0] is Status.UNKNOWN and (signature := _signature(node)) not in best[2]:
                         # every rule that may apply, with each distinct set of fields that would settle it;
                         # branches differing only in how an unknown was guessed add nothing
                         best[1].append(node)
+                        best[2].add(signature)
         model_rows = set(self._matches(relation, pattern))
-        for row, (status, nodes) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
+        for row, (status, nodes, _) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
             if status is Status.TRUE and row not in model_rows:
                 raise KnowledgeBaseError(f"proof of {relation}{row} not derived by the engine")
             node = nodes[0] if len(nodes) == 1 else ProofNode(
@@ -217,7 +274,7 @@ class Prover:
             result.rows.append((row, status, node))
         for row in model_rows - set(found):
             raise KnowledgeBaseError(f"engine derived {relation}{row} but no rule proves it")
-        unknown_only = [row for row, (s, _) in found.items() if s is Status.UNKNOWN]
+        unknown_only = [row for row, (s, _, _) in found.items() if s is Status.UNKNOWN]
         if unknowns:
             result.rest = Status.UNKNOWN
             result.rest_node = self._why_not(relation, pattern, unknowns + failures, Status.UNKNOWN)
@@ -352,6 +409,12 @@ class Prover:
 
 
 # ---------------------------------------------------------------------- helpers
+@functools.lru_cache(maxsize=None)
+def _template_parts(template: str) -> tuple[str, ...]:
+    """A template split once: text at even positions, ``{param}`` names at odd ones."""
+    return tuple(re.split(r"\{([^}]*)\}", template))
+
+
 def _signature(node: ProofNode) -> tuple[str | None, tuple[str, ...]]:
     return node.rule, tuple(sorted({n.field for n in node.walk() if n.kind == "missing" and n.field}))
 

@@ -231,3 +231,18 @@ rule plan_refused_rule cites "P1":
 ''')
     out = DatalogEngine(program).evaluate({"kind": [("c1", "refuse_plan"), ("c2", "cease_plan")]}, ["plan_refused"])
     assert out["plan_refused"] == {("c1",)}
+
+
+def test_one_case_agrees_with_one_goal_per_relation(engine: DatalogEngine, program: ir.Program) -> None:
+    """One case's facts take the combined goal (keyed relations bound to the case, static ones
+    kept); a second case forces one goal per relation, whose rows for the first case must agree."""
+    facts = {"kind": [("c", "refuse_plan")], "sent": [("c", date(2025, 1, 10))], "age": [("c", 18)],
+             "ground": [("c", "decision")]}
+    derived = [name for name, rel in program.relations.items() if rel.kind != "input"]
+    one = engine.evaluate(facts, derived)
+    two = engine.evaluate({name: [*rows, ("d", *rows[0][1:])] for name, rows in facts.items()}, derived)
+    assert one == {name: {row for row in rows if row[:1] != ("d",)} for name, rows in two.items()}
+    closure = {("a", "b"), ("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")}
+    assert one["reach"] == closure
+    one["reach"].clear()  # a caller's set is a copy of the kept static extent
+    assert engine.evaluate(facts, ["reach"])["reach"] == closure
