@@ -20,7 +20,7 @@ def cli_reference() -> str:
     assert isinstance(cli, click.Group)
     for name in sorted(cli.commands):
         command = cli.commands[name]
-        sub = click.Context(command, info_name=f"redress {name}", parent=ctx, terminal_width=100, max_content_width=100)
+        sub = click.Context(command, info_name=name, parent=ctx, terminal_width=100, max_content_width=100)
         parts.append(f"## redress {name}\n\n```text\n" + command.get_help(sub) + "\n```\n")
     return "\n".join(parts)
 
