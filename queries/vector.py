@@ -390,7 +390,11 @@ class QuestionResult:
             key = key * 3 + (self.truth.astype(np.int64) + 1)
         elif self.kind != "list":
             assert self.value is not None and self.has_value is not None
-            key = (key << 34) | (self.has_value.astype(np.int64) << 33) | (self.value.astype(np.int64) & 0xFFFFFFFF)
+            present = self.value[self.has_value].astype(np.int64)
+            low = int(present.min()) if len(present) else 0
+            span = int(present.max()) - low + 1 if len(present) else 1  # days, or string codes: a narrow range
+            value = np.where(self.has_value, self.value.astype(np.int64) - low, 0)
+            key = (key * 2 + self.has_value) * span + value
         columns: list[np.ndarray] = []
         masks = [self.members[c] for c in sorted(self.members)]
         for start in range(0, len(masks), 60):  # member sets as 60-bit words
@@ -410,7 +414,10 @@ class QuestionResult:
 
 def _dense(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes 0..k-1 for the distinct values of ``key`` and the first case of each."""
-    if len(key) and key.min() >= 0 and key.max() < 4096:  # few small keys: no sort needed
+    low = int(key.min()) if len(key) else 0
+    if len(key) and int(key.max()) - low < 4 * len(key) + 4096:  # keys in a narrow range: count, no sort
+        if low:
+            key = key - low
         count = np.bincount(key)
         present = np.flatnonzero(count)
         remap = np.zeros(len(count), dtype=np.int64)
