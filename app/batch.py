@@ -13,6 +13,7 @@ import csv
 import json
 import os
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -214,19 +215,24 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
                 engine.load_lines(source, in_fmt)
                 first, last = engine.line_range()
                 target.write(shape.header().encode())
-                for start in range(first, last + 1, chunk):
-                    end = min(start + chunk - 1, last)
-                    problems = engine.validate(today or _dt.date.today(), start, end)
-                    summary.problems.extend(BatchProblem(p.line, p.message, p.field) for p in problems)
-                    if backend == "numpy":
-                        engine.evaluate_numpy(questions)
-                    else:
-                        engine.evaluate(questions)
-                    n_cases, n_answers = engine.write_text(target, shape)
-                    summary.cases += n_cases
-                    summary.answers += n_answers
-                    if progress:
-                        progress(end)
+                # Each chunk's answers are written in a thread while the next chunk is validated
+                # and evaluated; one job at a time keeps the file in order and memory flat.
+                with ThreadPoolExecutor(max_workers=1) as writer:
+                    pending: tuple[Future[tuple[int, int]], int] | None = None
+                    for start in range(first, last + 1, chunk):
+                        end = min(start + chunk - 1, last)
+                        problems = engine.validate(today or _dt.date.today(), start, end)
+                        summary.problems.extend(BatchProblem(p.line, p.message, p.field) for p in problems)
+                        if backend == "numpy":
+                            engine.evaluate_numpy(questions)
+                        else:
+                            engine.evaluate(questions)
+                        job = engine.answer_writer(shape)
+                        if pending:
+                            _written(summary, *pending, progress)
+                        pending = (writer.submit(job, target), end)
+                    if pending:
+                        _written(summary, *pending, progress)
             finally:
                 engine.close()
             target.flush()
@@ -235,6 +241,15 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
         shutil.rmtree(work, ignore_errors=True)
     summary.problems.sort(key=lambda p: p.line)
     return summary
+
+
+def _written(summary: BatchSummary, job: "Future[tuple[int, int]]", end: int,
+             progress: Callable[[int], None] | None) -> None:
+    n_cases, n_answers = job.result()
+    summary.cases += n_cases
+    summary.answers += n_answers
+    if progress:
+        progress(end)
 
 
 def _layout(kb: KnowledgeBase, questions: list[str], out_fmt: str, layout: str, engine: str) -> Layout:

@@ -14,7 +14,7 @@ import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -422,26 +422,34 @@ class ColumnarEngine:
                 [np.asarray(data[f"c{k}"], dtype=np.int32) for k in range(len(questions))], pieces)
 
     def write_text(self, target: BinaryIO, layout: Layout) -> tuple[int, int]:
-        """Append this chunk's answers to ``target`` in ``layout``; return (cases, answers). The
-        database renders each case's text from its head and piece numbers; Python only copies."""
+        """Append this chunk's answers to ``target`` in ``layout``; return (cases, answers)."""
+        return self.answer_writer(layout)(target)
+
+    def answer_writer(self, layout: Layout) -> Callable[[BinaryIO], tuple[int, int]]:
+        """This chunk's answers, taken now, as a job that appends them to a file and returns
+        (cases, answers). The job reads nothing the next chunk replaces (it has its own cursor and
+        copies of the codes and ids), so it can run in a thread while the next chunk is validated.
+        The database renders each case's text from its head and piece numbers; Python only copies."""
         case_ids, codes, pieces = self.answer_codes(layout)
-        if not len(case_ids):
-            return 0, 0
         columns: dict[str, np.ndarray] = {"case_id": case_ids}
         columns.update({f"c{k}": code for k, code in enumerate(codes)})
-        self.con.register("redress_codes", columns)
-        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_pieces AS SELECT * FROM (SELECT unnest($1::VARCHAR[]) AS p, "
-                         "generate_subscripts($1::VARCHAR[], 1) AS i)", [pieces])
+        columns["id"] = self.con.execute("SELECT id FROM redress_cases ORDER BY case_id").fetchnumpy()["id"]
         text = layout.text_sql("case_id", "id", [f"c{k}" for k in range(len(codes))], "pieces")
-        try:
-            cursor = self.con.execute(
-                f"SELECT encode({text}) FROM (SELECT *, (SELECT list(p ORDER BY i) FROM redress_pieces) AS pieces FROM redress_codes "
-                "POSITIONAL JOIN (SELECT id FROM redress_cases ORDER BY case_id) c)")
-            while rows := cursor.fetchmany(_ROWS_PER_WRITE):
-                target.write(b"".join(row[0] for row in rows))  # bytes: no decoding into Python text
-        finally:
-            self.con.unregister("redress_codes")
-        return len(case_ids), len(case_ids) * len(codes)
+        cursor = self.con.cursor()
+
+        def write(target: BinaryIO) -> tuple[int, int]:
+            if not len(case_ids):
+                return 0, 0
+            try:
+                cursor.register("redress_codes", columns)
+                result = cursor.execute(f"SELECT encode({text}) FROM (SELECT *, $1::VARCHAR[] AS pieces FROM redress_codes)", [pieces])
+                while rows := result.fetchmany(_ROWS_PER_WRITE):
+                    target.write(b"".join(row[0] for row in rows))  # bytes: no decoding into Python text
+            finally:
+                cursor.close()
+            return len(case_ids), len(case_ids) * len(codes)
+
+        return write
 
     def close(self) -> None:
         self.con.close()
