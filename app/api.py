@@ -123,13 +123,13 @@ class KnowledgeBase:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.engine = DatalogEngine(self.program)
-        self._engines = {}
+        self._engines: dict[int, DatalogEngine] = {}
         self._shared = {}
 
     def __post_init__(self) -> None:
         self.engine = DatalogEngine(self.program)
         self._boundaries = self.program.version_boundaries()
-        self._engines: dict[int, DatalogEngine] = {}
+        self._engines = {}
         self._cones = {name: self._cone(q.relation) for name, q in self.program.questions.items()}
         self._inputs = tuple(name for name, rel in self.program.relations.items() if rel.kind == "input")
         self._consulted_cones: dict[tuple[tuple[str, ...], frozenset[str]], tuple[str, ...]] = {}

@@ -162,7 +162,7 @@ def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 4
     peer_dir = peer_dir or (_REPO.parent / "shared" / "peers" / "openfisca-send")
     if peer_dir.is_dir():
         say("four questions: OpenFisca peer")
-        np.savez(work / "peer_in.npz", **data)
+        np.savez(work / "peer_in.npz", allow_pickle=True, **data)
         done = subprocess.run([str(_peer_python()), str(_REPO / "benchmarks" / "peer_driver.py"), str(peer_dir),
                                str(work / "peer_in.npz"), str(work / "peer_out.npz"), str(runs)],
                               capture_output=True, text=True, cwd=peer_dir, check=True)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from redress.kb.schema import AUTHORITIES
 from redress.errors import (CaseValidationError, KnowledgeBaseError, RedressCheckError, RedressError,
                             RedressSyntaxError)
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["main", "cli"]
 
@@ -265,7 +268,7 @@ def bench(n: int, as_json: bool, peer: Path | None, runs: int) -> None:
         click.echo(f"{key:<34} {value}")
 
 
-def _stderr_console() -> object:
+def _stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)
@@ -368,7 +371,7 @@ def leaflets(authority: str | None, as_json: bool) -> None:
     from redress.kb.authorities import leaflet_provision_id, load_authorities, related_provisions
 
     kb = load()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a in sorted(load_authorities(default_rules_path().parent / "authorities").values(), key=lambda a: a.id):
         if authority and a.id != authority:
             continue
@@ -386,8 +389,8 @@ def leaflets(authority: str | None, as_json: bool) -> None:
         if row["authority"] != current:
             current = row["authority"]
             click.echo(f"\n== {current} ({row['leaflet']}, seed {row['seed']})")
-        encoded = "; ".join(f"{e['id']}: {e['title']}" for e in row["encoded_as"]) or "not encoded in this knowledge base"
-        law = f"{row['provision']} ({encoded})"
+        shown = "; ".join(f"{e['id']}: {e['title']}" for e in row["encoded_as"]) or "not encoded in this knowledge base"
+        law = f"{row['provision']} ({shown})"
         click.echo(f"\n[{row['kind']}] the leaflet says: {row['statement']}")
         click.echo(f"    the law: {law}")
         click.echo(f"    {row['explanation']}")

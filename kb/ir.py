@@ -122,12 +122,12 @@ class Program:
     exceptions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule label -> exception labels
 
     def rules_for(self, relation: str) -> tuple[Rule, ...]:
-        index = self.__dict__.get("_rules_by_head")
+        index: dict[str, tuple[Rule, ...]] | None = self.__dict__.get("_rules_by_head")
         if index is None:  # built on first use; a frozen dataclass still owns its __dict__
-            index = {}
+            lists: dict[str, list[Rule]] = {}
             for r in self.rules:
-                index.setdefault(r.head.relation, []).append(r)
-            index = {k: tuple(v) for k, v in index.items()}
+                lists.setdefault(r.head.relation, []).append(r)
+            index = {k: tuple(v) for k, v in lists.items()}
             object.__setattr__(self, "_rules_by_head", index)
         return index.get(relation, ())
 

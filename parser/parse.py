@@ -6,11 +6,12 @@ file:line:column, the offending line with a caret, and what was expected.
 
 from __future__ import annotations
 
+import builtins
 import datetime as _dt
 import textwrap
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -213,7 +214,7 @@ class _ToAst(Transformer[Token, Any]):
     def j_string(self, meta: Meta, tok: Token) -> str:
         return _unquote(str(tok))
 
-    def j_int(self, meta: Meta, tok: Token) -> int:
+    def j_int(self, meta: Meta, tok: Token) -> builtins.int:  # plain ``int`` here is the method above
         return int(tok)
 
     def j_true(self, meta: Meta) -> bool:
@@ -284,6 +285,12 @@ def _expected_labels(parser: Lark, names: set[str] | frozenset[str]) -> tuple[st
     return tuple(sorted(labels))
 
 
+def _pos(err: UnexpectedCharacters) -> int:
+    """Where the unexpected character is: lark sets ``pos_in_stream`` to it but types the
+    attribute as ``None`` (its class-level default)."""
+    return cast(int, err.pos_in_stream)
+
+
 def _syntax_error(err: UnexpectedInput, text: str, file: str, parser: Lark) -> RedressSyntaxError:
     line, column = err.line, err.column
     if isinstance(err, UnexpectedEOF) or line in (None, -1):
@@ -302,10 +309,10 @@ def _syntax_error(err: UnexpectedInput, text: str, file: str, parser: Lark) -> R
         # lookaheads of LALR states that share a core, listing words that cannot follow here
         accepts = err.interactive_parser.accepts() if err.interactive_parser is not None else err.expected
         expected = _expected_labels(parser, accepts or err.expected)
-    elif isinstance(err, UnexpectedCharacters) and err.pos_in_stream < len(text) and text[err.pos_in_stream] == '"':
+    elif isinstance(err, UnexpectedCharacters) and _pos(err) < len(text) and text[_pos(err)] == '"':
         message = 'unterminated string: no closing " on this line'
     elif isinstance(err, UnexpectedCharacters):
-        message = f"unexpected character {text[err.pos_in_stream]!r}" if err.pos_in_stream < len(text) else "unexpected input"
+        message = f"unexpected character {text[_pos(err)]!r}" if _pos(err) < len(text) else "unexpected input"
         expected = _expected_labels(parser, err.allowed or set())
     else:
         message = "unexpected end of file"

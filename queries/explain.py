@@ -242,6 +242,7 @@ class Prover:
                 continue
             lapsed = self.program.not_in_force(rule, self.as_of) if self.as_of else []
             if lapsed:  # the engine ran without this rule; say why it does not count
+                assert self.as_of is not None  # nothing lapses without a date
                 failures.append(ProofNode(
                     f"rule '{rule.label}' is not in force on {self.as_of.isoformat()}: " + "; ".join(
                         f"{p.id} is in force " + (f"from {p.in_force_from.isoformat()}" if p.in_force_from else "")

@@ -73,7 +73,8 @@ def relation_types(program: ir.Program) -> dict[str, list[str]]:
     for rel in program.relations.values():
         if rel.kind == "input" and rel.field:
             spec = FIELDS[rel.field]
-            types[rel.name] = ["INTEGER", _SQL_TYPE[spec.type]][: rel.arity]
+            input_types: list[str | None] = ["INTEGER", _SQL_TYPE[spec.type]]
+            types[rel.name] = input_types[: rel.arity]
     changed = True
     while changed:
         changed = False
@@ -335,10 +336,10 @@ def compile_sql(program: ir.Program, dialect: str = "duckdb",
         else:
             out.append(SqlStatement(f"CREATE TABLE {table} AS SELECT DISTINCT * FROM ({select}) s", table=table))
 
-    for rel in program.relations.values():
-        if rel.kind == "input" and rel.name in needed:
+    for relation in program.relations.values():
+        if relation.kind == "input" and relation.name in needed:
             for mode in ("T", "P"):
-                create(f"{mode.lower()}_{rel.name}", types[rel.name], _input_select(rel, mode))
+                create(f"{mode.lower()}_{relation.name}", types[relation.name], _input_select(relation, mode))
     ordered = [r for r in _dependency_order(program) if r in needed and program.relations[r].kind != "input"]
     for name in ordered:
         rules = program.rules_for(name)
@@ -386,7 +387,7 @@ def _sql_const(value: ir.Value) -> str:
     return _lit(value, _value_type(value))
 
 
-def answer_sql(program: ir.Program, question: str, pattern: tuple[object, ...], dialect: str = "duckdb") -> str:
+def answer_sql(program: ir.Program, question: str, pattern: tuple[ir.Value | None, ...], dialect: str = "duckdb") -> str:
     """One row per case of ``redress_cases``: (case_id, question, status, answer JSON, known JSON),
     decided from the ``t_``/``p_`` tables exactly as the prover decides."""
     d = _Dialect(dialect)
@@ -404,6 +405,7 @@ def answer_sql(program: ir.Program, question: str, pattern: tuple[object, ...], 
                 f"LEFT JOIN (SELECT x.c0, count(*) AS n FROM t_{rel} x WHERE {t_cond} GROUP BY x.c0) t ON t.c0 = c.case_id "
                 f"LEFT JOIN (SELECT x.c0, count(*) AS n FROM p_{rel} x WHERE {p_cond} GROUP BY x.c0) p ON p.c0 = c.case_id")
     a = q.answer_position
+    assert a is not None  # the checker gives every question but a yes_no one its answer variable
     t_match = " AND ".join(f"y.c{i} = x.c{i}" for i, v in enumerate(pattern) if v is not None and i > 0)
     extra = (f"SELECT x.c0, count(*) AS n FROM p_{rel} x WHERE {p_cond} AND (x.c{a} IS NULL OR NOT EXISTS "
              f"(SELECT 1 FROM t_{rel} y WHERE y.c0 = x.c0 AND y.c{a} = x.c{a}{' AND ' + t_match if t_match else ''})) "
@@ -440,7 +442,7 @@ def cases_table_sql(dialect: str = "duckdb") -> str:
     return "CREATE TABLE IF NOT EXISTS redress_cases (" + ", ".join(cols) + ")"
 
 
-def full_script(program: ir.Program, patterns: dict[str, tuple[object, ...]], holidays: list[_dt.date],
+def full_script(program: ir.Program, patterns: dict[str, tuple[ir.Value | None, ...]], holidays: list[_dt.date],
                 start: _dt.date, end: _dt.date, dialect: str = "duckdb") -> list[str]:
     """Everything an authority's database needs: calendar, cases table, rules, answers.
 

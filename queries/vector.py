@@ -47,7 +47,7 @@ STATUS_DETERMINED, STATUS_UNDETERMINED, STATUS_CONFLICT = 0, 1, 2
 STATUS_NAMES = ("determined", "undetermined", "conflict")
 
 
-class UnsupportedError(RedressError):  # type: ignore[misc]
+class UnsupportedError(RedressError):
     """The program uses something the vectorised backend does not compile (recursion)."""
 
 
@@ -212,7 +212,7 @@ def _add_months(d: Values, n: Values) -> Values:
     target = month + np.asarray(n, dtype=np.int64)
     first = target.astype("datetime64[D]")
     last = (target + 1).astype("datetime64[D]") - 1
-    out = np.minimum(first + day, last)
+    out: np.ndarray = np.minimum(first + day, last)
     return (out - np.datetime64("1970-01-01")).astype(np.int64)
 
 
