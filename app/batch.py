@@ -1,10 +1,11 @@
 """Batch runs: many cases, many questions, streamed from a file to a file.
 
 Input is JSONL (one case per line) or CSV (one case per row; columns are dotted case fields,
-lists separated by ``;``). Output is JSONL or CSV, one line per case and question, written to a
-temporary file beside the target and renamed into place only when complete, so an interrupted
-run never leaves a half-written answers file. A bad input line is reported with its line
-number and skipped; the rest are answered. Memory stays flat: one case is held at a time.
+lists separated by ``;``). Output is JSONL or CSV, one line per case and question (layout
+``long``) or one per case (``wide``), written to a temporary file beside the target and renamed
+into place only when complete, so an interrupted run never leaves a half-written answers file.
+A bad input line is reported with its line number and skipped; the rest are answered. Memory
+stays flat: the engine of record holds one case at a time, the compiled engines one chunk.
 """
 
 from __future__ import annotations

@@ -122,9 +122,6 @@ class Layout:
         extra = f',"known":{_json(known)}' if known is not None else ""
         return f'{lead}{_json(q)}:{{"status":{_json(status)},"answer":{_json(answer)}{extra}}}'
 
-    def lines_per_case(self) -> int:
-        return len(self.questions) if self.layout == "long" else 1
-
     def text_sql(self, line: str, case_id: str, codes: Sequence[str], pieces: str) -> str:
         """SQL for a case's whole text: ``codes`` are the per-question piece numbers (1-based
         into the list expression ``pieces``)."""

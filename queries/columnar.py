@@ -353,8 +353,8 @@ class ColumnarEngine:
         return self._vector
 
     def evaluate_numpy(self, questions: list[str]) -> dict[str, QuestionResult]:
-        """Answer ``questions`` for every row of ``redress_cases`` with the vectorised backend,
-        leaving them in ``redress_answers`` like :meth:`evaluate` does."""
+        """Answer ``questions`` for every row of ``redress_cases`` with the vectorised backend; the
+        results stay here for :meth:`answer_writer` and :meth:`answers`."""
         case_ids, columns = self.case_columns()
         results = self.vector.evaluate(columns, questions)
         self._results = (case_ids, results)
@@ -421,10 +421,6 @@ class ColumnarEngine:
         return (np.asarray(data["case_id"], dtype=np.int32),
                 [np.asarray(data[f"c{k}"], dtype=np.int32) for k in range(len(questions))], pieces)
 
-    def write_text(self, target: BinaryIO, layout: Layout) -> tuple[int, int]:
-        """Append this chunk's answers to ``target`` in ``layout``; return (cases, answers)."""
-        return self.answer_writer(layout)(target)
-
     def answer_writer(self, layout: Layout) -> Callable[[BinaryIO], tuple[int, int]]:
         """This chunk's answers, taken now, as a job that appends them to a file and returns
         (cases, answers). The job reads nothing the next chunk replaces (it has its own cursor and
@@ -433,14 +429,14 @@ class ColumnarEngine:
         case_ids, codes, pieces = self.answer_codes(layout)
         columns: dict[str, np.ndarray] = {"case_id": case_ids}
         columns.update({f"c{k}": code for k, code in enumerate(codes)})
-        columns["id"] = self.con.execute("SELECT id FROM redress_cases ORDER BY case_id").fetchnumpy()["id"]
+        columns["id"] = self._ids()
         text = layout.text_sql("case_id", "id", [f"c{k}" for k in range(len(codes))], "pieces")
         cursor = self.con.cursor()
 
         def write(target: BinaryIO) -> tuple[int, int]:
-            if not len(case_ids):
-                return 0, 0
             try:
+                if not len(case_ids):
+                    return 0, 0
                 cursor.register("redress_codes", columns)
                 result = cursor.execute(f"SELECT encode({text}) FROM (SELECT *, $1::VARCHAR[] AS pieces FROM redress_codes)", [pieces])
                 while rows := result.fetchmany(_ROWS_PER_WRITE):
@@ -450,6 +446,10 @@ class ColumnarEngine:
             return len(case_ids), len(case_ids) * len(codes)
 
         return write
+
+    def _ids(self) -> np.ndarray:
+        """The cases' ids in case order, as the answers are (masked where a case has none)."""
+        return self.con.execute("SELECT id FROM redress_cases ORDER BY case_id").fetchnumpy()["id"]
 
     def close(self) -> None:
         self.con.close()
@@ -465,8 +465,7 @@ class ColumnarEngine:
         if self.backend == "numpy":
             assert self._results is not None
             case_ids, results = self._results
-            ids = [r[0] for r in self.con.execute("SELECT id FROM redress_cases ORDER BY case_id").fetchall()]
-            for i, (line, cid) in enumerate(zip(case_ids, ids)):
+            for i, (line, cid) in enumerate(zip(case_ids, self._ids().tolist())):  # masked ids become None
                 for q in questions:
                     yield (int(line), cid, q, *self.vector.decode(results[q], i))
             return
