@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Iterable, Iterator, Union
 
 from redress.errors import Span
 
@@ -130,6 +130,22 @@ class Program:
             index = {k: tuple(v) for k, v in lists.items()}
             object.__setattr__(self, "_rules_by_head", index)
         return index.get(relation, ())
+
+    def reads(self, relation: str) -> Iterator[str]:
+        """The relations the rules for ``relation`` read, positively or negated."""
+        for rule in self.rules_for(relation):
+            yield from (lit.atom.relation for lit in rule.body if isinstance(lit, (Pos, Neg)))
+
+    def cone(self, relations: Iterable[str]) -> set[str]:
+        """``relations`` and every relation they read, directly or through others."""
+        seen: set[str] = set()
+        stack = list(relations)
+        while stack:
+            relation = stack.pop()
+            if relation not in seen:
+                seen.add(relation)
+                stack.extend(self.reads(relation))
+        return seen
 
     def not_in_force(self, rule: Rule, on: _dt.date) -> list[Provision]:
         """The provisions a rule cites that are not in force on a date (empty: the rule applies)."""

@@ -219,11 +219,6 @@ def _constant(value: Any) -> Any:
     return pyEngine.Term_of(_PARSER_BOOLS.get(value, value) if isinstance(value, str) else value)
 
 
-def _dependencies(program: ir.Program, relation: str) -> Iterator[str]:
-    for rule in program.rules_for(relation):
-        yield from (lit.atom.relation for lit in rule.body if isinstance(lit, (ir.Pos, ir.Neg)))
-
-
 def _static_relations(program: ir.Program) -> frozenset[str]:
     """The relations that depend on no input relation, directly or through others."""
     dynamic = {name for name, rel in program.relations.items() if rel.kind == "input"}
@@ -231,7 +226,7 @@ def _static_relations(program: ir.Program) -> frozenset[str]:
     while changed:
         changed = False
         for name in program.relations:
-            if name not in dynamic and any(dep in dynamic for dep in _dependencies(program, name)):
+            if name not in dynamic and any(dep in dynamic for dep in program.reads(name)):
                 dynamic.add(name)
                 changed = True
     return frozenset(program.relations) - dynamic

@@ -315,16 +315,7 @@ def compile_sql(program: ir.Program, dialect: str = "duckdb",
     d = _Dialect(dialect)
     types = relation_types(program)
     nullable = nullable_columns(program)
-    wanted = set(relations) if relations is not None else set(program.relations)
-    needed: set[str] = set()
-    stack = list(wanted)
-    while stack:
-        rel = stack.pop()
-        if rel in needed:
-            continue
-        needed.add(rel)
-        for rule in program.rules_for(rel):
-            stack.extend(lit.atom.relation for lit in rule.body if isinstance(lit, (ir.Pos, ir.Neg)))
+    needed = program.cone(relations if relations is not None else program.relations)
     recursive = {r for comp in _recursive_components(program) for r in comp}
     out: list[SqlStatement] = []
 

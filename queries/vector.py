@@ -315,19 +315,9 @@ def _components(program: ir.Program, wanted: Iterable[str]) -> list[list[str]]:
     import networkx as nx
 
     graph: nx.DiGraph[str] = nx.DiGraph()
-    seen: set[str] = set()
-    stack = list(wanted)
-    while stack:
-        rel = stack.pop()
-        if rel in seen:
-            continue
-        seen.add(rel)
+    for rel in program.cone(wanted):
         graph.add_node(rel)
-        for rule in program.rules_for(rel):
-            for lit in rule.body:
-                if isinstance(lit, (ir.Pos, ir.Neg)):
-                    graph.add_edge(rel, lit.atom.relation)
-                    stack.append(lit.atom.relation)
+        graph.add_edges_from((rel, read) for read in program.reads(rel))
     condensed = nx.condensation(graph)
     return [sorted(condensed.nodes[c]["members"]) for c in reversed(list(nx.topological_sort(condensed)))]
 
