@@ -33,7 +33,6 @@ from redress.queries.explain import ProofNode, Prover, SharedProofs, Status, ren
 __all__ = ["Answer", "KnowledgeBase", "load", "default_rules_path"]
 
 CASE_KEY = "case"
-MAX_CONSULTED_CONES = 4096  # question lists x sets of absent inputs met; a few dozen in practice
 
 
 def default_rules_path() -> Path:
@@ -110,7 +109,6 @@ class KnowledgeBase:
     rules_version: str
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
     engine: DatalogEngine = field(init=False)
-    _cones: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)
     _question_atoms: dict[str, ast.Atom] = field(init=False, default_factory=dict)
     _shared: dict[int, SharedProofs] = field(init=False, default_factory=dict)  # per epoch, like _engines
 
@@ -130,9 +128,6 @@ class KnowledgeBase:
         self.engine = DatalogEngine(self.program)
         self._boundaries = self.program.version_boundaries()
         self._engines = {}
-        self._cones = {name: self._cone(q.relation) for name, q in self.program.questions.items()}
-        self._inputs = tuple(name for name, rel in self.program.relations.items() if rel.kind == "input")
-        self._consulted_cones: dict[tuple[tuple[str, ...], frozenset[str]], tuple[str, ...]] = {}
         self._question_atoms = {item.name: item.atom for module in self.modules for item in module.items
                                 if isinstance(item, ast.Question)}
 
@@ -144,43 +139,6 @@ class KnowledgeBase:
     @property
     def provisions(self) -> dict[str, ir.Provision]:
         return dict(self.program.provisions)
-
-    def _cone(self, relation: str, dead: frozenset[str] = frozenset()) -> tuple[str, ...]:
-        """Every derived relation the given relation depends on, itself included. A rule body is
-        read only up to a positive literal of a ``dead`` input relation (one the case has no rows
-        of and whose field is not unknown): the Prover's branch fails there and reads no further."""
-        seen: list[str] = []
-        stack = [relation]
-        while stack:
-            rel = stack.pop()
-            if rel in seen or self.program.relations[rel].kind == "input":
-                continue
-            seen.append(rel)
-            for rule in self.program.rules_for(rel):
-                for lit in rule.body:
-                    if isinstance(lit, ir.Pos) and lit.atom.relation in dead:
-                        break
-                    if isinstance(lit, (ir.Pos, ir.Neg)):
-                        stack.append(lit.atom.relation)
-        return tuple(seen)
-
-    def _consulted(self, questions: list[str], facts: Mapping[str, list[tuple[Any, ...]]],
-                   unknown: Mapping[str, str]) -> tuple[str, ...]:
-        """The derived relations a proof of these questions can consult for this case, so the only
-        ones the engine needs: fewer than the whole cone when an input the case lacks cuts rule
-        bodies short (a case with no authority needs no routes for local_contacts). It depends on
-        which inputs are absent, not on any value, so it is kept per question list and absent set.
-        (A calculation that fails only in a relation no proof can read then goes unreported; in
-        this knowledge base every relation with a built-in call is always consulted.)"""
-        dead = frozenset(name for name in self._inputs if not facts.get(name) and name not in unknown)
-        key = (tuple(questions), dead)
-        cone = self._consulted_cones.get(key)
-        if cone is None:
-            if len(self._consulted_cones) >= MAX_CONSULTED_CONES:
-                self._consulted_cones.clear()
-            qs = [self.program.questions[q].relation for q in questions]
-            cone = self._consulted_cones[key] = tuple(dict.fromkeys(r for q in qs for r in self._cone(q, dead)))
-        return cone
 
     # ------------------------------------------------------------------ asking
     def _question(self, name: str) -> ir.Question:
@@ -225,9 +183,7 @@ class KnowledgeBase:
         valid = case if isinstance(case, Case) else validate_case(case)
         facts, unknown = self.input_facts(valid)
         as_of: _dt.date = valid.get("as_of")
-        cone = self._consulted(questions, facts, unknown)
-        model: dict[str, set[tuple[Any, ...]]] = {k: set(v) for k, v in facts.items()}
-        model.update(self._engine_on(as_of).evaluate(facts, cone))
+        model = self._engine_on(as_of).explore(facts, [q.relation for q in qs])
         label = f"case {valid.id}" if valid.id else "this case"
         prover = Prover(self.program, model, unknown, CASE_KEY, label, frozenset(valid.values), as_of,
                         self._shared_on(as_of))

@@ -2,14 +2,17 @@
 
 Terms are built through pyDatalog's Python API (``pyParser.Query``, ``Term``, ``add_clause``);
 no text ever reaches ``pyDatalog.load``/``ask``, ``eval`` or ``exec``. pyDatalog state is per
-thread, so each thread gets its own ``Logic`` with the program loaded; case facts are
-asserted for one evaluation and always retracted, so nothing leaks between queries.
+thread, so each thread gets its own ``Logic`` with the program loaded. A case's input rows
+are served to the query by resolvers for as long as one evaluation runs (any other facts are
+asserted and retracted around it), so nothing leaks between queries.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
+import weakref
 from typing import Any, Iterable, Iterator, Mapping
 
 from pyDatalog import Logic, pyEngine, pyParser
@@ -18,17 +21,21 @@ from pyDatalog import pyDatalog as _pd
 from redress.errors import RedressError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS, Builtin
+from redress.queries.model import Model, Pattern, Row
 
 __all__ = ["DatalogEngine"]
 
 Facts = Mapping[str, Iterable[tuple[Any, ...]]]
 
 _PREFIX = "r__"  # keeps relation names clear of pyDatalog's reserved words (ask, concat, rank...)
+_INPUT_PREFIX = "i{}__"  # an input relation, per engine: its rows come from the case being evaluated
 _BUILTIN_PREFIX = "b__"
 _GOAL_PREFIX = "g__"
 _PARSER_BOOLS = {"True": True, "False": False}
 _DUMMY = "__redress_undefined__"
 _engine_ids = itertools.count(1)
+_FROM_ENGINE = {True: "True", False: "False"}
+_case = threading.local()  # the input rows of the evaluation running on this thread, and its memo table
 
 
 def _resolver(builtin: Builtin) -> Any:
@@ -53,6 +60,26 @@ for _builtin in BUILTINS.values():  # pure functions: one registry for every Log
     pyEngine.Python_resolvers[f"{_BUILTIN_PREFIX}{_builtin.name}/{_builtin.arity + 1}"] = _resolver(_builtin)
 
 
+def _input_resolver(relation: str) -> Any:
+    """An input relation's rows, served from the case under evaluation on this thread: asserting
+    and retracting each case fact cost pyDatalog more than the inference for a single case.
+    Called inside a query, it also keeps that query's memo table (see ``DatalogEngine.explore``)."""
+
+    def resolve(*terms: Any) -> Iterator[Row]:
+        state = _case.__dict__
+        state["table"] = Logic.tl.logic.Subgoals
+        for row in state.get("rows", {}).get(relation, ()):
+            if all(not t.is_const() or t.id == v for t, v in zip(terms, row)):
+                yield row
+
+    return resolve
+
+
+def _unregister(names: tuple[str, ...]) -> None:
+    for name in names:
+        pyEngine.Python_resolvers.pop(name, None)
+
+
 class DatalogEngine:
     """Evaluates an IR program on pyDatalog, one isolated Logic per thread."""
 
@@ -62,6 +89,17 @@ class DatalogEngine:
         self._local = threading.local()
         self._static = _static_relations(program)
         self._keyed = _keyed_relations(program)
+        # input relations with no rules are served by resolvers, named per engine: the registry
+        # is global, and another program may give the same name to a derived relation
+        self._served = {name: f"{_INPUT_PREFIX.format(self._id)}{name}" for name, rel in program.relations.items()
+                        if rel.kind == "input" and rel.arity > 0 and not program.rules_for(name)}
+        for name, pred in self._served.items():
+            pyEngine.Python_resolvers[f"{pred}/{program.relations[name].arity}"] = _input_resolver(name)
+        weakref.finalize(self, _unregister, tuple(f"{pred}/{program.relations[name].arity}"
+                                                  for name, pred in self._served.items()))
+
+    def _pred(self, relation: str) -> str:
+        return self._served.get(relation) or _PREFIX + relation
 
     # ------------------------------------------------------------------ loading
     def _term(self, t: ir.Term, variables: dict[str, Any]) -> Any:
@@ -73,7 +111,7 @@ class DatalogEngine:
 
     def _literal(self, lit: ir.Literal, variables: dict[str, Any]) -> Any:
         if isinstance(lit, (ir.Pos, ir.Neg)):
-            query = pyParser.Query(_PREFIX + lit.atom.relation, [self._term(a, variables) for a in lit.atom.args])
+            query = pyParser.Query(self._pred(lit.atom.relation), [self._term(a, variables) for a in lit.atom.args])
             return ~query if isinstance(lit, ir.Neg) else query
         if isinstance(lit, ir.Call):
             args = [self._term(a, variables) for a in (*lit.args, lit.target)]
@@ -98,6 +136,8 @@ class DatalogEngine:
     def _load(self) -> Any:
         Logic()  # a fresh, empty logic for this thread
         for rel in self.program.relations.values():
+            if rel.name in self._served:
+                continue
             # pyDatalog fails on a predicate with no clauses; asserting and retracting defines it
             dummy = (_DUMMY,) * rel.arity
             _pd.assert_fact(_PREFIX + rel.name, *dummy)
@@ -133,12 +173,12 @@ class DatalogEngine:
         goal = goals.get(relation)
         if goal is None:
             arity = self.program.relations[relation].arity
-            goal = goals[relation] = pyParser.Query(_PREFIX + relation,
+            goal = goals[relation] = pyParser.Query(self._pred(relation),
                                                     [pyParser.Term(f"V{i}") for i in range(arity)]).lua
         return goal
 
     def _ask(self, relation: str) -> set[tuple[Any, ...]]:
-        return {tuple(row) for row in (self._goal(relation).ask() or [])}
+        return {tuple(_from_engine(v) for v in row) for row in (self._goal(relation).ask() or [])}
 
     def _combined_goal(self, relations: tuple[str, ...]) -> tuple[str, int]:
         """One goal relation ``g(K, Tag, A0, ..., An)`` whose clauses copy each of ``relations``
@@ -158,65 +198,135 @@ class DatalogEngine:
                 if relation in self._keyed:
                     args[0] = key
                 head = pyParser.Query(name, [key, relation, *args, *([_DUMMY] * (width - arity))])
-                pyParser.add_clause(head, pyParser.Query(_PREFIX + relation, args))
+                pyParser.add_clause(head, pyParser.Query(self._pred(relation), args))
             found = goals[relations] = (name, width)
         return found
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, facts: Facts, relations: Iterable[str]) -> dict[str, set[tuple[Any, ...]]]:
-        """Assert ``facts``, return the extent of each requested relation, retract the facts."""
+        """Take ``facts`` for one evaluation and return the extent of each requested relation."""
+        with self._facts(facts) as one_case:
+            wanted = tuple(dict.fromkeys(relations))
+            if one_case is not None:
+                try:
+                    return self._one_case(wanted, one_case)[0]
+                except RedressError:
+                    pass  # a calculation failed: asked one by one, the first relation to fail names it
+            # facts of derived relations, several cases (or none) at once, or an error to report
+            return {relation: self._ask(relation) for relation in wanted}
+
+    def explore(self, facts: Facts, relations: Iterable[str]) -> Model:
+        """One case's facts in, the engine's model of it out: the requested relations' extents and
+        every other atom pattern pyDatalog evaluated on the way, with all its answers, read from
+        the query's memo table. Several cases, or facts of derived relations, give the extents
+        alone."""
+        inputs = {relation: list(rows) for relation, rows in facts.items()}
+        wanted = tuple(dict.fromkeys(relations))
+        with self._facts(facts) as one_case:
+            if one_case is not None:
+                try:
+                    extents, explored = self._one_case(wanted, one_case)
+                except RedressError:
+                    pass
+                else:
+                    complete = {r: rows for r, rows in extents.items() if r in self._static or r not in self._keyed}
+                    return Model(inputs, complete, explored)
+            return Model(inputs, {relation: self._ask(relation) for relation in wanted})
+
+    @contextlib.contextmanager
+    def _facts(self, facts: Facts) -> Iterator[Any]:
+        """The facts in force for one evaluation: input rows served to the resolvers, any others
+        asserted, and every one gone afterwards. Yields the case key when every fact is of an
+        input relation and under that one key, else None."""
         self._activate()
         asserted: list[Any] = []
+        served: dict[str, list[Row]] = {}
         keys: set[Any] = set()
         only_inputs = True
         try:
             for relation, rows in facts.items():
                 rel = self.program.relations.get(relation)
                 only_inputs = only_inputs and rel is not None and rel.kind == "input"
+                if relation in self._served:
+                    served[relation] = [tuple(_engine_value(v) for v in row) for row in rows]
+                    keys.update(row[0] for row in served[relation])
+                    continue
                 for row in rows:
                     # engine clauses built directly: pyDatalog.assert_fact goes through the parser
-                    head = pyEngine.Literal(_PREFIX + relation, [_constant(v) for v in row])
-                    clause = pyEngine.Clause(head, [])
+                    clause = pyEngine.Clause(pyEngine.Literal(_PREFIX + relation, [_constant(v) for v in row]), [])
                     pyEngine.assert_(clause)
                     asserted.append(clause)
                     keys.add(row[0] if row else None)
-            wanted = tuple(dict.fromkeys(relations))
-            if only_inputs and len(keys) == 1:
-                try:
-                    return self._one_case(wanted, next(iter(keys)))
-                except RedressError:
-                    pass  # a calculation failed: asked one by one, the first relation to fail names it
-            # facts of derived relations, several cases (or none) at once, or an error to report
-            return {relation: self._ask(relation) for relation in wanted}
+            _case.rows = served
+            yield next(iter(keys)) if only_inputs and len(keys) == 1 else None
         finally:
+            _case.rows = {}
+            _case.__dict__.pop("table", None)
             for clause in asserted:
                 pyEngine.retract(clause)
 
-    def _one_case(self, relations: tuple[str, ...], key: Any) -> dict[str, set[tuple[Any, ...]]]:
+    def _one_case(self, relations: tuple[str, ...], key: Any) -> tuple[dict[str, set[Row]], dict[str, list[tuple[Pattern, frozenset[Row]]]]]:
         """The extents when every fact is of an input relation and under one case key: a keyed
         relation's rows all start with that key, and a static relation's extent is the same
-        whatever the input facts, so it is asked once per thread and kept."""
-        static: dict[str, set[tuple[Any, ...]]] = self._local.__dict__.setdefault("static", {})
-        out: dict[str, set[tuple[Any, ...]]] = {}
+        whatever the input facts, so it is asked once per thread and kept. Also the patterns
+        the query evaluated (keyed to the case), each with all its answers."""
+        static: dict[str, set[Row]] = self._local.__dict__.setdefault("static", {})
+        out: dict[str, set[Row]] = {}
         for relation in relations:
             if relation in self._static:
                 if relation not in static:
                     static[relation] = self._ask(relation)
                 out[relation] = set(static[relation])
         dynamic = tuple(relation for relation in relations if relation not in self._static)
+        explored: dict[str, list[tuple[Pattern, frozenset[Row]]]] = {}
         if dynamic:
             name, width = self._combined_goal(dynamic)
             goal = pyEngine.Literal(name, [_constant(key), *(pyEngine.Var(f"V{i}") for i in range(width + 1))])
             out.update((relation, set()) for relation in dynamic)
+            _case.__dict__.pop("table", None)
             for row in goal.ask() or []:
-                out[row[1]].add(tuple(row[2:2 + self.program.relations[row[1]].arity]))
-        return out
-
+                out[row[1]].add(tuple(_from_engine(v) for v in row[2:2 + self.program.relations[row[1]].arity]))
+            explored = _explored(_case.__dict__.pop("table", {}))
+            for relation in dynamic:  # the goal's own subgoals, should the table not have been kept
+                if relation in self._keyed:
+                    pattern = (_from_engine(key), *(None,) * (self.program.relations[relation].arity - 1))
+                    explored.setdefault(relation, []).append((pattern, frozenset(out[relation])))
+        return out, explored
 
 def _constant(value: Any) -> Any:
     """The engine term ``pyParser.Term(value, forced_type="constant")`` builds, without the
-    parser-side object around it (a tenth of the cost); pyParser reads "True"/"False" as bools."""
-    return pyEngine.Term_of(_PARSER_BOOLS.get(value, value) if isinstance(value, str) else value)
+    parser-side object around it (a tenth of the cost)."""
+    return pyEngine.Term_of(_engine_value(value))
+
+
+def _engine_value(value: Any) -> Any:
+    """A value as rule constants hold it: pyParser reads "True"/"False" as bools."""
+    return _PARSER_BOOLS.get(value, value) if isinstance(value, str) else value
+
+
+def _from_engine(value: Any) -> Any:
+    return _FROM_ENGINE[value] if isinstance(value, bool) else value
+
+
+def _explored(table: Mapping[Any, Any]) -> dict[str, list[tuple[Pattern, frozenset[Row]]]]:
+    """A query's memo table read back: each derived-relation subgoal's pattern and answers.
+    Subgoals of negations, built-ins, inputs and goals carry other prefixes and are skipped;
+    the query has run to completion, so every subgoal holds all its answers."""
+    out: dict[str, list[tuple[Pattern, frozenset[Row]]]] = {}
+    for subgoal in table.values():
+        literal = subgoal.literal
+        name = literal.pred.name
+        if not name.startswith(_PREFIX):
+            continue
+        pattern = tuple(_from_engine(t.id) if t.is_const() else None for t in literal.terms)
+        facts = subgoal.facts
+        if facts is True:  # proved outright: only an atom without variables is
+            rows = frozenset([pattern]) if None not in pattern else None
+        else:
+            rows = frozenset(tuple(_from_engine(t.id) for t in fact.terms) for fact in facts.values())
+        if rows is not None:
+            out.setdefault(name[len(_PREFIX):], []).append((pattern, rows))
+    return out
 
 
 def _static_relations(program: ir.Program) -> frozenset[str]:

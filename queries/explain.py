@@ -1,11 +1,12 @@
-"""Proofs, why-not and "undetermined", rebuilt from the model pyDatalog computed.
+"""Proofs, why-not and "undetermined", re-derived and checked against pyDatalog's model.
 
 pyDatalog keeps no provenance, so for each answer we re-derive it in Python over the case's
 facts and the rules, with three truth values: a case field that is absent is *unknown*, not
 false. A conclusion is TRUE when some rule proves it using only known facts; FALSE when every
 candidate rule fails on a known fact; UNKNOWN otherwise, and the unknown leaves name the case
-fields that would settle it. The positive candidates come from pyDatalog's model; a TRUE
-conclusion pyDatalog did not derive (or vice versa) is an internal inconsistency and raises.
+fields that would settle it. Every derived atom proved is checked against the answers pyDatalog
+gave for it (see ``redress.queries.model``): a TRUE conclusion pyDatalog did not derive, or a
+row it derived that no rule here proves, is an internal inconsistency and raises.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from typing import Any, Iterable, Mapping
 from redress.errors import KnowledgeBaseError, RedressError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS
+from redress.queries.model import Model, Pattern, Row, matches
 
 __all__ = ["Status", "ProofNode", "Prover", "AtomResult", "SharedProofs", "render_value"]
 
-Row = tuple[Any, ...]
-Pattern = tuple[Any, ...]  # None marks an unbound position
 Env = dict[str, Any]
 
 MAX_WHY_NOT = 12  # failed branches shown per conclusion; more are summarised, never silently dropped
@@ -153,7 +153,7 @@ class _Branch:
 class Prover:
     """Three-valued re-derivation of one case's conclusions, with proof trees."""
 
-    def __init__(self, program: ir.Program, model: Mapping[str, set[Row]], unknown_inputs: Mapping[str, str],
+    def __init__(self, program: ir.Program, model: Model, unknown_inputs: Mapping[str, str],
                  case_key: str, case_label: str, given_fields: frozenset[str] = frozenset(),
                  as_of: _dt.date | None = None, shared: SharedProofs | None = None):
         self.program = program
@@ -207,15 +207,12 @@ class Prover:
             shared.atoms[key] = result
         return result
 
-    def _matches(self, relation: str, pattern: Pattern) -> list[Row]:
-        rows = self._sorted.get(relation)
-        if rows is None:  # sorted once per relation; filtering keeps the order
-            rows = self._sorted[relation] = sorted(self.model.get(relation, ()), key=lambda r: tuple(map(str, r)))
-        return [row for row in rows if all(p is None or p == v for p, v in zip(pattern, row))]
-
     def _input(self, rel: ir.Relation, pattern: Pattern) -> AtomResult:
         result = AtomResult()
-        for row in self._matches(rel.name, pattern):
+        rows = self._sorted.get(rel.name)
+        if rows is None:  # sorted once per relation; filtering keeps the order
+            rows = self._sorted[rel.name] = sorted(self.model.input_rows(rel.name), key=lambda r: tuple(map(str, r)))
+        for row in (row for row in rows if matches(pattern, row)):
             shown = ", ".join(render_value(v) for v in row[1:]) or "true"
             result.rows.append((row, Status.TRUE, ProofNode(self.describe(rel.name, row), Status.TRUE, "input",
                                                             field=rel.field, bindings=((rel.field or "", shown),))))
@@ -265,15 +262,15 @@ class Prover:
                         # branches differing only in how an unknown was guessed add nothing
                         best[1].append(node)
                         best[2].add(signature)
-        model_rows = set(self._matches(relation, pattern))
+        engine_rows = self.model.engine_rows(relation, pattern)
         for row, (status, nodes, _) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
-            if status is Status.TRUE and row not in model_rows:
+            if status is Status.TRUE and engine_rows is not None and row not in engine_rows:
                 raise KnowledgeBaseError(f"proof of {relation}{row} not derived by the engine")
             node = nodes[0] if len(nodes) == 1 else ProofNode(
                 f"cannot yet tell whether {self.describe(relation, row)}", Status.UNKNOWN, "why_not",
                 because=tuple(nodes))
             result.rows.append((row, status, node))
-        for row in model_rows - set(found):
+        for row in (engine_rows or set()) - set(found):
             raise KnowledgeBaseError(f"engine derived {relation}{row} but no rule proves it")
         unknown_only = [row for row, (s, _, _) in found.items() if s is Status.UNKNOWN]
         if unknowns:

@@ -17,7 +17,7 @@ import pytest
 
 import redress
 from redress.api import default_rules_path
-from redress.errors import CaseValidationError, NotEncodedError, QueryError, RedressCheckError
+from redress.errors import CaseValidationError, KnowledgeBaseError, NotEncodedError, QueryError, RedressCheckError
 from redress.kb.schema import CONTRACT_QUESTIONS, validate_case
 
 CONTRACT_KEYS = {"question", "case", "status", "answer", "citations", "explanation", "missing", "rules_version"}
@@ -377,3 +377,26 @@ def test_the_engine_never_evaluates_text(kb: redress.KnowledgeBase, tmp_path: Pa
         answers["undetermined"] = fresh.ask("appealable", PLAN_NO_GROUNDS).status
     assert calls == []
     assert answers == {"appealable": True, "appellant": "young_person", "undetermined": "undetermined"}
+
+
+def test_every_atom_of_a_proof_is_checked_against_the_engine_of_record(tmp_path: Path) -> None:
+    """The Prover re-derives each answer; pyDatalog's answers for the atoms it proves must agree.
+    An engine built from rules in which refusing an assessment is limb (z) of s.51(2), not (a),
+    still finds the refusal appealable, but the proof's atom appealable_decision_kind differs."""
+    entry = copy_rules(tmp_path / "rules")
+    appeals = entry.parent / "appeals.rules"
+    text = appeals.read_text(encoding="utf-8")
+    assert "fact appealable_decision_kind(refuse_assessment, a)" in text
+    appeals.write_text(text.replace("fact appealable_decision_kind(refuse_assessment, a)",
+                                    "fact appealable_decision_kind(refuse_assessment, z)"), encoding="utf-8")
+    variant = redress.load(entry)
+    assert variant.ask("appealable", REFUSAL).answer is True
+    checked = redress.load()
+    checked._engines = dict.fromkeys(range(len(checked._boundaries) + 1), variant.engine)
+    with pytest.raises(KnowledgeBaseError, match=r"appealable_decision_kind\('refuse_assessment', 'a'\) not derived"):
+        checked.ask("appealable", REFUSAL)
+    never = redress.load(never_appealable(tmp_path / "never"))
+    checked = redress.load()
+    checked._engines = dict.fromkeys(range(len(checked._boundaries) + 1), never.engine)
+    with pytest.raises(KnowledgeBaseError, match=r"proof of appealable\('case',\) not derived"):
+        checked.ask("appealable", REFUSAL)

@@ -246,3 +246,49 @@ def test_one_case_agrees_with_one_goal_per_relation(engine: DatalogEngine, progr
     assert one["reach"] == closure
     one["reach"].clear()  # a caller's set is a copy of the kept static extent
     assert engine.evaluate(facts, ["reach"])["reach"] == closure
+
+
+def test_explore_hands_over_every_pattern_the_query_evaluated(engine: DatalogEngine) -> None:
+    """Asked only deadline_after_sent, the engine still evaluated deadline(c, D) and sent(c, S)
+    on the way: the model carries the derived one with all its answers, so the Prover can check
+    the intermediate atoms of a proof, not just the answer."""
+    model = engine.explore({"sent": [("c", date(2025, 1, 10))]}, ["deadline_after_sent"])
+    assert model.engine_rows("deadline_after_sent", ("c",)) == {("c",)}
+    assert model.engine_rows("deadline", ("c", None)) == {("c", date(2025, 3, 10))}
+    assert model.engine_rows("deadline", ("c", date(2025, 3, 10))) == {("c", date(2025, 3, 10))}
+    assert model.engine_rows("deadline", ("c", date(2025, 3, 11))) == set()
+    assert model.engine_rows("minor", ("c",)) is None  # never evaluated: nothing to check against
+    assert "sent" not in model.explored and model.input_rows("sent") == [("c", date(2025, 1, 10))]
+
+
+def test_explore_of_a_negation_and_an_exception(engine: DatalogEngine) -> None:
+    model = engine.explore({"kind": [("c", "refuse_plan")], "ground": [("c", "decision")]},
+                           ["covered", "not_refusal"])
+    assert model.engine_rows("covered", ("c",)) == set()
+    assert model.engine_rows(defeat_relation("covered_rule"), ("c",)) == {("c",)}
+    assert model.engine_rows("refusal", ("c",)) == set()
+    assert model.engine_rows("not_refusal", ("c",)) == {("c",)}
+
+
+def test_explore_of_several_cases_gives_whole_extents(engine: DatalogEngine) -> None:
+    model = engine.explore({"kind": [("c1", "refuse_assessment"), ("c2", "refuse_plan")]}, ["refusal"])
+    assert model.complete["refusal"] == {("c1",)}
+    assert model.engine_rows("refusal", ("c2",)) == set()
+    assert model.engine_rows("covered", (None,)) is None
+
+
+def test_input_rows_are_served_only_while_their_evaluation_runs(engine: DatalogEngine) -> None:
+    assert engine.explore({"kind": [("c", "refuse_assessment")]}, ["refusal"]).engine_rows("refusal", ("c",)) == {("c",)}
+    assert engine.evaluate({}, ["refusal", "covered"]) == {"refusal": set(), "covered": set()}
+
+
+def test_an_input_in_one_program_may_be_derived_in_another() -> None:
+    """Input rows are served by resolvers, whose registry is global: each engine names its own."""
+    derived_kind = compile_text(PROGRAM.replace(
+        'input kind(Case, Kind) from decision.kind means "the decision in {Case} is {Kind}".',
+        'predicate kind(Case, Kind) means "the decision in {Case} is {Kind}".\n'
+        'rule kind_rule cites "P1":\n    kind(C, refuse_assessment) if age(C, A).'))
+    served, derived = DatalogEngine(compile_text(PROGRAM)), DatalogEngine(derived_kind)
+    for _ in range(2):
+        assert served.evaluate({"kind": [("c", "refuse_plan")]}, ["refusal"])["refusal"] == set()
+        assert derived.evaluate({"age": [("c", 9)]}, ["refusal"])["refusal"] == {("c",)}
