@@ -261,9 +261,8 @@ class KnowledgeBase:
                 answer = None
                 assert result.rest_node is not None
                 explanation = result.rest_node
-        citations = self._citations(explanation)
+        citations, caveats = self._sources(explanation)
         missing = tuple(dict.fromkeys(_missing_fields(explanation))) if undetermined else ()
-        caveats = self._caveats(explanation, citations)
         shown = [*(answer if isinstance(answer, list) else [answer]), *(known or ()), *(possible or ())]
         details = {v: self.services[v] for v in shown if isinstance(v, str) and v in self.services} or None
         return Answer(q.name, case.id, "undetermined" if undetermined else "determined", answer, citations,
@@ -279,26 +278,22 @@ class KnowledgeBase:
                             p.in_force_until.isoformat() if p.in_force_until else None))
         return tuple(out)
 
-    def _citations(self, node: ProofNode) -> tuple[str, ...]:
-        out: dict[str, None] = {}
+    def _sources(self, node: ProofNode) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The provisions a proof cites (by its rules, or as the basis of a calculation's step),
+        in order of first use, and its caveats: each cited provision's, then those its steps raise."""
+        provisions = self.program.provisions
+        cited: dict[str, None] = {}
+        raised: dict[str, None] = {}
         for n in node.walk():
             for c in n.cites:
-                out[c] = None
+                cited[c] = None
             for _, basis in n.steps:
-                if basis and basis in self.program.provisions:
-                    out[basis] = None
-        return tuple(out)
-
-    def _caveats(self, node: ProofNode, citations: tuple[str, ...]) -> tuple[str, ...]:
-        out: dict[str, None] = {}
-        for cid in citations:
-            provision = self.program.provisions.get(cid)
-            for caveat in provision.caveats if provision else ():
-                out[f"{cid}: {caveat}"] = None
-        for n in node.walk():
+                if basis and basis in provisions:
+                    cited[basis] = None
             for caveat in n.caveats:
-                out[caveat] = None
-        return tuple(out)
+                raised[caveat] = None
+        caveats = {f"{cid}: {caveat}": None for cid in cited if cid in provisions for caveat in provisions[cid].caveats}
+        return tuple(cited), tuple({**caveats, **raised})
 
 
 def _digest(modules: tuple[ast.Module, ...]) -> str:

@@ -279,13 +279,20 @@ class DatalogEngine:
                 out[relation] = set(static[relation])
         dynamic = tuple(relation for relation in relations if relation not in self._static)
         explored: dict[str, list[tuple[Pattern, frozenset[Row]]]] = {}
-        if dynamic:
+        if len(dynamic) == 1 and dynamic[0] in self._keyed:  # one relation: its own goal, no wrapper clause
+            (relation,) = dynamic
+            goal = pyEngine.Literal(self._pred(relation), [_constant(key), *(
+                pyEngine.Var(f"V{i}") for i in range(1, self.program.relations[relation].arity))])
+            _case.__dict__.pop("table", None)
+            out[relation] = {tuple(_from_engine(v) for v in row) for row in goal.ask() or []}
+        elif dynamic:
             name, width = self._combined_goal(dynamic)
             goal = pyEngine.Literal(name, [_constant(key), *(pyEngine.Var(f"V{i}") for i in range(width + 1))])
             out.update((relation, set()) for relation in dynamic)
             _case.__dict__.pop("table", None)
             for row in goal.ask() or []:
                 out[row[1]].add(tuple(_from_engine(v) for v in row[2:2 + self.program.relations[row[1]].arity]))
+        if dynamic:
             explored = _explored(_case.__dict__.pop("table", {}))
             for relation in dynamic:  # the goal's own subgoals, should the table not have been kept
                 if relation in self._keyed:

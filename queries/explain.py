@@ -55,10 +55,14 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ProofNode:
     """One step of a proof tree. ``kind``: rule, fact, input, missing, absent, not, compare,
-    builtin, unknown, why_not, failed_rule, exception."""
+    builtin, unknown, why_not, failed_rule, exception.
+
+    Never mutated once made (answers share subtrees), but not ``frozen``: a frozen dataclass
+    sets each field through ``object.__setattr__``, seven times slower to build, and a warm
+    ask builds dozens of nodes."""
 
     conclusion: str
     status: Status
@@ -86,12 +90,15 @@ class ProofNode:
         return out
 
     def walk(self) -> Iterable["ProofNode"]:
-        yield self
-        for child in self.because:
-            yield from child.walk()
+        """Every node, depth first in order (a stack: nested generators cost more than the walk)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.because))
 
 
-@dataclass
+@dataclass(slots=True)
 class AtomResult:
     """What is known of a relation pattern: the rows found (TRUE or UNKNOWN) and whether more
     rows may exist (``rest``: FALSE = certainly none, UNKNOWN = maybe, with why)."""
@@ -108,6 +115,7 @@ class SharedProofs:
 
     relations: frozenset[str]
     atoms: dict[tuple[str, Pattern], AtomResult] = field(default_factory=dict)
+    lapsed: dict[str, list[ir.Provision]] = field(default_factory=dict)  # per rule: the same all epoch
 
 
 def shareable_relations(program: ir.Program, on: _dt.date, case_key: Any) -> frozenset[str]:
@@ -143,7 +151,7 @@ def _constants(rule: ir.Rule) -> list[Any]:
     return [t.value for t in terms if isinstance(t, ir.Const)]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Branch:
     env: Env
     status: Status
@@ -167,13 +175,20 @@ class Prover:
         self._memo: dict[tuple[str, Pattern], AtomResult] = {}
         self._active: set[tuple[str, Pattern]] = set()
         self._sorted: dict[str, list[Row]] = {}
+        self._described: dict[tuple[str, Pattern], str] = {}
 
     # ------------------------------------------------------------------ English
     def describe(self, relation: str, row: Pattern) -> str:
+        key = (relation, row)
+        text = self._described.get(key)
+        if text is None:
+            text = self._described[key] = self._describe(relation, row)
+        return text
+
+    def _describe(self, relation: str, row: Pattern) -> str:
         rel = self.program.relations[relation]
-        values = {p: self._show(v, p) for p, v in zip(rel.params, row)}
-        parts = _template_parts(rel.template)
-        return "".join(part if i % 2 == 0 else values.get(part, f"{{{part}}}") for i, part in enumerate(parts))
+        return "".join([text if index is None else self._show(row[index], text)
+                         for text, index in _template(rel.template, rel.params)])
 
     def _show(self, value: Any, param: str) -> str:
         if value is None:
@@ -237,7 +252,7 @@ class Prover:
             env = _unify(rule.head.args, pattern, {})
             if env is None:
                 continue
-            lapsed = self.program.not_in_force(rule, self.as_of) if self.as_of else []
+            lapsed = self._lapsed(rule)
             if lapsed:  # the engine ran without this rule; say why it does not count
                 assert self.as_of is not None  # nothing lapses without a date
                 failures.append(ProofNode(
@@ -247,7 +262,7 @@ class Prover:
                     Status.FALSE, "failed_rule", rule.label, rule.cites))
                 continue
             for branch in self._body(rule.body, env):
-                head_row = tuple(_value(a, branch.env) for a in rule.head.args)
+                head_row = tuple([_value(a, branch.env) for a in rule.head.args])
                 node = self._rule_node(rule, branch, head_row)
                 if branch.status is Status.FALSE:
                     failures.append(node)
@@ -256,12 +271,15 @@ class Prover:
                 else:
                     best = found.get(head_row)
                     if best is None or (best[0] is Status.UNKNOWN and branch.status is Status.TRUE):
-                        found[head_row] = (branch.status, [node], {_signature(node)})
-                    elif best[0] is Status.UNKNOWN and (signature := _signature(node)) not in best[2]:
+                        found[head_row] = (branch.status, [node], set())
+                    elif best[0] is Status.UNKNOWN:
                         # every rule that may apply, with each distinct set of fields that would settle it;
                         # branches differing only in how an unknown was guessed add nothing
-                        best[1].append(node)
-                        best[2].add(signature)
+                        if not best[2]:
+                            best[2].add(_signature(best[1][0]))
+                        if (signature := _signature(node)) not in best[2]:
+                            best[1].append(node)
+                            best[2].add(signature)
         engine_rows = self.model.engine_rows(relation, pattern)
         for row, (status, nodes, _) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
             if status is Status.TRUE and engine_rows is not None and row not in engine_rows:
@@ -279,6 +297,17 @@ class Prover:
         elif not result.rows or unknown_only:
             result.rest_node = self._why_not(relation, pattern, failures, Status.FALSE)
         return result
+
+    def _lapsed(self, rule: ir.Rule) -> list[ir.Provision]:
+        """The provisions cited by ``rule`` not in force on the date asked about."""
+        if self.as_of is None:
+            return []
+        if self.shared is None:
+            return self.program.not_in_force(rule, self.as_of)
+        lapsed = self.shared.lapsed.get(rule.label)
+        if lapsed is None:
+            lapsed = self.shared.lapsed[rule.label] = self.program.not_in_force(rule, self.as_of)
+        return lapsed
 
     def _why_not(self, relation: str, pattern: Pattern, nodes: list[ProofNode], status: Status) -> ProofNode:
         shown = nodes[:MAX_WHY_NOT]
@@ -298,13 +327,13 @@ class Prover:
 
     def _rule_node(self, rule: ir.Rule, branch: _Branch, head_row: Pattern) -> ProofNode:
         bindings = tuple((k, self._show(v, k)) for k, v in sorted(branch.env.items()) if v is not None)
-        conclusion = self.describe(rule.head.relation, head_row)
-        if rule.kind == "exception":
-            conclusion = f"exception '{rule.label}' to rule '{rule.exception_of}' applies"
         if branch.status is Status.FALSE:
             conclusion = f"rule '{rule.label}' does not apply"
-        elif branch.status is Status.UNKNOWN:
-            conclusion = f"rule '{rule.label}' may apply: {conclusion}"
+        else:
+            conclusion = (f"exception '{rule.label}' to rule '{rule.exception_of}' applies" if rule.kind == "exception"
+                          else self.describe(rule.head.relation, head_row))
+            if branch.status is Status.UNKNOWN:
+                conclusion = f"rule '{rule.label}' may apply: {conclusion}"
         kind = {"fact": "fact", "exception": "exception"}.get(rule.kind, "rule")
         if branch.status is Status.FALSE:
             kind = "failed_rule"
@@ -313,53 +342,63 @@ class Prover:
 
     # ------------------------------------------------------------------ bodies
     def _body(self, body: tuple[ir.Literal, ...], env: Env) -> list[_Branch]:
-        branches = [_Branch(dict(env), Status.TRUE, [])]
+        """Every way the body goes, left to right: the branches still open, then those that failed."""
+        branches = [_Branch(env, Status.TRUE, [])]
         done: list[_Branch] = []
         for lit in body:
             nxt: list[_Branch] = []
             for br in branches:
-                nxt.extend(self._step(lit, br))
-            done.extend(b for b in nxt if b.status is Status.FALSE)
-            branches = [b for b in nxt if b.status is not Status.FALSE]
+                self._step(lit, br, nxt)
+            branches = []
+            for b in nxt:
+                (done if b.status is Status.FALSE else branches).append(b)
             if not branches:
                 break
         return branches + done
 
-    def _step(self, lit: ir.Literal, br: _Branch) -> list[_Branch]:
+    def _step(self, lit: ir.Literal, br: _Branch, out: list[_Branch]) -> None:
+        """Extend one branch by one literal, appending the resulting branches to ``out``."""
+        env = br.env
         if isinstance(lit, ir.Pos):
-            pattern = tuple(_value(a, br.env) for a in lit.atom.args)
-            res = self.atom(lit.atom.relation, pattern)
-            out: list[_Branch] = []
+            args = lit.atom.args
+            res = self.atom(lit.atom.relation, tuple([env.get(a.name) if type(a) is ir.Var else a.value  # type: ignore[union-attr]
+                                                      for a in args]))
+            before = len(out)
             for row, status, node in res.rows:
-                env = _unify(lit.atom.args, row, br.env)
-                if env is not None:
-                    out.append(_Branch(env, _and(br.status, status), br.nodes + [node]))
+                bound = _unify(args, row, env)
+                if bound is not None:
+                    out.append(_Branch(bound, br.status if status is Status.TRUE else _and(br.status, status),
+                                       [*br.nodes, node]))
             if res.rest is Status.UNKNOWN:
                 assert res.rest_node is not None
-                unbound = {a.name: None for a in lit.atom.args if isinstance(a, ir.Var) and br.env.get(a.name) is None}
-                out.append(_Branch({**br.env, **unbound}, Status.UNKNOWN, br.nodes + [res.rest_node]))
-            if not out:
+                unbound = {a.name: None for a in args if isinstance(a, ir.Var) and env.get(a.name) is None}
+                out.append(_Branch({**env, **unbound}, Status.UNKNOWN, [*br.nodes, res.rest_node]))
+            if len(out) == before:
                 assert res.rest_node is not None
-                out.append(_Branch(br.env, Status.FALSE, br.nodes + [res.rest_node]))
-            return out
+                out.append(_Branch(env, Status.FALSE, [*br.nodes, res.rest_node]))
+            return
         if isinstance(lit, ir.Neg):
-            pattern = tuple(_value(a, br.env) for a in lit.atom.args)
+            pattern = tuple([_value(a, env) for a in lit.atom.args])
             if None in pattern:
                 node = ProofNode(f"cannot check the condition 'not {self.describe(lit.atom.relation, pattern)}': "
                                  "a value it needs is unknown", Status.UNKNOWN, "not")
-                return [_Branch(br.env, Status.UNKNOWN, br.nodes + [node])]
-            return [self._negation(lit, pattern, br)]
+                out.append(_Branch(env, Status.UNKNOWN, [*br.nodes, node]))
+            else:
+                out.append(self._negation(lit, pattern, br))
+            return
         if isinstance(lit, ir.Compare):
-            left, right = _value(lit.left, br.env), _value(lit.right, br.env)
+            left, right = _value(lit.left, env), _value(lit.right, env)
             text = f"{_show_term(lit.left, left)} {lit.op} {_show_term(lit.right, right)}"
             if left is None or right is None:
-                return [_Branch(br.env, Status.UNKNOWN, br.nodes + [ProofNode(f"cannot compare {text}: a value is unknown",
-                                                                              Status.UNKNOWN, "compare")])]
+                out.append(_Branch(env, Status.UNKNOWN, [*br.nodes, ProofNode(
+                    f"cannot compare {text}: a value is unknown", Status.UNKNOWN, "compare")]))
+                return
             ok = _compare(lit.op, left, right)
             status = Status.TRUE if ok else Status.FALSE
-            return [_Branch(br.env, _and(br.status, status), br.nodes + [ProofNode(
-                text if ok else f"it is not so that {text}", status, "compare")])]
-        return [self._call(lit, br)]
+            out.append(_Branch(env, _and(br.status, status), [*br.nodes, ProofNode(
+                text if ok else f"it is not so that {text}", status, "compare")]))
+            return
+        out.append(self._call(lit, br))
 
     def _negation(self, lit: ir.Neg, pattern: Pattern, br: _Branch) -> _Branch:
         res = self.atom(lit.atom.relation, pattern)
@@ -408,9 +447,12 @@ class Prover:
 
 # ---------------------------------------------------------------------- helpers
 @functools.lru_cache(maxsize=None)
-def _template_parts(template: str) -> tuple[str, ...]:
-    """A template split once: text at even positions, ``{param}`` names at odd ones."""
-    return tuple(re.split(r"\{([^}]*)\}", template))
+def _template(template: str, params: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
+    """A template compiled once: (text, None) for text, (param, its position) for a ``{param}``;
+    a name that is no parameter stays as written."""
+    parts = re.split(r"\{([^}]*)\}", template)
+    return tuple((part, None) if i % 2 == 0 else ((part, params.index(part)) if part in params else (f"{{{part}}}", None))
+                 for i, part in enumerate(parts) if part or i % 2)
 
 
 def _signature(node: ProofNode) -> tuple[str | None, tuple[str, ...]]:
@@ -432,13 +474,16 @@ def _unify(args: tuple[ir.Term, ...], row: Pattern, env: Env) -> Env | None:
     for term, value in zip(args, row):
         if value is None:
             continue
-        if isinstance(term, ir.Const):
+        if type(term) is ir.Const:
             if term.value != value:
                 return None
-        elif out.get(term.name) is None:
-            out[term.name] = value
-        elif out[term.name] != value:
-            return None
+        else:
+            name = term.name  # type: ignore[union-attr]
+            held = out.get(name)
+            if held is None:
+                out[name] = value
+            elif held != value:
+                return None
     return out
 
 
