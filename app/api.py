@@ -128,6 +128,7 @@ class KnowledgeBase:
         self.engine = DatalogEngine(self.program)
         self._boundaries = self.program.version_boundaries()
         self._engines = {}
+        self._case_inputs = tuple(rel for rel in self.program.relations.values() if rel.kind == "input" and rel.field)
         self._question_atoms = {item.name: item.atom for module in self.modules for item in module.items
                                 if isinstance(item, ast.Question)}
 
@@ -156,9 +157,8 @@ class KnowledgeBase:
         """The case as input rows per relation, and the input relations whose field is unknown."""
         facts: dict[str, list[tuple[Any, ...]]] = {}
         unknown: dict[str, str] = {}
-        for rel in self.program.relations.values():
-            if rel.kind != "input" or rel.field is None:
-                continue
+        for rel in self._case_inputs:
+            assert rel.field is not None
             if not case.known(rel.field):
                 if not rel.as_recorded:
                     unknown[rel.name] = rel.field

@@ -65,12 +65,12 @@ def _input_resolver(relation: str) -> Any:
     and retracting each case fact cost pyDatalog more than the inference for a single case.
     Called inside a query, it also keeps that query's memo table (see ``DatalogEngine.explore``)."""
 
-    def resolve(*terms: Any) -> Iterator[Row]:
+    def resolve(*terms: Any) -> Iterable[Row]:
         state = _case.__dict__
-        state["table"] = Logic.tl.logic.Subgoals
-        for row in state.get("rows", {}).get(relation, ()):
-            if all(not t.is_const() or t.id == v for t, v in zip(terms, row)):
-                yield row
+        if "table" not in state:
+            state["table"] = Logic.tl.logic.Subgoals
+        # every row: pyDatalog keeps only those that match the subgoal (Subgoal.fact_candidate)
+        return state.get("rows", {}).get(relation, ())
 
     return resolve
 

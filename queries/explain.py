@@ -172,6 +172,7 @@ class Prover:
         self.given_fields = given_fields
         self.as_of = as_of
         self.shared = shared
+        self._shareable = shared.relations if shared else frozenset()
         self._memo: dict[tuple[str, Pattern], AtomResult] = {}
         self._active: set[tuple[str, Pattern]] = set()
         self._sorted: dict[str, list[Row]] = {}
@@ -191,6 +192,8 @@ class Prover:
                          for text, index in _template(rel.template, rel.params)])
 
     def _show(self, value: Any, param: str) -> str:
+        if value.__class__ is str:  # the common case first: names and the case key
+            return self.case_label if value == self.case_key else value
         if value is None:
             return f"some {param.lower()}"
         if value == self.case_key:
@@ -203,9 +206,10 @@ class Prover:
     # ------------------------------------------------------------------ atoms
     def atom(self, relation: str, pattern: Pattern) -> AtomResult:
         key = (relation, pattern)
-        if key in self._memo:
-            return self._memo[key]
-        shared = self.shared if self.shared and relation in self.shared.relations and self.case_key not in pattern else None
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        shared = self.shared if relation in self._shareable and self.case_key not in pattern else None
         if shared and key in shared.atoms:
             result = self._memo[key] = shared.atoms[key]
             return result
@@ -227,8 +231,10 @@ class Prover:
         rows = self._sorted.get(rel.name)
         if rows is None:  # sorted once per relation; filtering keeps the order
             rows = self._sorted[rel.name] = sorted(self.model.input_rows(rel.name), key=lambda r: tuple(map(str, r)))
-        for row in (row for row in rows if matches(pattern, row)):
-            shown = ", ".join(render_value(v) for v in row[1:]) or "true"
+        for row in rows:
+            if not matches(pattern, row):
+                continue
+            shown = ", ".join([render_value(v) for v in row[1:]]) or "true"
             result.rows.append((row, Status.TRUE, ProofNode(self.describe(rel.name, row), Status.TRUE, "input",
                                                             field=rel.field, bindings=((rel.field or "", shown),))))
         if rel.name in self.unknown_inputs:
@@ -246,7 +252,7 @@ class Prover:
         result = AtomResult()
         # TRUE keeps its first proof; UNKNOWN keeps every way, with the signatures already kept
         found: dict[Row, tuple[Status, list[ProofNode], set[tuple[str | None, tuple[str, ...]]]]] = {}
-        failures: list[ProofNode] = []
+        failures: list[ProofNode | tuple[ir.Rule, _Branch, Pattern]] = []  # rule nodes built only if shown
         unknowns: list[ProofNode] = []
         for rule in self.program.rules_for(relation):
             env = _unify(rule.head.args, pattern, {})
@@ -263,10 +269,11 @@ class Prover:
                 continue
             for branch in self._body(rule.body, env):
                 head_row = tuple([_value(a, branch.env) for a in rule.head.args])
-                node = self._rule_node(rule, branch, head_row)
                 if branch.status is Status.FALSE:
-                    failures.append(node)
-                elif None in head_row:
+                    failures.append((rule, branch, head_row))
+                    continue
+                node = self._rule_node(rule, branch, head_row)
+                if None in head_row:
                     unknowns.append(node)
                 else:
                     best = found.get(head_row)
@@ -281,21 +288,28 @@ class Prover:
                             best[1].append(node)
                             best[2].add(signature)
         engine_rows = self.model.engine_rows(relation, pattern)
-        for row, (status, nodes, _) in sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))):
-            if status is Status.TRUE and engine_rows is not None and row not in engine_rows:
-                raise KnowledgeBaseError(f"proof of {relation}{row} not derived by the engine")
+        items = sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))) if len(found) > 1 else found.items()
+        unknown_only = False
+        for row, (status, nodes, _) in items:
+            if status is Status.TRUE:
+                if engine_rows is not None and row not in engine_rows:
+                    raise KnowledgeBaseError(f"proof of {relation}{row} not derived by the engine")
+            else:
+                unknown_only = True
             node = nodes[0] if len(nodes) == 1 else ProofNode(
                 f"cannot yet tell whether {self.describe(relation, row)}", Status.UNKNOWN, "why_not",
                 because=tuple(nodes))
             result.rows.append((row, status, node))
-        for row in (engine_rows or set()) - set(found):
-            raise KnowledgeBaseError(f"engine derived {relation}{row} but no rule proves it")
-        unknown_only = [row for row, (s, _, _) in found.items() if s is Status.UNKNOWN]
-        if unknowns:
-            result.rest = Status.UNKNOWN
-            result.rest_node = self._why_not(relation, pattern, unknowns + failures, Status.UNKNOWN)
-        elif not result.rows or unknown_only:
-            result.rest_node = self._why_not(relation, pattern, failures, Status.FALSE)
+        if engine_rows:
+            for row in engine_rows.difference(found):
+                raise KnowledgeBaseError(f"engine derived {relation}{row} but no rule proves it")
+        if unknowns or not result.rows or unknown_only:
+            failed = [f if isinstance(f, ProofNode) else self._rule_node(*f) for f in failures]
+            if unknowns:
+                result.rest = Status.UNKNOWN
+                result.rest_node = self._why_not(relation, pattern, unknowns + failed, Status.UNKNOWN)
+            else:
+                result.rest_node = self._why_not(relation, pattern, failed, Status.FALSE)
         return result
 
     def _lapsed(self, rule: ir.Rule) -> list[ir.Provision]:
@@ -326,18 +340,18 @@ class Prover:
         return ProofNode(text, status, "why_not", because=tuple(shown))
 
     def _rule_node(self, rule: ir.Rule, branch: _Branch, head_row: Pattern) -> ProofNode:
-        bindings = tuple((k, self._show(v, k)) for k, v in sorted(branch.env.items()) if v is not None)
-        if branch.status is Status.FALSE:
-            conclusion = f"rule '{rule.label}' does not apply"
+        show = self._show
+        bindings = tuple([(k, show(v, k)) for k, v in sorted(branch.env.items()) if v is not None])
+        status = branch.status
+        if status is Status.FALSE:
+            conclusion, kind = f"rule '{rule.label}' does not apply", "failed_rule"
         else:
             conclusion = (f"exception '{rule.label}' to rule '{rule.exception_of}' applies" if rule.kind == "exception"
                           else self.describe(rule.head.relation, head_row))
-            if branch.status is Status.UNKNOWN:
+            if status is Status.UNKNOWN:
                 conclusion = f"rule '{rule.label}' may apply: {conclusion}"
-        kind = {"fact": "fact", "exception": "exception"}.get(rule.kind, "rule")
-        if branch.status is Status.FALSE:
-            kind = "failed_rule"
-        return ProofNode(conclusion, branch.status, kind, rule.label if rule.kind != "fact" else None, rule.cites,
+            kind = rule.kind if rule.kind in ("fact", "exception") else "rule"
+        return ProofNode(conclusion, status, kind, rule.label if rule.kind != "fact" else None, rule.cites,
                          bindings, tuple(branch.nodes))
 
     # ------------------------------------------------------------------ bodies
@@ -419,18 +433,18 @@ class Prover:
         if res.rest_node is not None and (inner is not Status.TRUE):
             children.append(res.rest_node)
         node = ProofNode(what, status, "not", because=tuple(children[:1] if inner is Status.TRUE else children))
-        return _Branch(br.env, _and(br.status, status), br.nodes + [node])
+        return _Branch(br.env, _and(br.status, status), [*br.nodes, node])
 
     def _call(self, lit: ir.Call, br: _Branch) -> _Branch:
-        args = tuple(_value(a, br.env) for a in lit.args)
-        shown = ", ".join(_show_term(a, v) for a, v in zip(lit.args, args))
+        args = tuple([_value(a, br.env) for a in lit.args])
+        shown = ", ".join([_show_term(a, v) for a, v in zip(lit.args, args)])
         builtin = BUILTINS[lit.function]
         if None in args:
             node = ProofNode(f"cannot compute {lit.function}({shown}): an input is unknown", Status.UNKNOWN, "builtin")
-            return _Branch({**br.env, lit.target.name: None}, Status.UNKNOWN, br.nodes + [node])
+            return _Branch({**br.env, lit.target.name: None}, Status.UNKNOWN, [*br.nodes, node])
         if not builtin.accepts(args):
             node = ProofNode(f"{lit.function}({shown}) does not apply to these values", Status.FALSE, "builtin")
-            return _Branch(br.env, Status.FALSE, br.nodes + [node])
+            return _Branch(br.env, Status.FALSE, [*br.nodes, node])
         result = builtin.call(args)
         steps = tuple((s.text, s.basis) for s in result.steps)
         bound = br.env.get(lit.target.name)
@@ -439,10 +453,10 @@ class Prover:
             text = f"{lit.function}({shown}) = {render_value(result.value)}"
             node = ProofNode(text + ("" if ok else f", not {render_value(bound)}"),
                              Status.TRUE if ok else Status.FALSE, "builtin", steps=steps, caveats=tuple(result.caveats))
-            return _Branch(br.env, br.status if ok else Status.FALSE, br.nodes + [node])
+            return _Branch(br.env, br.status if ok else Status.FALSE, [*br.nodes, node])
         node = ProofNode(f"{lit.target.name} = {lit.function}({shown}) = {render_value(result.value)}", Status.TRUE,
                          "builtin", steps=steps, caveats=tuple(result.caveats))
-        return _Branch({**br.env, lit.target.name: result.value}, br.status, br.nodes + [node])
+        return _Branch({**br.env, lit.target.name: result.value}, br.status, [*br.nodes, node])
 
 
 # ---------------------------------------------------------------------- helpers
