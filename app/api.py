@@ -128,6 +128,9 @@ class KnowledgeBase:
         self.engine = DatalogEngine(self.program)
         self._boundaries = self.program.version_boundaries()
         self._engines = {}
+        self._in_force = {cid: (cid, p.in_force_from.isoformat() if p.in_force_from else None,
+                                p.in_force_until.isoformat() if p.in_force_until else None)
+                          for cid, p in self.program.provisions.items()}
         self._case_inputs = tuple(rel for rel in self.program.relations.values() if rel.kind == "input" and rel.field)
         self._question_atoms = {item.name: item.atom for module in self.modules for item in module.items
                                 if isinstance(item, ast.Question)}
@@ -223,11 +226,11 @@ class KnowledgeBase:
         answer: Any
         known: tuple[Any, ...] | None = None
         possible: tuple[Any, ...] | None = None
-        what = prover.describe(q.relation, pattern)
         if q.kind == "yes_no":
             if true_rows:
                 explanation, answer = true_rows[0][1], True
             elif undetermined:
+                what = prover.describe(q.relation, pattern)
                 explanation, answer = ProofNode(f"cannot yet tell whether {what}", Status.UNKNOWN, "why_not",
                                                 because=tuple(maybe)), None
             else:
@@ -270,13 +273,7 @@ class KnowledgeBase:
                       self._versions(citations))
 
     def _versions(self, citations: tuple[str, ...]) -> tuple[tuple[str, str | None, str | None], ...]:
-        out = []
-        for cid in citations:
-            p = self.program.provisions.get(cid)
-            if p:
-                out.append((cid, p.in_force_from.isoformat() if p.in_force_from else None,
-                            p.in_force_until.isoformat() if p.in_force_until else None))
-        return tuple(out)
+        return tuple(self._in_force[cid] for cid in citations if cid in self._in_force)
 
     def _sources(self, node: ProofNode) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The provisions a proof cites (by its rules, or as the basis of a calculation's step),

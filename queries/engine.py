@@ -70,7 +70,8 @@ def _input_resolver(relation: str) -> Any:
         if "table" not in state:
             state["table"] = Logic.tl.logic.Subgoals
         # every row: pyDatalog keeps only those that match the subgoal (Subgoal.fact_candidate)
-        return state.get("rows", {}).get(relation, ())
+        rows: list[Row] = state.get("rows", {}).get(relation, [])
+        return rows
 
     return resolve
 

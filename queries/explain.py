@@ -16,7 +16,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from redress.errors import KnowledgeBaseError, RedressError
 from redress.kb import ir
@@ -175,7 +175,7 @@ class Prover:
         self._shareable = shared.relations if shared else frozenset()
         self._memo: dict[tuple[str, Pattern], AtomResult] = {}
         self._active: set[tuple[str, Pattern]] = set()
-        self._sorted: dict[str, list[Row]] = {}
+        self._sorted: dict[str, Sequence[Row]] = {}
         self._described: dict[tuple[str, Pattern], str] = {}
 
     # ------------------------------------------------------------------ English
@@ -230,7 +230,10 @@ class Prover:
         result = AtomResult()
         rows = self._sorted.get(rel.name)
         if rows is None:  # sorted once per relation; filtering keeps the order
-            rows = self._sorted[rel.name] = sorted(self.model.input_rows(rel.name), key=lambda r: tuple(map(str, r)))
+            rows = self.model.input_rows(rel.name)
+            if len(rows) > 1:
+                rows = sorted(rows, key=lambda r: tuple(map(str, r)))
+            self._sorted[rel.name] = rows
         for row in rows:
             if not matches(pattern, row):
                 continue
@@ -254,7 +257,10 @@ class Prover:
         found: dict[Row, tuple[Status, list[ProofNode], set[tuple[str | None, tuple[str, ...]]]]] = {}
         failures: list[ProofNode | tuple[ir.Rule, _Branch, Pattern]] = []  # rule nodes built only if shown
         unknowns: list[ProofNode] = []
+        ground = None not in pattern
         for rule in self.program.rules_for(relation):
+            if ground and found and next(iter(found.values()))[0] is Status.TRUE:
+                break  # a ground atom already proved: later rules could only add proofs never shown
             env = _unify(rule.head.args, pattern, {})
             if env is None:
                 continue

@@ -36,13 +36,26 @@ class Model:
     inputs: Mapping[str, Sequence[Row]]
     complete: Mapping[str, frozenset[Row] | set[Row]] = field(default_factory=dict)
     explored: Mapping[str, Sequence[tuple[Pattern, frozenset[Row]]]] = field(default_factory=dict)
+    _exact: dict[tuple[str, Pattern], frozenset[Row]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # the Prover mostly asks exactly the patterns the engine evaluated: those answer at once
+        exact: dict[tuple[str, Pattern], frozenset[Row]] = {}
+        for relation, patterns in self.explored.items():
+            for pattern, rows in patterns:
+                exact.setdefault((relation, pattern), rows)
+        object.__setattr__(self, "_exact", exact)
 
     def input_rows(self, relation: str) -> Sequence[Row]:
         return self.inputs.get(relation, ())
 
-    def engine_rows(self, relation: str, pattern: Pattern) -> set[Row] | None:
+    def engine_rows(self, relation: str, pattern: Pattern) -> set[Row] | frozenset[Row] | None:
         """The engine's answers for ``relation`` matching ``pattern``; None when the engine
         evaluated no pattern that covers it (the Prover's rows then stand unchecked)."""
+        if relation not in self.complete:
+            exact = self._exact.get((relation, pattern))
+            if exact is not None:
+                return exact
         rows = self.complete.get(relation)
         if rows is None:
             for general, found in self.explored.get(relation, ()):
