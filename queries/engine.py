@@ -134,16 +134,19 @@ class DatalogEngine:
             return left > right
         return left >= right
 
-    def _load(self) -> Any:
-        Logic()  # a fresh, empty logic for this thread
-        for rel in self.program.relations.values():
-            if rel.name in self._served:
+    def _load(self, relations: set[str]) -> None:
+        """Load the rules for ``relations`` into this thread's Logic (``relations`` must include
+        every relation they read that is not loaded yet)."""
+        for name in relations:
+            if name in self._served:
                 continue
             # pyDatalog fails on a predicate with no clauses; asserting and retracting defines it
-            dummy = (_DUMMY,) * rel.arity
-            _pd.assert_fact(_PREFIX + rel.name, *dummy)
-            _pd.retract_fact(_PREFIX + rel.name, *dummy)
+            dummy = (_DUMMY,) * self.program.relations[name].arity
+            _pd.assert_fact(_PREFIX + name, *dummy)
+            _pd.retract_fact(_PREFIX + name, *dummy)
         for rule in self.program.rules:
+            if rule.head.relation not in relations:
+                continue
             variables: dict[str, Any] = {}
             head = pyParser.Query(_PREFIX + rule.head.relation, [self._term(a, variables) for a in rule.head.args])
             body = [self._literal(lit, variables) for lit in rule.body if not _constant_true(lit)]
@@ -156,16 +159,24 @@ class DatalogEngine:
             for lit in body[1:]:
                 conj = conj & lit
             pyParser.add_clause(head, conj)
-        return Logic(True)
 
-    def _activate(self) -> None:
+    def _activate(self, relations: tuple[str, ...] = ()) -> None:
+        """Make this thread's Logic current, with the rules ``relations`` need loaded: rules are
+        loaded by need, so a first ask pays for its question's rules, not the whole program's."""
         logic = getattr(self._local, "logic", None)
         if logic is None:
-            self._local.logic = self._load()
-            return
-        if getattr(Logic.tl, "logic", None) is not logic:
+            Logic()  # a fresh, empty logic for this thread
+            self._local.logic = logic = Logic(True)
+            self._local.loaded = set()
+            self._local.ready = set()
+        elif getattr(Logic.tl, "logic", None) is not logic:
             Logic(logic)
             self._local.logic = Logic(True)
+        if relations not in self._local.ready:
+            missing = self.program.cone(relations) - self._local.loaded
+            self._load(missing)
+            self._local.loaded |= missing
+            self._local.ready.add(relations)
 
     def _goal(self, relation: str) -> Any:
         """The engine literal ``relation(V0, ..., Vn)``, built once per thread and asked directly:
@@ -179,6 +190,7 @@ class DatalogEngine:
         return goal
 
     def _ask(self, relation: str) -> set[tuple[Any, ...]]:
+        self._activate((relation,))
         return {tuple(_from_engine(v) for v in row) for row in (self._goal(relation).ask() or [])}
 
     def _combined_goal(self, relations: tuple[str, ...]) -> tuple[str, int]:
@@ -206,8 +218,8 @@ class DatalogEngine:
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, facts: Facts, relations: Iterable[str]) -> dict[str, set[tuple[Any, ...]]]:
         """Take ``facts`` for one evaluation and return the extent of each requested relation."""
-        with self._facts(facts) as one_case:
-            wanted = tuple(dict.fromkeys(relations))
+        wanted = tuple(dict.fromkeys(relations))
+        with self._facts(facts, wanted) as one_case:
             if one_case is not None:
                 try:
                     return self._one_case(wanted, one_case)[0]
@@ -223,7 +235,7 @@ class DatalogEngine:
         alone."""
         inputs = {relation: list(rows) for relation, rows in facts.items()}
         wanted = tuple(dict.fromkeys(relations))
-        with self._facts(facts) as one_case:
+        with self._facts(facts, wanted) as one_case:
             if one_case is not None:
                 try:
                     extents, explored = self._one_case(wanted, one_case)
@@ -235,11 +247,11 @@ class DatalogEngine:
             return Model(inputs, {relation: self._ask(relation) for relation in wanted})
 
     @contextlib.contextmanager
-    def _facts(self, facts: Facts) -> Iterator[Any]:
-        """The facts in force for one evaluation: input rows served to the resolvers, any others
-        asserted, and every one gone afterwards. Yields the case key when every fact is of an
-        input relation and under that one key, else None."""
-        self._activate()
+    def _facts(self, facts: Facts, relations: tuple[str, ...]) -> Iterator[Any]:
+        """The facts in force for an evaluation of ``relations``: input rows served to the
+        resolvers, any others asserted, and every one gone afterwards. Yields the case key when
+        every fact is of an input relation and under that one key, else None."""
+        self._activate(relations)
         asserted: list[Any] = []
         served: dict[str, list[Row]] = {}
         keys: set[Any] = set()

@@ -292,3 +292,18 @@ def test_an_input_in_one_program_may_be_derived_in_another() -> None:
     for _ in range(2):
         assert served.evaluate({"kind": [("c", "refuse_plan")]}, ["refusal"])["refusal"] == set()
         assert derived.evaluate({"age": [("c", 9)]}, ["refusal"])["refusal"] == {("c",)}
+
+
+def test_rules_are_loaded_by_need_and_answers_do_not_depend_on_the_order(program: ir.Program) -> None:
+    """A fresh engine loads only the rules its first question reads; relations asked later bring
+    theirs in, and every answer is the one a fully loaded engine gives."""
+    facts = {"kind": [("c", "refuse_plan")], "sent": [("c", date(2025, 1, 10))], "ground": [("c", "decision")]}
+    derived = [name for name, rel in program.relations.items() if rel.kind != "input"]
+    full = DatalogEngine(program)
+    everything = full.evaluate(facts, derived)
+    lazy = DatalogEngine(program)
+    assert lazy.evaluate(facts, ["not_refusal"]) == {"not_refusal": {("c",)}}
+    assert lazy._local.loaded == program.cone(["not_refusal"])
+    assert "reach" not in lazy._local.loaded
+    for name in reversed(derived):
+        assert lazy.evaluate(facts, [name])[name] == everything[name], name
