@@ -39,19 +39,18 @@ _case = threading.local()  # the input rows of the evaluation running on this th
 
 
 def _resolver(builtin: Builtin) -> Any:
-    def resolve(*terms: Any) -> Iterator[tuple[Any, ...]]:
-        # pyDatalog hands over engine terms; only fully bound inputs can be computed
-        inputs = terms[:-1]
-        if not all(t.is_const() for t in inputs):
-            return
-        values = tuple(t.id for t in inputs)
-        if not builtin.accepts(values):
-            return
-        result = builtin.call(values).value
-        out = terms[-1]
-        if out.is_const() and out.id != result:
-            return
-        yield (*values, result)
+    def resolve(*terms: Any) -> list[tuple[Any, ...]]:
+        # pyDatalog hands over engine terms; only fully bound inputs can be computed, and a bound
+        # output is left to pyDatalog to compare (Subgoal.fact_candidate keeps matching rows)
+        values = []
+        for t in terms[:-1]:
+            if not t.is_const():
+                return []
+            values.append(t.id)
+        args = tuple(values)
+        if not builtin.accepts(args):
+            return []
+        return [(*args, builtin.call(args).value)]
 
     return resolve
 

@@ -192,8 +192,11 @@ class Prover:
                          for text, index in _template(rel.template, rel.params)])
 
     def _show(self, value: Any, param: str) -> str:
-        if value.__class__ is str:  # the common case first: names and the case key
+        cls = value.__class__
+        if cls is str:  # the common cases first: names and the case key, then dates
             return self.case_label if value == self.case_key else value
+        if cls is _dt.date:
+            return value.isoformat()  # type: ignore[no-any-return]
         if value is None:
             return f"some {param.lower()}"
         if value == self.case_key:
@@ -215,12 +218,10 @@ class Prover:
             return result
         if key in self._active:  # a recursive cycle: least fixpoint, nothing new on this path
             return AtomResult(rest_node=ProofNode(f"no {self.describe(relation, pattern)} (cycle)", Status.FALSE, "absent"))
-        self._active.add(key)
-        try:
-            rel = self.program.relations[relation]
-            result = self._input(rel, pattern) if rel.kind == "input" else self._derived(relation, pattern)
-        finally:
-            self._active.discard(key)
+        self._active.add(key)  # no try/finally: a Prover that raises is dropped with its state
+        rel = self.program.relations[relation]
+        result = self._input(rel, pattern) if rel.kind == "input" else self._derived(relation, pattern)
+        self._active.discard(key)
         self._memo[key] = result
         if shared and len(shared.atoms) < MAX_SHARED:
             shared.atoms[key] = result
