@@ -309,7 +309,9 @@ class DatalogEngine:
             for relation in dynamic:  # the goal's own subgoals, should the table not have been kept
                 if relation in self._keyed:
                     pattern = (_from_engine(key), *(None,) * (self.program.relations[relation].arity - 1))
-                    explored.setdefault(relation, []).append((pattern, frozenset(out[relation])))
+                    patterns = explored.setdefault(relation, [])
+                    if all(p != pattern for p, _ in patterns):
+                        patterns.append((pattern, frozenset(out[relation])))
         return out, explored
 
 def _constant(value: Any) -> Any:
