@@ -307,3 +307,12 @@ def test_rules_are_loaded_by_need_and_answers_do_not_depend_on_the_order(program
     assert "reach" not in lazy._local.loaded
     for name in reversed(derived):
         assert lazy.evaluate(facts, [name])[name] == everything[name], name
+
+
+def test_explore_of_several_relations_reads_one_combined_query(engine: DatalogEngine) -> None:
+    model = engine.explore({"sent": [("c", date(2025, 1, 10))], "age": [("c", 20)]},
+                           ["deadline_after_sent", "adult", "reach"])
+    assert model.engine_rows("deadline_after_sent", ("c",)) == {("c",)}
+    assert model.engine_rows("adult", ("c",)) == {("c",)}
+    assert model.engine_rows("deadline", ("c", None)) == {("c", date(2025, 3, 10))}
+    assert model.complete["reach"] == {("a", "b"), ("b", "c"), ("c", "d"), ("a", "c"), ("b", "d"), ("a", "d")}
