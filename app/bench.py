@@ -10,7 +10,7 @@ Figures (``--json`` prints them as one object):
       answers file (one line per case, every question); batch_file_seconds_long — the same in the
       default long layout (one line per case and question: 14 lines a case), and each file's size;
   ask_p50_ms, ask_p99_ms — a warm single ask with its proof (2,000 of them), pyDatalog answering
-      and the Prover's proof checked against it atom by atom, of appeal_deadline (its proof runs through the
+      and the Prover's proof checked against its answers, of appeal_deadline (its proof runs through the
       decision, the certificate, two month additions and the r.12 windows);
       ask_p50_ms_by_question — each question alone (routes, twelve route rules, is the heaviest);
   cold_ask_ms — a whole `redress ask` process; peak_rss_mb;

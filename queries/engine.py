@@ -91,8 +91,12 @@ class DatalogEngine:
         self._keyed = _keyed_relations(program)
         # input relations with no rules are served by resolvers, named per engine: the registry
         # is global, and another program may give the same name to a derived relation
+        # An input used anywhere with a repeated variable keeps asserted facts: pyDatalog matches a
+        # repeated unbound variable by the identity of the terms, which resolver rows do not share
+        repeated = {lit.atom.relation for rule in program.rules for lit in rule.body
+                    if isinstance(lit, (ir.Pos, ir.Neg)) and _repeats_a_variable(lit.atom)}
         self._served = {name: f"{_INPUT_PREFIX.format(self._id)}{name}" for name, rel in program.relations.items()
-                        if rel.kind == "input" and rel.arity > 0 and not program.rules_for(name)}
+                        if rel.kind == "input" and rel.arity > 0 and not program.rules_for(name) and name not in repeated}
         for name, pred in self._served.items():
             pyEngine.Python_resolvers[f"{pred}/{program.relations[name].arity}"] = _input_resolver(name)
         weakref.finalize(self, _unregister, tuple(f"{pred}/{program.relations[name].arity}"
@@ -291,7 +295,10 @@ class DatalogEngine:
                 out[relation] = set(static[relation])
         dynamic = tuple(relation for relation in relations if relation not in self._static)
         explored: dict[str, list[tuple[Pattern, frozenset[Row]]]] = {}
-        if len(dynamic) == 1 and dynamic[0] in self._keyed:  # one relation: its own goal, no wrapper clause
+        # one relation with an open position: its own goal, no wrapper clause. A ground goal
+        # (arity 1, the case bound) would not do: pyDatalog stops a query whose goal is ground at
+        # its first answer, leaving other subgoals' tables part-filled; the wrapper has variables
+        if len(dynamic) == 1 and dynamic[0] in self._keyed and self.program.relations[dynamic[0]].arity > 1:
             (relation,) = dynamic
             goal = pyEngine.Literal(self._pred(relation), [_constant(key), *(
                 pyEngine.Var(f"V{i}") for i in range(1, self.program.relations[relation].arity))])
@@ -332,12 +339,17 @@ def _from_engine(value: Any) -> Any:
 def _explored(table: Mapping[Any, Any]) -> dict[str, list[tuple[Pattern, frozenset[Row]]]]:
     """A query's memo table read back: each derived-relation subgoal's pattern and answers.
     Subgoals of negations, built-ins, inputs and goals carry other prefixes and are skipped;
-    the query has run to completion, so every subgoal holds all its answers."""
+    the query's goal is never ground, so it runs to completion and every subgoal holds all its
+    answers. A subgoal with a repeated variable (``pair(c, X, X)``) is skipped too: its answers
+    are fewer than its pattern, read with open positions, would claim."""
     out: dict[str, list[tuple[Pattern, frozenset[Row]]]] = {}
     for subgoal in table.values():
         literal = subgoal.literal
         name = literal.pred.name
         if not name.startswith(_PREFIX):
+            continue
+        open_ = [t.id for t in literal.terms if not t.is_const()]
+        if len(open_) != len(set(open_)):
             continue
         pattern = tuple(_from_engine(t.id) if t.is_const() else None for t in literal.terms)
         facts = subgoal.facts
@@ -361,6 +373,11 @@ def _static_relations(program: ir.Program) -> frozenset[str]:
                 dynamic.add(name)
                 changed = True
     return frozenset(program.relations) - dynamic
+
+
+def _repeats_a_variable(atom: ir.Atom) -> bool:
+    names = [t.name for t in atom.args if isinstance(t, ir.Var)]
+    return len(names) != len(set(names))
 
 
 def _keyed_relations(program: ir.Program) -> frozenset[str]:

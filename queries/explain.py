@@ -16,7 +16,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from redress.errors import KnowledgeBaseError, RedressError
 from redress.kb import ir
@@ -55,14 +55,13 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
-@dataclass(slots=True)
-class ProofNode:
+class ProofNode(NamedTuple):
     """One step of a proof tree. ``kind``: rule, fact, input, missing, absent, not, compare,
     builtin, unknown, why_not, failed_rule, exception.
 
-    Never mutated once made (answers share subtrees), but not ``frozen``: a frozen dataclass
-    sets each field through ``object.__setattr__``, seven times slower to build, and a warm
-    ask builds dozens of nodes."""
+    Immutable and hashable (answers share subtrees, across cases too): a named tuple, because
+    a frozen dataclass sets each field through ``object.__setattr__``, several times slower to
+    build, and a warm ask builds dozens of nodes."""
 
     conclusion: str
     status: Status
@@ -261,7 +260,8 @@ class Prover:
         ground = None not in pattern
         for rule in self.program.rules_for(relation):
             if ground and found and next(iter(found.values()))[0] is Status.TRUE:
-                break  # a ground atom already proved: later rules could only add proofs never shown
+                break  # a ground atom already proved is TRUE whatever later rules say, and a TRUE
+                # atom shows no why-not, so their failures and unknowns would go unseen
             env = _unify(rule.head.args, pattern, {})
             if env is None:
                 continue

@@ -400,3 +400,11 @@ def test_every_atom_of_a_proof_is_checked_against_the_engine_of_record(tmp_path:
     checked._engines = dict.fromkeys(range(len(checked._boundaries) + 1), never.engine)
     with pytest.raises(KnowledgeBaseError, match=r"proof of appealable\('case',\) not derived"):
         checked.ask("appealable", REFUSAL)
+
+
+def test_proof_nodes_are_immutable_and_hashable(kb: redress.KnowledgeBase) -> None:
+    """Answers share proof subtrees (across cases too), so no caller may change one."""
+    node = kb.ask("appealable", REFUSAL).explanation
+    with pytest.raises(AttributeError):
+        node.conclusion = "tampered"  # type: ignore[misc]
+    assert hash(node) == hash(kb.ask("appealable", REFUSAL).explanation)

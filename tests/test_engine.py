@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import pytest
+from pyDatalog import pyEngine
 
 from redress.kb import ir
 from redress.kb.checker import check
 from redress.kb.compiler import compile_program, defeat_relation
 from redress.parser.parse import parse_text
 from redress.queries.engine import DatalogEngine
+from redress.queries.explain import Prover, Status
 
 PROGRAM = '''
 provision "P1":
@@ -316,3 +319,69 @@ def test_explore_of_several_relations_reads_one_combined_query(engine: DatalogEn
     assert model.engine_rows("adult", ("c",)) == {("c",)}
     assert model.engine_rows("deadline", ("c", None)) == {("c", date(2025, 3, 10))}
     assert model.complete["reach"] == {("a", "b"), ("b", "c"), ("c", "d"), ("a", "c"), ("b", "d"), ("a", "d")}
+
+
+HEADER = PROGRAM[:PROGRAM.index("input kind")]  # the provision
+
+
+def test_a_yes_no_question_alone_gets_a_complete_table() -> None:
+    """A goal without variables would stop pyDatalog at its first answer, leaving the tables of
+    the subgoals still running part-filled; asked alone, has(c, X) must still hold both rows."""
+    program = compile_text(HEADER + '''
+input item(Case, X) from decision.kind means "{Case} has item {X}".
+predicate has(Case, X) means "{Case} holds {X}".
+predicate good(X) means "{X} is good".
+predicate ok(Case) means "{Case} is ok".
+rule has_rule cites "P1":
+    has(C, X) if item(C, X).
+fact good(a) cites "P1".
+fact good(b) cites "P1".
+rule ok_rule cites "P1":
+    ok(C) if has(C, X) and good(X).
+''')
+    model = DatalogEngine(program).explore({"item": [("c", "a"), ("c", "b")]}, ["ok"])
+    assert model.engine_rows("ok", ("c",)) == {("c",)}
+    assert model.engine_rows("has", ("c", None)) == {("c", "a"), ("c", "b")}
+    result = Prover(program, model, {}, "c", "this case").atom("ok", ("c",))
+    assert [(row, status) for row, status, _ in result.rows] == [(("c",), Status.TRUE)]
+
+
+REPEATED = HEADER + '''
+input item(Case, X) from decision.kind means "{Case} has item {X}".
+input other(Case, X) from decision.sent means "{Case} has other {X}".
+predicate pair(Case, X, Y) means "{Case} pairs {X} with {Y}".
+predicate same(Case) means "{Case} has a pair of equals".
+predicate selfref(Case) means "{Case} refers to itself".
+rule pair_rule cites "P1":
+    pair(C, X, Y) if item(C, X) and other(C, Y).
+rule same_rule cites "P1":
+    same(C) if pair(C, X, X).
+rule selfref_rule cites "P1":
+    selfref(C) if item(C, C).
+'''
+
+
+def test_a_subgoal_with_a_repeated_variable_is_not_read_as_an_open_pattern() -> None:
+    program = compile_text(REPEATED)
+    facts = {"item": [("c", "a"), ("c", "b")], "other": [("c", "a"), ("c", "z")]}
+    model = DatalogEngine(program).explore(facts, ["same"])
+    assert model.engine_rows("same", ("c",)) == {("c",)}
+    assert model.engine_rows("pair", ("c", None, None)) is None  # only pair(c, X, X) was evaluated
+    prover = Prover(program, model, {}, "c", "this case")
+    assert prover.atom("same", ("c",)).rows[0][1] is Status.TRUE
+    assert len(prover.atom("pair", ("c", None, None)).rows) == 4
+
+
+def test_an_input_read_with_a_repeated_variable_still_matches() -> None:
+    engine = DatalogEngine(compile_text(REPEATED))
+    assert engine.evaluate({"item": [("c1", "c1"), ("c2", "x")]}, ["selfref"]) == {"selfref": {("c1",)}}
+
+
+def test_an_engine_gone_takes_its_input_resolvers_with_it(program: ir.Program) -> None:
+    before = set(pyEngine.Python_resolvers)
+    engine = DatalogEngine(program)
+    engine.evaluate({"kind": [("c", "refuse_assessment")]}, ["refusal"])
+    assert set(pyEngine.Python_resolvers) > before
+    del engine
+    gc.collect()
+    assert set(pyEngine.Python_resolvers) == before
