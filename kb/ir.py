@@ -131,10 +131,23 @@ class Program:
             object.__setattr__(self, "_rules_by_head", index)
         return index.get(relation, ())
 
-    def reads(self, relation: str) -> Iterator[str]:
-        """The relations the rules for ``relation`` read, positively or negated."""
+    def reads(self, relation: str, *, negated: bool = True) -> Iterator[str]:
+        """The relations the rules for ``relation`` read: positively, or negated too."""
+        kinds = (Pos, Neg) if negated else (Pos,)
         for rule in self.rules_for(relation):
-            yield from (lit.atom.relation for lit in rule.body if isinstance(lit, (Pos, Neg)))
+            yield from (lit.atom.relation for lit in rule.body if isinstance(lit, kinds))
+
+    def readers(self, sources: Iterable[str], *, negated: bool = True) -> set[str]:
+        """``sources`` and every relation that reads one of them, directly or through others."""
+        out = set(sources)
+        changed = True
+        while changed:
+            changed = False
+            for name in self.relations:
+                if name not in out and any(dep in out for dep in self.reads(name, negated=negated)):
+                    out.add(name)
+                    changed = True
+        return out
 
     def cone(self, relations: Iterable[str]) -> set[str]:
         """``relations`` and every relation they read, directly or through others."""

@@ -26,6 +26,7 @@ from redress.queries.model import Model, Pattern, Row
 __all__ = ["DatalogEngine"]
 
 Facts = Mapping[str, Iterable[tuple[Any, ...]]]
+Explored = dict[str, list[tuple[Pattern, frozenset[Row]]]]  # per relation: each pattern evaluated, its answers
 
 _PREFIX = "r__"  # keeps relation names clear of pyDatalog's reserved words (ask, concat, rank...)
 _INPUT_PREFIX = "i{}__"  # an input relation, per engine: its rows come from the case being evaluated
@@ -90,9 +91,9 @@ class DatalogEngine:
         self._static = _static_relations(program)
         self._keyed = _keyed_relations(program)
         # input relations with no rules are served by resolvers, named per engine: the registry
-        # is global, and another program may give the same name to a derived relation
-        # An input used anywhere with a repeated variable keeps asserted facts: pyDatalog matches a
-        # repeated unbound variable by the identity of the terms, which resolver rows do not share
+        # is global, and another program may give the same name to a derived relation. An input
+        # used anywhere with a repeated variable keeps asserted facts: pyDatalog matches a repeated
+        # unbound variable by the identity of the terms, which resolver rows do not share
         repeated = {lit.atom.relation for rule in program.rules for lit in rule.body
                     if isinstance(lit, (ir.Pos, ir.Neg)) and _repeats_a_variable(lit.atom)}
         self._served = {name: f"{_INPUT_PREFIX.format(self._id)}{name}" for name, rel in program.relations.items()
@@ -221,15 +222,7 @@ class DatalogEngine:
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, facts: Facts, relations: Iterable[str]) -> dict[str, set[tuple[Any, ...]]]:
         """Take ``facts`` for one evaluation and return the extent of each requested relation."""
-        wanted = tuple(dict.fromkeys(relations))
-        with self._facts(facts, wanted) as one_case:
-            if one_case is not None:
-                try:
-                    return self._one_case(wanted, one_case)[0]
-                except RedressError:
-                    pass  # a calculation failed: asked one by one, the first relation to fail names it
-            # facts of derived relations, several cases (or none) at once, or an error to report
-            return {relation: self._ask(relation) for relation in wanted}
+        return self._run(facts, relations)[0]
 
     def explore(self, facts: Facts, relations: Iterable[str]) -> Model:
         """One case's facts in, the engine's model of it out: the requested relations' extents and
@@ -237,17 +230,23 @@ class DatalogEngine:
         the query's memo table. Several cases, or facts of derived relations, give the extents
         alone."""
         inputs = {relation: list(rows) for relation, rows in facts.items()}
+        extents, explored = self._run(facts, relations)
+        if explored is None:
+            return Model(inputs, extents)
+        complete = {r: rows for r, rows in extents.items() if r in self._static or r not in self._keyed}
+        return Model(inputs, complete, explored)
+
+    def _run(self, facts: Facts, relations: Iterable[str]) -> tuple[dict[str, set[Row]], Explored | None]:
+        """The extents, and the explored patterns when one query answered for one case."""
         wanted = tuple(dict.fromkeys(relations))
         with self._facts(facts, wanted) as one_case:
             if one_case is not None:
                 try:
-                    extents, explored = self._one_case(wanted, one_case)
+                    return self._one_case(wanted, one_case)
                 except RedressError:
-                    pass
-                else:
-                    complete = {r: rows for r, rows in extents.items() if r in self._static or r not in self._keyed}
-                    return Model(inputs, complete, explored)
-            return Model(inputs, {relation: self._ask(relation) for relation in wanted})
+                    pass  # a calculation failed: asked one by one, the first relation to fail names it
+            # facts of derived relations, several cases (or none) at once, or an error to report
+            return {relation: self._ask(relation) for relation in wanted}, None
 
     @contextlib.contextmanager
     def _facts(self, facts: Facts, relations: tuple[str, ...]) -> Iterator[Any]:
@@ -281,7 +280,7 @@ class DatalogEngine:
             for clause in asserted:
                 pyEngine.retract(clause)
 
-    def _one_case(self, relations: tuple[str, ...], key: Any) -> tuple[dict[str, set[Row]], dict[str, list[tuple[Pattern, frozenset[Row]]]]]:
+    def _one_case(self, relations: tuple[str, ...], key: Any) -> tuple[dict[str, set[Row]], Explored]:
         """The extents when every fact is of an input relation and under one case key: a keyed
         relation's rows all start with that key, and a static relation's extent is the same
         whatever the input facts, so it is asked once per thread and kept. Also the patterns
@@ -294,7 +293,9 @@ class DatalogEngine:
                     static[relation] = self._ask(relation)
                 out[relation] = set(static[relation])
         dynamic = tuple(relation for relation in relations if relation not in self._static)
-        explored: dict[str, list[tuple[Pattern, frozenset[Row]]]] = {}
+        if not dynamic:
+            return out, {}
+        _case.__dict__.pop("table", None)  # the next query's table, kept by the input resolvers
         # one relation with an open position: its own goal, no wrapper clause. A ground goal
         # (arity 1, the case bound) would not do: pyDatalog stops a query whose goal is ground at
         # its first answer, leaving other subgoals' tables part-filled; the wrapper has variables
@@ -302,24 +303,22 @@ class DatalogEngine:
             (relation,) = dynamic
             goal = pyEngine.Literal(self._pred(relation), [_constant(key), *(
                 pyEngine.Var(f"V{i}") for i in range(1, self.program.relations[relation].arity))])
-            _case.__dict__.pop("table", None)
             out[relation] = {tuple(_from_engine(v) for v in row) for row in goal.ask() or []}
-        elif dynamic:
+        else:
             name, width = self._combined_goal(dynamic)
             goal = pyEngine.Literal(name, [_constant(key), *(pyEngine.Var(f"V{i}") for i in range(width + 1))])
             out.update((relation, set()) for relation in dynamic)
-            _case.__dict__.pop("table", None)
             for row in goal.ask() or []:
                 out[row[1]].add(tuple(_from_engine(v) for v in row[2:2 + self.program.relations[row[1]].arity]))
-        if dynamic:
-            explored = _explored(_case.__dict__.pop("table", {}))
-            for relation in dynamic:  # the goal's own subgoals, should the table not have been kept
-                if relation in self._keyed:
-                    pattern = (_from_engine(key), *(None,) * (self.program.relations[relation].arity - 1))
-                    patterns = explored.setdefault(relation, [])
-                    if all(p != pattern for p, _ in patterns):
-                        patterns.append((pattern, frozenset(out[relation])))
+        explored = _explored(_case.__dict__.pop("table", {}))
+        for relation in dynamic:  # the goal's own subgoals, should the table not have been kept
+            if relation in self._keyed:
+                pattern = (_from_engine(key), *(None,) * (self.program.relations[relation].arity - 1))
+                patterns = explored.setdefault(relation, [])
+                if all(p != pattern for p, _ in patterns):
+                    patterns.append((pattern, frozenset(out[relation])))
         return out, explored
+
 
 def _constant(value: Any) -> Any:
     """The engine term ``pyParser.Term(value, forced_type="constant")`` builds, without the
@@ -336,13 +335,13 @@ def _from_engine(value: Any) -> Any:
     return _FROM_ENGINE[value] if isinstance(value, bool) else value
 
 
-def _explored(table: Mapping[Any, Any]) -> dict[str, list[tuple[Pattern, frozenset[Row]]]]:
+def _explored(table: Mapping[Any, Any]) -> Explored:
     """A query's memo table read back: each derived-relation subgoal's pattern and answers.
     Subgoals of negations, built-ins, inputs and goals carry other prefixes and are skipped;
     the query's goal is never ground, so it runs to completion and every subgoal holds all its
     answers. A subgoal with a repeated variable (``pair(c, X, X)``) is skipped too: its answers
     are fewer than its pattern, read with open positions, would claim."""
-    out: dict[str, list[tuple[Pattern, frozenset[Row]]]] = {}
+    out: Explored = {}
     for subgoal in table.values():
         literal = subgoal.literal
         name = literal.pred.name
@@ -364,15 +363,8 @@ def _explored(table: Mapping[Any, Any]) -> dict[str, list[tuple[Pattern, frozens
 
 def _static_relations(program: ir.Program) -> frozenset[str]:
     """The relations that depend on no input relation, directly or through others."""
-    dynamic = {name for name, rel in program.relations.items() if rel.kind == "input"}
-    changed = True
-    while changed:
-        changed = False
-        for name in program.relations:
-            if name not in dynamic and any(dep in dynamic for dep in program.reads(name)):
-                dynamic.add(name)
-                changed = True
-    return frozenset(program.relations) - dynamic
+    return frozenset(program.relations) - program.readers(
+        name for name, rel in program.relations.items() if rel.kind == "input")
 
 
 def _repeats_a_variable(atom: ir.Atom) -> bool:

@@ -296,16 +296,7 @@ class Builtins:
 # ---------------------------------------------------------------------- compiling
 def _case_relations(program: ir.Program) -> set[str]:
     """Relations whose first argument is the case: inputs, and what is derived from them."""
-    out = {name for name, rel in program.relations.items() if rel.kind == "input"}
-    changed = True
-    while changed:
-        changed = False
-        for rule in program.rules:
-            if rule.head.relation not in out and any(
-                    isinstance(lit, ir.Pos) and lit.atom.relation in out for lit in rule.body):
-                out.add(rule.head.relation)
-                changed = True
-    return out
+    return program.readers((name for name, rel in program.relations.items() if rel.kind == "input"), negated=False)
 
 
 def _components(program: ir.Program, wanted: Iterable[str]) -> list[list[str]]:

@@ -385,3 +385,11 @@ def test_an_engine_gone_takes_its_input_resolvers_with_it(program: ir.Program) -
     del engine
     gc.collect()
     assert set(pyEngine.Python_resolvers) == before
+
+
+def test_readers_follow_negation_only_when_asked(program: ir.Program) -> None:
+    """refusal reads kind; not_refusal reads kind and, negated, refusal."""
+    assert {"refusal", "not_refusal"} <= program.readers(["kind"])
+    assert program.readers(["refusal"]) >= {"refusal", "not_refusal"}
+    assert "not_refusal" not in program.readers(["refusal"], negated=False)
+    assert "reach" not in program.readers(["kind"])
