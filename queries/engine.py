@@ -258,14 +258,18 @@ class DatalogEngine:
         served: dict[str, list[Row]] = {}
         keys: set[Any] = set()
         only_inputs = True
+        relations_ = self.program.relations
         try:
             for relation, rows in facts.items():
-                rel = self.program.relations.get(relation)
-                only_inputs = only_inputs and rel is not None and rel.kind == "input"
                 if relation in self._served:
-                    served[relation] = [tuple(_engine_value(v) for v in row) for row in rows]
-                    keys.update(row[0] for row in served[relation])
+                    # a value as rule constants hold it: pyParser reads "True"/"False" as bools
+                    served[relation] = converted = [tuple([_PARSER_BOOLS.get(v, v) if v.__class__ is str else v
+                                                          for v in row]) for row in rows]
+                    for row in converted:
+                        keys.add(row[0])
                     continue
+                rel = relations_.get(relation)
+                only_inputs = only_inputs and rel is not None and rel.kind == "input"
                 for row in rows:
                     # engine clauses built directly: pyDatalog.assert_fact goes through the parser
                     clause = pyEngine.Clause(pyEngine.Literal(_PREFIX + relation, [_constant(v) for v in row]), [])
@@ -332,7 +336,7 @@ def _engine_value(value: Any) -> Any:
 
 
 def _from_engine(value: Any) -> Any:
-    return _FROM_ENGINE[value] if isinstance(value, bool) else value
+    return _FROM_ENGINE[value] if value.__class__ is bool else value
 
 
 def _explored(table: Mapping[Any, Any]) -> Explored:
@@ -342,22 +346,26 @@ def _explored(table: Mapping[Any, Any]) -> Explored:
     answers. A subgoal with a repeated variable (``pair(c, X, X)``) is skipped too: its answers
     are fewer than its pattern, read with open positions, would claim."""
     out: Explored = {}
+    const = pyEngine.Const
     for subgoal in table.values():
         literal = subgoal.literal
         name = literal.pred.name
         if not name.startswith(_PREFIX):
             continue
-        open_ = [t.id for t in literal.terms if not t.is_const()]
-        if len(open_) != len(set(open_)):
-            continue
-        pattern = tuple(_from_engine(t.id) if t.is_const() else None for t in literal.terms)
+        terms = literal.terms
+        pattern = tuple([_from_engine(t.id) if isinstance(t, const) else None for t in terms])
+        if None in pattern:
+            open_ = [t.id for t in terms if not isinstance(t, const)]
+            if len(open_) != len(set(open_)):
+                continue
         facts = subgoal.facts
         if facts is True:  # proved outright: only an atom without variables is
-            rows = frozenset([pattern]) if None not in pattern else None
+            if None in pattern:
+                continue
+            rows = frozenset([pattern])
         else:
-            rows = frozenset(tuple(_from_engine(t.id) for t in fact.terms) for fact in facts.values())
-        if rows is not None:
-            out.setdefault(name[len(_PREFIX):], []).append((pattern, rows))
+            rows = frozenset([tuple([_from_engine(t.id) for t in fact.terms]) for fact in facts.values()])
+        out.setdefault(name[len(_PREFIX):], []).append((pattern, rows))
     return out
 
 
