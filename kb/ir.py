@@ -160,6 +160,19 @@ class Program:
                 stack.extend(self.reads(relation))
         return seen
 
+    def inputs_after(self, relation: str) -> tuple[frozenset[str], ...]:
+        """For each rule for ``relation`` in order, the input relations the rules after it read,
+        directly or through others (the last rule's entry is empty)."""
+        index: dict[str, tuple[frozenset[str], ...]] = self.__dict__.setdefault("_inputs_after", {})
+        found = index.get(relation)
+        if found is None:
+            after: list[frozenset[str]] = [frozenset()]
+            for rule in reversed(self.rules_for(relation)):
+                read = self.cone(lit.atom.relation for lit in rule.body if isinstance(lit, (Pos, Neg)))
+                after.append(after[-1] | {r for r in read if self.relations[r].kind == "input"})
+            found = index[relation] = tuple(reversed(after))[1:]
+        return found
+
     def not_in_force(self, rule: Rule, on: _dt.date) -> list[Provision]:
         """The provisions a rule cites that are not in force on a date (empty: the rule applies)."""
         out = []

@@ -150,11 +150,9 @@ def _constants(rule: ir.Rule) -> list[Any]:
     return [t.value for t in terms if isinstance(t, ir.Const)]
 
 
-@dataclass(slots=True)
-class _Branch:
-    env: Env
-    status: Status
-    nodes: list[ProofNode]
+# one way a rule body goes so far: (bindings, status, the proof nodes of its literals). A plain
+# tuple: a warm ask makes dozens, and a class's constructor call costs more than the rest of a step
+_Branch = tuple[Env, Status, tuple[ProofNode, ...]]
 
 
 class Prover:
@@ -258,10 +256,16 @@ class Prover:
         failures: list[ProofNode | tuple[ir.Rule, _Branch, Pattern]] = []  # rule nodes built only if shown
         unknowns: list[ProofNode] = []
         ground = None not in pattern
-        for rule in self.program.rules_for(relation):
-            if ground and found and next(iter(found.values()))[0] is Status.TRUE:
-                break  # a ground atom already proved is TRUE whatever later rules say, and a TRUE
-                # atom shows no why-not, so their failures and unknowns would go unseen
+        engine_rows = self.model.engine_rows(relation, pattern)
+        rules = self.program.rules_for(relation)
+        for i, rule in enumerate(rules):
+            if found and not unknowns and all(f[0] is Status.TRUE for f in found.values()) and (
+                    ground or (engine_rows is not None and len(found) == len(engine_rows)
+                               and self.program.inputs_after(relation)[i - 1].isdisjoint(self.unknown_inputs))):
+                break  # the later rules can change nothing shown: a ground atom proved is TRUE whatever
+                # they say; and once every row the engine found is proved, rules that read no input the
+                # case leaves unknown can only prove those rows again or fail, and the failures of an
+                # atom with rows go unseen (a row they proved that the engine did not would be unchecked)
             env = _unify(rule.head.args, pattern, {})
             if env is None:
                 continue
@@ -274,9 +278,12 @@ class Prover:
                         + (f" until {p.in_force_until.isoformat()}" if p.in_force_until else "") for p in lapsed),
                     Status.FALSE, "failed_rule", rule.label, rule.cites))
                 continue
+            head_args = rule.head.args
             for branch in self._body(rule.body, env):
-                head_row = tuple([_value(a, branch.env) for a in rule.head.args])
-                if branch.status is Status.FALSE:
+                benv, bstatus, _ = branch
+                head_row = tuple([benv.get(a.name) if a.__class__ is ir.Var else a.value  # type: ignore[union-attr]
+                                  for a in head_args])
+                if bstatus is Status.FALSE:
                     failures.append((rule, branch, head_row))
                     continue
                 node = self._rule_node(rule, branch, head_row)
@@ -284,8 +291,8 @@ class Prover:
                     unknowns.append(node)
                 else:
                     best = found.get(head_row)
-                    if best is None or (best[0] is Status.UNKNOWN and branch.status is Status.TRUE):
-                        found[head_row] = (branch.status, [node], set())
+                    if best is None or (best[0] is Status.UNKNOWN and bstatus is Status.TRUE):
+                        found[head_row] = (bstatus, [node], set())
                     elif best[0] is Status.UNKNOWN:
                         # every rule that may apply, with each distinct set of fields that would settle it;
                         # branches differing only in how an unknown was guessed add nothing
@@ -294,7 +301,6 @@ class Prover:
                         if (signature := _signature(node)) not in best[2]:
                             best[1].append(node)
                             best[2].add(signature)
-        engine_rows = self.model.engine_rows(relation, pattern)
         items = sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))) if len(found) > 1 else found.items()
         unknown_only = False
         for row, (status, nodes, _) in items:
@@ -348,8 +354,8 @@ class Prover:
 
     def _rule_node(self, rule: ir.Rule, branch: _Branch, head_row: Pattern) -> ProofNode:
         show = self._show
-        bindings = tuple([(k, show(v, k)) for k, v in sorted(branch.env.items()) if v is not None])
-        status = branch.status
+        env, status, nodes = branch
+        bindings = tuple([(k, show(v, k)) for k, v in sorted(env.items()) if v is not None])
         if status is Status.FALSE:
             conclusion, kind = f"rule '{rule.label}' does not apply", "failed_rule"
         else:
@@ -359,69 +365,74 @@ class Prover:
                 conclusion = f"rule '{rule.label}' may apply: {conclusion}"
             kind = rule.kind if rule.kind in ("fact", "exception") else "rule"
         return ProofNode(conclusion, status, kind, rule.label if rule.kind != "fact" else None, rule.cites,
-                         bindings, tuple(branch.nodes))
+                         bindings, nodes)
 
     # ------------------------------------------------------------------ bodies
     def _body(self, body: tuple[ir.Literal, ...], env: Env) -> list[_Branch]:
-        """Every way the body goes, left to right: the branches still open, then those that failed."""
-        branches = [_Branch(env, Status.TRUE, [])]
+        """Every way the body goes, left to right: the branches still open, then those that failed.
+        A positive literal, the most common step, is taken inline: per-literal calls were a fair
+        share of a warm ask."""
+        branches: list[_Branch] = [(env, Status.TRUE, ())]
         done: list[_Branch] = []
+        memo = self._memo
         for lit in body:
             nxt: list[_Branch] = []
-            for br in branches:
-                self._step(lit, br, nxt)
+            if lit.__class__ is ir.Pos:
+                relation, args = lit.atom.relation, lit.atom.args
+                for benv, bstatus, bnodes in branches:
+                    pattern = tuple([benv.get(a.name) if a.__class__ is ir.Var else a.value  # type: ignore[union-attr]
+                                     for a in args])
+                    res = memo.get((relation, pattern)) or self.atom(relation, pattern)
+                    added = False
+                    for row, status, node in res.rows:
+                        bound = _unify(args, row, benv)
+                        if bound is not None:
+                            nxt.append((bound, bstatus if status is Status.TRUE else _and(bstatus, status),
+                                        (*bnodes, node)))
+                            added = True
+                    rest_node = res.rest_node
+                    if res.rest is Status.UNKNOWN:
+                        assert rest_node is not None
+                        unbound = {a.name: None for a in args if a.__class__ is ir.Var and benv.get(a.name) is None}
+                        nxt.append(({**benv, **unbound}, Status.UNKNOWN, (*bnodes, rest_node)))
+                    elif not added:
+                        assert rest_node is not None
+                        nxt.append((benv, Status.FALSE, (*bnodes, rest_node)))
+            else:
+                for branch in branches:
+                    nxt.append(self._step(lit, branch))
             branches = []
             for b in nxt:
-                (done if b.status is Status.FALSE else branches).append(b)
+                (done if b[1] is Status.FALSE else branches).append(b)
             if not branches:
                 break
         return branches + done
 
-    def _step(self, lit: ir.Literal, br: _Branch, out: list[_Branch]) -> None:
-        """Extend one branch by one literal, appending the resulting branches to ``out``."""
-        env = br.env
-        if isinstance(lit, ir.Pos):
-            args = lit.atom.args
-            res = self.atom(lit.atom.relation, tuple([env.get(a.name) if type(a) is ir.Var else a.value  # type: ignore[union-attr]
-                                                      for a in args]))
-            before = len(out)
-            for row, status, node in res.rows:
-                bound = _unify(args, row, env)
-                if bound is not None:
-                    out.append(_Branch(bound, br.status if status is Status.TRUE else _and(br.status, status),
-                                       [*br.nodes, node]))
-            if res.rest is Status.UNKNOWN:
-                assert res.rest_node is not None
-                unbound = {a.name: None for a in args if isinstance(a, ir.Var) and env.get(a.name) is None}
-                out.append(_Branch({**env, **unbound}, Status.UNKNOWN, [*br.nodes, res.rest_node]))
-            if len(out) == before:
-                assert res.rest_node is not None
-                out.append(_Branch(env, Status.FALSE, [*br.nodes, res.rest_node]))
-            return
+    def _step(self, lit: ir.Literal, branch: _Branch) -> _Branch:
+        """Extend one branch by a literal other than a positive one (each gives one branch)."""
+        env, bstatus, nodes = branch
         if isinstance(lit, ir.Neg):
             pattern = tuple([_value(a, env) for a in lit.atom.args])
             if None in pattern:
                 node = ProofNode(f"cannot check the condition 'not {self.describe(lit.atom.relation, pattern)}': "
                                  "a value it needs is unknown", Status.UNKNOWN, "not")
-                out.append(_Branch(env, Status.UNKNOWN, [*br.nodes, node]))
-            else:
-                out.append(self._negation(lit, pattern, br))
-            return
+                return env, Status.UNKNOWN, (*nodes, node)
+            return self._negation(lit, pattern, branch)
         if isinstance(lit, ir.Compare):
             left, right = _value(lit.left, env), _value(lit.right, env)
             text = f"{_show_term(lit.left, left)} {lit.op} {_show_term(lit.right, right)}"
             if left is None or right is None:
-                out.append(_Branch(env, Status.UNKNOWN, [*br.nodes, ProofNode(
-                    f"cannot compare {text}: a value is unknown", Status.UNKNOWN, "compare")]))
-                return
+                return env, Status.UNKNOWN, (*nodes, ProofNode(f"cannot compare {text}: a value is unknown",
+                                                               Status.UNKNOWN, "compare"))
             ok = _compare(lit.op, left, right)
             status = Status.TRUE if ok else Status.FALSE
-            out.append(_Branch(env, _and(br.status, status), [*br.nodes, ProofNode(
-                text if ok else f"it is not so that {text}", status, "compare")]))
-            return
-        out.append(self._call(lit, br))
+            return env, _and(bstatus, status), (*nodes, ProofNode(text if ok else f"it is not so that {text}",
+                                                                   status, "compare"))
+        assert isinstance(lit, ir.Call)
+        return self._call(lit, branch)
 
-    def _negation(self, lit: ir.Neg, pattern: Pattern, br: _Branch) -> _Branch:
+    def _negation(self, lit: ir.Neg, pattern: Pattern, branch: _Branch) -> _Branch:
+        env, bstatus, nodes = branch
         res = self.atom(lit.atom.relation, pattern)
         inner = Status.TRUE if any(s is Status.TRUE for _, s, _ in res.rows) else (
             Status.UNKNOWN if res.rows or res.rest is Status.UNKNOWN else Status.FALSE)
@@ -440,30 +451,31 @@ class Prover:
         if res.rest_node is not None and (inner is not Status.TRUE):
             children.append(res.rest_node)
         node = ProofNode(what, status, "not", because=tuple(children[:1] if inner is Status.TRUE else children))
-        return _Branch(br.env, _and(br.status, status), [*br.nodes, node])
+        return env, _and(bstatus, status), (*nodes, node)
 
-    def _call(self, lit: ir.Call, br: _Branch) -> _Branch:
-        args = tuple([_value(a, br.env) for a in lit.args])
+    def _call(self, lit: ir.Call, branch: _Branch) -> _Branch:
+        env, bstatus, nodes = branch
+        args = tuple([_value(a, env) for a in lit.args])
         shown = ", ".join([_show_term(a, v) for a, v in zip(lit.args, args)])
         builtin = BUILTINS[lit.function]
         if None in args:
             node = ProofNode(f"cannot compute {lit.function}({shown}): an input is unknown", Status.UNKNOWN, "builtin")
-            return _Branch({**br.env, lit.target.name: None}, Status.UNKNOWN, [*br.nodes, node])
+            return {**env, lit.target.name: None}, Status.UNKNOWN, (*nodes, node)
         if not builtin.accepts(args):
             node = ProofNode(f"{lit.function}({shown}) does not apply to these values", Status.FALSE, "builtin")
-            return _Branch(br.env, Status.FALSE, [*br.nodes, node])
+            return env, Status.FALSE, (*nodes, node)
         result = builtin.call(args)
         steps = tuple((s.text, s.basis) for s in result.steps)
-        bound = br.env.get(lit.target.name)
+        bound = env.get(lit.target.name)
         if bound is not None:  # the target is already bound: the call is a test, not a binding
             ok = bound == result.value
             text = f"{lit.function}({shown}) = {render_value(result.value)}"
             node = ProofNode(text + ("" if ok else f", not {render_value(bound)}"),
                              Status.TRUE if ok else Status.FALSE, "builtin", steps=steps, caveats=tuple(result.caveats))
-            return _Branch(br.env, br.status if ok else Status.FALSE, [*br.nodes, node])
+            return env, bstatus if ok else Status.FALSE, (*nodes, node)
         node = ProofNode(f"{lit.target.name} = {lit.function}({shown}) = {render_value(result.value)}", Status.TRUE,
                          "builtin", steps=steps, caveats=tuple(result.caveats))
-        return _Branch({**br.env, lit.target.name: result.value}, br.status, [*br.nodes, node])
+        return {**env, lit.target.name: result.value}, bstatus, (*nodes, node)
 
 
 # ---------------------------------------------------------------------- helpers

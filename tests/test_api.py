@@ -408,3 +408,26 @@ def test_proof_nodes_are_immutable_and_hashable(kb: redress.KnowledgeBase) -> No
     with pytest.raises(AttributeError):
         node.conclusion = "tampered"  # type: ignore[misc]
     assert hash(node) == hash(kb.ask("appealable", REFUSAL).explanation)
+
+
+def test_proofs_are_the_same_whether_or_not_the_engines_model_lets_the_prover_stop_early(
+        kb: redress.KnowledgeBase) -> None:
+    """With pyDatalog's model the Prover stops trying a relation's rules once it has proved every
+    row the engine found and no later rule reads an input the case leaves unknown. On generated
+    cases, every question's result is the one trying every rule (no model to stop on) gives."""
+    from redress.api import CASE_KEY
+    from redress.caseload import cases, generate
+    from redress.queries.explain import Prover
+    from redress.queries.model import Model
+
+    for case in cases(generate(60, seed=5)):
+        valid = validate_case(case)
+        facts, unknown = kb.input_facts(valid)
+        relations = [q.relation for q in kb.program.questions.values()]
+        model = kb._engine_on(valid.get("as_of")).explore(facts, relations)
+        fast = Prover(kb.program, model, unknown, CASE_KEY, "this case", frozenset(valid.values), valid.get("as_of"))
+        full = Prover(kb.program, Model(model.inputs), unknown, CASE_KEY, "this case", frozenset(valid.values),
+                      valid.get("as_of"))
+        for q in kb.program.questions.values():
+            pattern = kb._pattern(q)
+            assert fast.atom(q.relation, pattern) == full.atom(q.relation, pattern), (case, q.name)

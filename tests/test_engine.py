@@ -14,6 +14,7 @@ from redress.kb.compiler import compile_program, defeat_relation
 from redress.parser.parse import parse_text
 from redress.queries.engine import DatalogEngine
 from redress.queries.explain import Prover, Status
+from redress.queries.model import Model
 
 PROGRAM = '''
 provision "P1":
@@ -393,3 +394,56 @@ def test_readers_follow_negation_only_when_asked(program: ir.Program) -> None:
     assert program.readers(["refusal"]) >= {"refusal", "not_refusal"}
     assert "not_refusal" not in program.readers(["refusal"], negated=False)
     assert "reach" not in program.readers(["kind"])
+
+
+ROUTES = HEADER + '''
+input kind(Case, Kind) from decision.kind means "the decision in {Case} is {Kind}".
+input age(Case, Age) from person.age means "the person in {Case} is {Age}".
+input ground(Case, Ground) from appeal.grounds means "{Case} is about {Ground}".
+predicate route(Case, Route) means "{Case} may go to {Route}".
+rule by_kind cites "P1":
+    route(C, tribunal) if kind(C, refuse_assessment).
+rule by_age cites "P1":
+    route(C, tribunal) if age(C, A) and A >= 16.
+rule by_ground cites "P1":
+    route(C, complaint) if ground(C, delay).
+'''
+
+
+def _route_rows(facts: dict[str, list[tuple[object, ...]]], unknown: dict[str, str],
+                checked: bool) -> list[tuple[tuple[object, ...], Status]]:
+    """route(c, X) as the Prover finds it, with the engine's model (which lets it stop trying rules
+    once the engine's rows are proved) or with the inputs alone (every rule tried)."""
+    program = compile_text(ROUTES)
+    engine_model = DatalogEngine(program).explore(facts, ["route"])
+    model = engine_model if checked else Model(engine_model.inputs)
+    result = Prover(program, model, unknown, "c", "this case").atom("route", ("c", None))
+    return [(row, status) for row, status, _ in result.rows] + [(("rest",), result.rest)]
+
+
+def test_rules_after_the_engines_rows_are_proved_are_still_tried_when_they_read_an_unknown_input() -> None:
+    """tribunal is proved by the first rule, and it is every row pyDatalog found; the grounds are
+    unknown, so the third rule may still add complaint and the answer must say so."""
+    facts = {"kind": [("c", "refuse_assessment")], "age": [("c", 10)]}
+    rows = _route_rows(facts, {"ground": "appeal.grounds"}, checked=True)
+    assert rows == [(("c", "complaint"), Status.UNKNOWN), (("c", "tribunal"), Status.TRUE), (("rest",), Status.FALSE)]
+    assert rows == _route_rows(facts, {"ground": "appeal.grounds"}, checked=False)
+
+
+def test_stopping_once_the_engines_rows_are_proved_changes_nothing_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every input known: once tribunal is proved the later rules can only prove it again or fail,
+    so the Prover stops trying them; the result is the one trying every rule gives."""
+    facts = {"kind": [("c", "refuse_assessment")], "age": [("c", 10)], "ground": [("c", "decision")]}
+    bodies: list[int] = []
+    original = Prover._body
+
+    def counting(self: Prover, body: tuple[ir.Literal, ...], env: dict[str, object]) -> list[tuple[object, ...]]:
+        bodies.append(len(body))
+        return original(self, body, env)  # type: ignore[return-value]
+
+    monkeypatch.setattr(Prover, "_body", counting)
+    stopped = _route_rows(facts, {}, checked=True)
+    tried, bodies_stopped = len(bodies), list(bodies)
+    bodies.clear()
+    assert stopped == _route_rows(facts, {}, checked=False) == [(("c", "tribunal"), Status.TRUE), (("rest",), Status.FALSE)]
+    assert tried == 1 and len(bodies) == 3, (bodies_stopped, bodies)
