@@ -174,6 +174,7 @@ class Prover:
         self._active: set[tuple[str, Pattern]] = set()
         self._sorted: dict[str, Sequence[Row]] = {}
         self._described: dict[tuple[str, Pattern], str] = {}
+        self._missing: dict[int, tuple[ProofNode, frozenset[str]]] = {}  # see _fields
 
     # ------------------------------------------------------------------ English
     def describe(self, relation: str, row: Pattern) -> str:
@@ -286,21 +287,22 @@ class Prover:
                 if bstatus is Status.FALSE:
                     failures.append((rule, branch, head_row))
                     continue
-                node = self._rule_node(rule, branch, head_row)
                 if None in head_row:
-                    unknowns.append(node)
-                else:
-                    best = found.get(head_row)
-                    if best is None or (best[0] is Status.UNKNOWN and bstatus is Status.TRUE):
-                        found[head_row] = (bstatus, [node], set())
-                    elif best[0] is Status.UNKNOWN:
-                        # every rule that may apply, with each distinct set of fields that would settle it;
-                        # branches differing only in how an unknown was guessed add nothing
-                        if not best[2]:
-                            best[2].add(_signature(best[1][0]))
-                        if (signature := _signature(node)) not in best[2]:
-                            best[1].append(node)
-                            best[2].add(signature)
+                    unknowns.append(self._rule_node(rule, branch, head_row))
+                    continue
+                best = found.get(head_row)
+                if best is None or (best[0] is Status.UNKNOWN and bstatus is Status.TRUE):
+                    found[head_row] = (bstatus, [self._rule_node(rule, branch, head_row)], set())
+                elif best[0] is Status.UNKNOWN and bstatus is Status.UNKNOWN:
+                    # every rule that may apply, with each distinct set of fields that would settle it;
+                    # branches differing only in how an unknown was guessed add nothing (and are not built)
+                    if not best[2]:
+                        first = best[1][0]
+                        best[2].add((first.rule, self._fields(first.because)))
+                    signature = (rule.label if rule.kind != "fact" else None, self._fields(branch[2]))
+                    if signature not in best[2]:
+                        best[1].append(self._rule_node(rule, branch, head_row))
+                        best[2].add(signature)
         items = sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))) if len(found) > 1 else found.items()
         unknown_only = False
         for row, (status, nodes, _) in items:
@@ -324,6 +326,18 @@ class Prover:
             else:
                 result.rest_node = self._why_not(relation, pattern, failed, Status.FALSE)
         return result
+
+    def _fields(self, nodes: tuple[ProofNode, ...]) -> tuple[str, ...]:
+        """The case fields whose absence ``nodes`` report, sorted: with the rule, what tells one way
+        a rule may apply from another. Kept per node, since branches share their subtrees."""
+        out: set[str] = set()
+        for node in nodes:
+            kept = self._missing.get(id(node))
+            if kept is None:  # the node is kept with its fields: its id is never reused meanwhile
+                fields = {node.field} if node.kind == "missing" and node.field else set(self._fields(node.because))
+                kept = self._missing[id(node)] = (node, frozenset(fields))
+            out |= kept[1]
+        return tuple(sorted(out))
 
     def _lapsed(self, rule: ir.Rule) -> list[ir.Provision]:
         """The provisions cited by ``rule`` not in force on the date asked about."""
@@ -486,10 +500,6 @@ def _template(template: str, params: tuple[str, ...]) -> tuple[tuple[str, int | 
     parts = re.split(r"\{([^}]*)\}", template)
     return tuple((part, None) if i % 2 == 0 else ((part, params.index(part)) if part in params else (f"{{{part}}}", None))
                  for i, part in enumerate(parts) if part or i % 2)
-
-
-def _signature(node: ProofNode) -> tuple[str | None, tuple[str, ...]]:
-    return node.rule, tuple(sorted({n.field for n in node.walk() if n.kind == "missing" and n.field}))
 
 
 def _value(term: ir.Term, env: Env) -> Any:

@@ -447,3 +447,26 @@ def test_stopping_once_the_engines_rows_are_proved_changes_nothing_shown(monkeyp
     bodies.clear()
     assert stopped == _route_rows(facts, {}, checked=False) == [(("c", "tribunal"), Status.TRUE), (("rest",), Status.FALSE)]
     assert tried == 1 and len(bodies) == 3, (bodies_stopped, bodies)
+
+
+def test_an_unknown_atom_shows_each_rule_that_may_apply_once_per_set_of_missing_fields() -> None:
+    """With the counterparty unknown, by_body may apply for each of three bodies; all three ways
+    wait on the same fields, so one is shown, beside by_ground's way (which waits on fewer)."""
+    program = compile_text(HEADER + '''
+input party(Case, P) from decision.kind means "{Case} is against {P}".
+input ground(Case, G) from appeal.grounds means "{Case} is about {G}".
+predicate body(P) means "{P} is a body".
+predicate scope(Case) means "{Case} is in scope".
+fact body(la) cites "P1".
+fact body(school) cites "P1".
+fact body(health) cites "P1".
+rule by_body cites "P1":
+    scope(C) if party(C, P) and body(P) and ground(C, duties).
+rule by_ground cites "P1":
+    scope(C) if ground(C, provision).
+''')
+    model = DatalogEngine(program).explore({}, ["scope"])
+    unknown = {"party": "decision.kind", "ground": "appeal.grounds"}
+    ((row, status, node),) = Prover(program, model, unknown, "c", "this case").atom("scope", ("c",)).rows
+    assert (row, status, node.kind) == (("c",), Status.UNKNOWN, "why_not")
+    assert [(way.rule, way.status) for way in node.because] == [("by_body", Status.UNKNOWN), ("by_ground", Status.UNKNOWN)]
