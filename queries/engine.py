@@ -195,7 +195,7 @@ class DatalogEngine:
 
     def _ask(self, relation: str) -> set[tuple[Any, ...]]:
         self._activate((relation,))
-        return {tuple(_from_engine(v) for v in row) for row in (self._goal(relation).ask() or [])}
+        return {_row(row) for row in (self._goal(relation).ask() or [])}
 
     def _combined_goal(self, relations: tuple[str, ...]) -> tuple[str, int]:
         """One goal relation ``g(K, Tag, A0, ..., An)`` whose clauses copy each of ``relations``
@@ -307,13 +307,13 @@ class DatalogEngine:
             (relation,) = dynamic
             goal = pyEngine.Literal(self._pred(relation), [_constant(key), *(
                 pyEngine.Var(f"V{i}") for i in range(1, self.program.relations[relation].arity))])
-            out[relation] = {tuple(_from_engine(v) for v in row) for row in goal.ask() or []}
+            out[relation] = {_row(row) for row in goal.ask() or []}
         else:
             name, width = self._combined_goal(dynamic)
             goal = pyEngine.Literal(name, [_constant(key), *(pyEngine.Var(f"V{i}") for i in range(width + 1))])
             out.update((relation, set()) for relation in dynamic)
             for row in goal.ask() or []:
-                out[row[1]].add(tuple(_from_engine(v) for v in row[2:2 + self.program.relations[row[1]].arity]))
+                out[row[1]].add(_row(row[2:2 + self.program.relations[row[1]].arity]))
         explored = _explored(_case.__dict__.pop("table", {}))
         for relation in dynamic:  # the goal's own subgoals, should the table not have been kept
             if relation in self._keyed:
@@ -337,6 +337,12 @@ def _engine_value(value: Any) -> Any:
 
 def _from_engine(value: Any) -> Any:
     return _FROM_ENGINE[value] if value.__class__ is bool else value
+
+
+def _row(values: Iterable[Any]) -> Row:
+    """An engine row as rule constants hold it (the bools pyParser made of "True"/"False" back)."""
+    row = tuple(values)
+    return tuple([_FROM_ENGINE[v] if v.__class__ is bool else v for v in row]) if True in row or False in row else row
 
 
 def _explored(table: Mapping[Any, Any]) -> Explored:
@@ -364,7 +370,7 @@ def _explored(table: Mapping[Any, Any]) -> Explored:
                 continue
             rows = frozenset([pattern])
         else:
-            rows = frozenset([tuple([_from_engine(t.id) for t in fact.terms]) for fact in facts.values()])
+            rows = frozenset([_row([t.id for t in fact.terms]) for fact in facts.values()])
         out.setdefault(name[len(_PREFIX):], []).append((pattern, rows))
     return out
 
