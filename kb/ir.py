@@ -160,17 +160,27 @@ class Program:
                 stack.extend(self.reads(relation))
         return seen
 
-    def inputs_after(self, relation: str) -> tuple[frozenset[str], ...]:
-        """For each rule for ``relation`` in order, the input relations the rules after it read,
-        directly or through others (the last rule's entry is empty)."""
-        index: dict[str, tuple[frozenset[str], ...]] = self.__dict__.setdefault("_inputs_after", {})
+    def recursive(self) -> frozenset[str]:
+        """The relations on a cycle of the dependency graph (each reads itself, through others)."""
+        found: frozenset[str] | None = self.__dict__.get("_recursive")
+        if found is None:
+            found = frozenset(name for name in self.relations
+                              if name in self.cone(dep for dep in self.reads(name)))
+            object.__setattr__(self, "_recursive", found)
+        return found
+
+    def read_from(self, relation: str) -> tuple[frozenset[str], ...]:
+        """For each rule for ``relation`` in order, the relations it and the rules after it read,
+        directly or through others."""
+        index: dict[str, tuple[frozenset[str], ...]] = self.__dict__.setdefault("_read_from", {})
         found = index.get(relation)
         if found is None:
-            after: list[frozenset[str]] = [frozenset()]
+            after: list[frozenset[str]] = []
+            read: frozenset[str] = frozenset()
             for rule in reversed(self.rules_for(relation)):
-                read = self.cone(lit.atom.relation for lit in rule.body if isinstance(lit, (Pos, Neg)))
-                after.append(after[-1] | {r for r in read if self.relations[r].kind == "input"})
-            found = index[relation] = tuple(reversed(after))[1:]
+                read = read | self.cone(lit.atom.relation for lit in rule.body if isinstance(lit, (Pos, Neg)))
+                after.append(read)
+            found = index[relation] = tuple(reversed(after))
         return found
 
     def not_in_force(self, rule: Rule, on: _dt.date) -> list[Provision]:

@@ -258,17 +258,17 @@ class DatalogEngine:
         served: dict[str, list[Row]] = {}
         keys: set[Any] = set()
         only_inputs = True
-        relations_ = self.program.relations
+        declared = self.program.relations
         try:
             for relation, rows in facts.items():
                 if relation in self._served:
                     # a value as rule constants hold it: pyParser reads "True"/"False" as bools
-                    served[relation] = converted = [tuple([_PARSER_BOOLS.get(v, v) if v.__class__ is str else v
+                    served[relation] = converted = [tuple([_PARSER_BOOLS.get(v, v) if isinstance(v, str) else v
                                                           for v in row]) for row in rows]
                     for row in converted:
                         keys.add(row[0])
                     continue
-                rel = relations_.get(relation)
+                rel = declared.get(relation)
                 only_inputs = only_inputs and rel is not None and rel.kind == "input"
                 for row in rows:
                     # engine clauses built directly: pyDatalog.assert_fact goes through the parser

@@ -175,6 +175,9 @@ class Prover:
         self._sorted: dict[str, Sequence[Row]] = {}
         self._described: dict[tuple[str, Pattern], str] = {}
         self._missing: dict[int, tuple[ProofNode, frozenset[str]]] = {}  # see _fields
+        # what a later rule may not read for an atom to stop before it (see _derived)
+        self._recursive = program.recursive()
+        self._blocking = frozenset(unknown_inputs) | self._recursive
 
     # ------------------------------------------------------------------ English
     def describe(self, relation: str, row: Pattern) -> str:
@@ -259,14 +262,19 @@ class Prover:
         ground = None not in pattern
         engine_rows = self.model.engine_rows(relation, pattern)
         rules = self.program.rules_for(relation)
+        read_from = self.program.read_from(relation)
         for i, rule in enumerate(rules):
             if found and not unknowns and all(f[0] is Status.TRUE for f in found.values()) and (
-                    ground or (engine_rows is not None and len(found) == len(engine_rows)
-                               and self.program.inputs_after(relation)[i - 1].isdisjoint(self.unknown_inputs))):
-                break  # the later rules can change nothing shown: a ground atom proved is TRUE whatever
-                # they say; and once every row the engine found is proved, rules that read no input the
-                # case leaves unknown can only prove those rows again or fail, and the failures of an
-                # atom with rows go unseen (a row they proved that the engine did not would be unchecked)
+                    read_from[i].isdisjoint(self._recursive) if ground else (
+                        engine_rows is not None and len(found) == len(engine_rows)
+                        and read_from[i].isdisjoint(self._blocking))):
+                break  # the rules from here on can change nothing shown. A ground atom proved is TRUE
+                # whatever they say. An open one with every row TRUE and as many as the engine found
+                # (a row the engine did not find raises below) shows no failures; rules that read no
+                # input the case leaves unknown can only prove those rows again or fail. Either way,
+                # rules that reach no recursive relation leave the order in which a cycle's atoms
+                # are first visited, and so their proofs, as it was. What the skipped rules would
+                # prove goes unchecked against the engine: that is the price
             env = _unify(rule.head.args, pattern, {})
             if env is None:
                 continue
@@ -396,7 +404,9 @@ class Prover:
                 for benv, bstatus, bnodes in branches:
                     pattern = tuple([benv.get(a.name) if a.__class__ is ir.Var else a.value  # type: ignore[union-attr]
                                      for a in args])
-                    res = memo.get((relation, pattern)) or self.atom(relation, pattern)
+                    res = memo.get((relation, pattern))
+                    if res is None:
+                        res = self.atom(relation, pattern)
                     added = False
                     for row, status, node in res.rows:
                         bound = _unify(args, row, benv)

@@ -470,3 +470,62 @@ rule by_ground cites "P1":
     ((row, status, node),) = Prover(program, model, unknown, "c", "this case").atom("scope", ("c",)).rows
     assert (row, status, node.kind) == (("c",), Status.UNKNOWN, "why_not")
     assert [(way.rule, way.status) for way in node.because] == [("by_body", Status.UNKNOWN), ("by_ground", Status.UNKNOWN)]
+
+
+CYCLE = HEADER + '''
+input base(Case, X) from decision.kind means "{Case} has base {X}".
+input base2(Case, X) from decision.sent means "{Case} has base2 {X}".
+predicate a(Case, X) means "{Case} a {X}".
+predicate b(Case, X) means "{Case} b {X}".
+predicate d(Case, X) means "{Case} d {X}".
+predicate top(Case, X) means "{Case} top {X}".
+rule a1 cites "P1":
+    a(C, X) if base(C, X).
+rule a2 cites "P1":
+    a(C, X) if d(C, X).
+rule b1 cites "P1":
+    b(C, X) if d(C, X).
+rule b2 cites "P1":
+    b(C, X) if base2(C, X).
+rule d1 cites "P1":
+    d(C, X) if b(C, X).
+rule t1 cites "P1":
+    top(C, X) if a(C, X) and b(C, Y).
+'''
+
+
+CYCLE_GROUND = HEADER + '''
+input base(Case, X) from decision.kind means "{Case} has base {X}".
+input base2(Case, X) from decision.sent means "{Case} has base2 {X}".
+predicate a(Case) means "{Case} a".
+predicate b(Case) means "{Case} b".
+predicate d(Case) means "{Case} d".
+predicate top(Case) means "{Case} top".
+rule a1 cites "P1":
+    a(C) if base(C, X).
+rule a2 cites "P1":
+    a(C) if d(C).
+rule b1 cites "P1":
+    b(C) if d(C).
+rule b2 cites "P1":
+    b(C) if base2(C, X).
+rule d1 cites "P1":
+    d(C) if b(C).
+rule t1 cites "P1":
+    top(C) if a(C) and b(C).
+'''
+
+
+@pytest.mark.parametrize("text, pattern, row", [(CYCLE, ("c", None), ("c", "x")), (CYCLE_GROUND, ("c",), ("c",))],
+                         ids=["open", "ground"])
+def test_a_rule_reaching_a_recursive_relation_is_still_tried(text: str, pattern: tuple[object, ...],
+                                                             row: tuple[object, ...]) -> None:
+    """b and d read each other. Were a2 skipped once a1 proves a, top would first reach the
+    cycle through b, the proof of d would be cut there (a recursive call adds nothing on its
+    path), and the engine's d row would have no proof; so neither stop, for an open pattern or a
+    ground atom, skips a rule that reaches a recursive relation."""
+    program = compile_text(text)
+    assert program.recursive() == {"b", "d"}
+    model = DatalogEngine(program).explore({"base": [("c", "x")], "base2": [("c", "x")]}, ["top"])
+    result = Prover(program, model, {}, "c", "this case").atom("top", pattern)
+    assert [(r, status, node.rule) for r, status, node in result.rows] == [(row, Status.TRUE, "t1")]
