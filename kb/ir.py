@@ -164,8 +164,7 @@ class Program:
         """The relations on a cycle of the dependency graph (each reads itself, through others)."""
         found: frozenset[str] | None = self.__dict__.get("_recursive")
         if found is None:
-            found = frozenset(name for name in self.relations
-                              if name in self.cone(dep for dep in self.reads(name)))
+            found = frozenset(name for name in self.relations if name in self.cone(self.reads(name)))
             object.__setattr__(self, "_recursive", found)
         return found
 

@@ -262,9 +262,7 @@ class DatalogEngine:
         try:
             for relation, rows in facts.items():
                 if relation in self._served:
-                    # a value as rule constants hold it: pyParser reads "True"/"False" as bools
-                    served[relation] = converted = [tuple([_PARSER_BOOLS.get(v, v) if isinstance(v, str) else v
-                                                          for v in row]) for row in rows]
+                    served[relation] = converted = [tuple([_engine_value(v) for v in row]) for row in rows]
                     for row in converted:
                         keys.add(row[0])
                     continue
@@ -342,7 +340,7 @@ def _from_engine(value: Any) -> Any:
 def _row(values: Iterable[Any]) -> Row:
     """An engine row as rule constants hold it (the bools pyParser made of "True"/"False" back)."""
     row = tuple(values)
-    return tuple([_FROM_ENGINE[v] if v.__class__ is bool else v for v in row]) if True in row or False in row else row
+    return tuple([_from_engine(v) for v in row]) if True in row or False in row else row
 
 
 def _explored(table: Mapping[Any, Any]) -> Explored:

@@ -263,11 +263,13 @@ class Prover:
         engine_rows = self.model.engine_rows(relation, pattern)
         rules = self.program.rules_for(relation)
         read_from = self.program.read_from(relation)
+        # when to stop trying rules: a ground atom at its first TRUE proof, an open one once it has
+        # as many TRUE rows as the engine found; and only before rules reading nothing in `blocking`
+        enough = 1 if ground else len(engine_rows) if engine_rows else None
+        blocking = self._recursive if ground else self._blocking
         for i, rule in enumerate(rules):
-            if found and not unknowns and all(f[0] is Status.TRUE for f in found.values()) and (
-                    read_from[i].isdisjoint(self._recursive) if ground else (
-                        engine_rows is not None and len(found) == len(engine_rows)
-                        and read_from[i].isdisjoint(self._blocking))):
+            if (len(found) == enough and not unknowns and all(f[0] is Status.TRUE for f in found.values())
+                    and read_from[i].isdisjoint(blocking)):
                 break  # the rules from here on can change nothing shown. A ground atom proved is TRUE
                 # whatever they say. An open one with every row TRUE and as many as the engine found
                 # (a row the engine did not find raises below) shows no failures; rules that read no
@@ -306,8 +308,8 @@ class Prover:
                     # branches differing only in how an unknown was guessed add nothing (and are not built)
                     if not best[2]:
                         first = best[1][0]
-                        best[2].add((first.rule, self._fields(first.because)))
-                    signature = (rule.label if rule.kind != "fact" else None, self._fields(branch[2]))
+                        best[2].add(self._signature(first.rule, first.because))
+                    signature = self._signature(rule.label if rule.kind != "fact" else None, branch[2])
                     if signature not in best[2]:
                         best[1].append(self._rule_node(rule, branch, head_row))
                         best[2].add(signature)
@@ -335,17 +337,20 @@ class Prover:
                 result.rest_node = self._why_not(relation, pattern, failed, Status.FALSE)
         return result
 
-    def _fields(self, nodes: tuple[ProofNode, ...]) -> tuple[str, ...]:
-        """The case fields whose absence ``nodes`` report, sorted: with the rule, what tells one way
-        a rule may apply from another. Kept per node, since branches share their subtrees."""
-        out: set[str] = set()
-        for node in nodes:
-            kept = self._missing.get(id(node))
-            if kept is None:  # the node is kept with its fields: its id is never reused meanwhile
-                fields = {node.field} if node.kind == "missing" and node.field else set(self._fields(node.because))
-                kept = self._missing[id(node)] = (node, frozenset(fields))
-            out |= kept[1]
-        return tuple(sorted(out))
+    def _signature(self, rule: str | None, nodes: tuple[ProofNode, ...]) -> tuple[str | None, tuple[str, ...]]:
+        """A way a rule may apply, as far as the reader can tell ways apart: the rule, and the
+        case fields whose absence its steps ``nodes`` report."""
+        return rule, tuple(sorted(frozenset().union(*[self._fields(node) for node in nodes])))
+
+    def _fields(self, node: ProofNode) -> frozenset[str]:
+        """The case fields whose absence ``node`` reports, itself or below. Kept per node, since
+        branches share their subtrees; the node is kept with them, so its id is not reused."""
+        kept = self._missing.get(id(node))
+        if kept is None:
+            fields = (frozenset([node.field]) if node.kind == "missing" and node.field
+                      else frozenset().union(*[self._fields(child) for child in node.because]))
+            kept = self._missing[id(node)] = (node, fields)
+        return kept[1]
 
     def _lapsed(self, rule: ir.Rule) -> list[ir.Provision]:
         """The provisions cited by ``rule`` not in force on the date asked about."""

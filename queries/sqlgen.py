@@ -298,16 +298,6 @@ def _dependency_order(program: ir.Program) -> list[str]:
             for m in sorted(condensed.nodes[node]["members"])]
 
 
-def _recursive_components(program: ir.Program) -> list[set[str]]:
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    for rule in program.rules:
-        for lit in rule.body:
-            if isinstance(lit, (ir.Pos, ir.Neg)):
-                graph.add_edge(rule.head.relation, lit.atom.relation)
-    return [c for c in nx.strongly_connected_components(graph)
-            if len(c) > 1 or any(graph.has_edge(n, n) for n in c)]
-
-
 def compile_sql(program: ir.Program, dialect: str = "duckdb",
                 relations: Iterable[str] | None = None) -> list[SqlStatement]:
     """Statements that build ``t_``/``p_`` tables for every relation (or those given and what they
@@ -316,7 +306,7 @@ def compile_sql(program: ir.Program, dialect: str = "duckdb",
     types = relation_types(program)
     nullable = nullable_columns(program)
     needed = program.cone(relations if relations is not None else program.relations)
-    recursive = {r for comp in _recursive_components(program) for r in comp}
+    recursive = program.recursive()
     out: list[SqlStatement] = []
 
     def create(table: str, cols: list[str], select: str | None) -> None:

@@ -313,11 +313,6 @@ def _components(program: ir.Program, wanted: Iterable[str]) -> list[list[str]]:
     return [sorted(condensed.nodes[c]["members"]) for c in reversed(list(nx.topological_sort(condensed)))]
 
 
-def _self_reading(program: ir.Program, names: list[str]) -> bool:
-    return len(names) > 1 or any(isinstance(lit, (ir.Pos, ir.Neg)) and lit.atom.relation == names[0]
-                                 for rule in program.rules_for(names[0]) for lit in rule.body)
-
-
 @dataclass
 class QuestionResult:
     """One question over N cases, as arrays. ``status``: STATUS_* codes. Yes/no: ``truth`` is 1, 0
@@ -477,7 +472,7 @@ class VectorProgram:
         return RelationSlots(_merge(out.t), _merge(out.p))
 
     def _derive_component(self, names: list[str], rels: dict[str, RelationSlots]) -> None:
-        if not _self_reading(self.program, names):
+        if names[0] not in self.program.recursive():  # a single relation that does not read itself
             rels[names[0]] = self._derive(names[0], rels)
             return
         # a recursive component: start empty and re-derive until no slot changes (monotone: the
