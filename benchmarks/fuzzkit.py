@@ -1,0 +1,136 @@
+"""What the two fuzzers share: the tally of outcomes, the timed and bounded run of one input,
+and the printed figures.
+
+An outcome is one of: fine (an answer, or a ``RedressError`` that says where: file:line:col for
+rule files, a JSON path for cases); *uncaught* (any exception that is not a ``RedressError``);
+*unlocated* (a ``RedressError`` without a location); *slow* (over 5 s of CPU or wall time).
+Each bad outcome is counted by its cause -- the exception type, the first words of its message
+and the innermost frame inside redress -- with the index of its first input, so any finding is
+replayed with ``--only INDEX`` (every input is generated from ``(seed, index)`` alone).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import sys
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any, Callable, Iterator
+
+from redress.errors import RedressError
+
+ROOT = Path(__file__).resolve().parent.parent
+SLOW_SECONDS = 5.0
+HANG_SECONDS = 60.0  # a run is cut off (and counted slow and uncaught) after this long
+
+
+class Hung(Exception):
+    """Raised into a run that went on past HANG_SECONDS."""
+
+
+def _alarm(signum: int, frame: FrameType | None) -> None:
+    raise Hung(f"still running after {HANG_SECONDS:.0f} s")
+
+
+def _shape(message: str) -> str:
+    """A message with its particulars (quoted text, numbers, positions) blanked, so one cause counts once."""
+    message = re.sub(r"'[^']*'|\"[^\"]*\"", "'_'", message)
+    return re.sub(r"0x[0-9a-f]+|\d+", "N", message)[:60]
+
+
+def cause(err: BaseException) -> str:
+    """A short, stable name for why an exception happened: type, message head, innermost redress frame."""
+    message = _shape(str(err).split("\n", 1)[0])
+    where = ""
+    for frame in reversed(traceback.extract_tb(err.__traceback__)):
+        if "/redress/" in frame.filename or any(f"/{d}/" in frame.filename for d in ("app", "kb", "parser", "queries")):
+            where = f" at {Path(frame.filename).name}:{frame.name}"
+            break
+    return f"{type(err).__name__}: {message}{where}"
+
+
+@dataclass
+class Tally:
+    """Counts of every outcome of one front-end, with the first input index of each bad cause."""
+
+    name: str
+    tried: int = 0
+    errors: int = 0  # RedressErrors with a location: the expected answer to bad input
+    uncaught: Counter[str] = field(default_factory=Counter)
+    unlocated: Counter[str] = field(default_factory=Counter)
+    slow: Counter[str] = field(default_factory=Counter)
+    first: dict[str, int] = field(default_factory=dict)
+    worst: float = 0.0
+
+    def bad(self, kind: Counter[str], key: str, index: int) -> None:
+        kind[key] += 1
+        self.first.setdefault(key, index)
+
+    def run(self, index: int, label: str, thunk: Callable[[], Any], located: Callable[[RedressError], bool]) -> Any:
+        """Run one input through ``thunk``; classify its outcome. Returns the result, or None."""
+        self.tried += 1
+        wall, cpu = time.perf_counter(), time.process_time()
+        result: Any = None
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, HANG_SECONDS)
+        try:
+            result = thunk()
+        except RedressError as err:
+            self.errors += 1
+            if not located(err):
+                self.bad(self.unlocated, f"{type(err).__name__}: {_shape(str(err))}", index)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as err:  # noqa: B036 - counting every other exception is the point
+            self.bad(self.uncaught, cause(err), index)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        elapsed = max(time.perf_counter() - wall, time.process_time() - cpu)
+        self.worst = max(self.worst, elapsed)
+        if elapsed > SLOW_SECONDS:
+            self.bad(self.slow, f"{label} ({elapsed:.1f} s)", index)
+        return result
+
+    def figures(self) -> dict[str, Any]:
+        return {"tried": self.tried, "located_errors": self.errors, "uncaught": sum(self.uncaught.values()),
+                "unlocated": sum(self.unlocated.values()), "over_5s": sum(self.slow.values()),
+                "slowest_s": round(self.worst, 3),
+                "causes": {kind: {k: {"count": n, "first_index": self.first[k]} for k, n in counter.most_common()}
+                           for kind, counter in (("uncaught", self.uncaught), ("unlocated", self.unlocated),
+                                                 ("over_5s", self.slow)) if counter}}
+
+
+def report(title: str, seed: int, tallies: list[Tally], started: float, as_json: bool) -> int:
+    """Print the figures; the exit status is 1 when anything uncaught, unlocated or slow was found."""
+    figures = {t.name: t.figures() for t in tallies}
+    total = {k: sum(f[k] for f in figures.values()) for k in ("uncaught", "unlocated", "over_5s")}
+    if as_json:
+        print(json.dumps({"fuzz": title, "seed": seed, "seconds": round(time.perf_counter() - started, 1),
+                          "totals": total, "frontends": figures}, indent=2))
+    else:
+        print(f"{title}: seed {seed}, {time.perf_counter() - started:.0f} s")
+        for name, f in figures.items():
+            print(f"  {name:<16} tried {f['tried']:>8,}  uncaught {f['uncaught']:>6,}  no location {f['unlocated']:>6,}"
+                  f"  over 5 s {f['over_5s']:>4,}  (slowest {f['slowest_s']:.2f} s)")
+            for kind, causes in f.get("causes", {}).items():
+                for key, c in causes.items():
+                    print(f"      {kind:<9} {c['count']:>7,} x {key}  [first: --only {c['first_index']}]")
+        print(f"  total: uncaught {total['uncaught']:,}, without a location {total['unlocated']:,}, "
+              f"over 5 s {total['over_5s']:,}")
+    return 1 if any(total.values()) else 0
+
+
+def indices(count: int, only: int | None) -> Iterator[int]:
+    return iter([only]) if only is not None else iter(range(count))
+
+
+def progress(done: int, count: int, started: float) -> None:
+    if done and done % max(1, count // 20) == 0:
+        print(f"  ... {done:,}/{count:,} in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
