@@ -233,7 +233,8 @@ def _from_redress(err: RedressError, field: str | None = None) -> ApiError:
 def _case_error(err: CaseValidationError) -> ApiError:
     """A case error, its field located in the request: ``decision.kind`` -> ``case.decision.kind``."""
     path = err.field or "case"
-    return _from_redress(err, path if path == "case" or path.startswith("case.") else f"case.{path}")
+    return _from_redress(err, path if path == "case" or path.startswith(("case.", "case[")) else
+                         f"case{path}" if path.startswith("[") else f"case.{path}")
 
 
 def _location(loc: tuple[Any, ...] | list[Any]) -> str | None:

@@ -185,7 +185,7 @@ def break_text(rng: random.Random, text: str) -> str:
     if pick < 0.95:
         return text[:rng.randrange(len(text))]
     i = rng.randrange(len(text))
-    return text[:i] + rng.choice(["\x1f", "\x00", "}", "\\", '"', "\ufeff", "\u2028", ",,"]) + text[i:]
+    return text[:i] + rng.choice(["\x1f", "\x00", "\r", "}", "\\", '"', "\ufeff", "\u2028", ",,"]) + text[i:]
 
 
 # ---------------------------------------------------------------------- the front-ends
@@ -267,12 +267,14 @@ class CasesFuzzer:
             raise RuntimeError(f"no summary from redress batch: {result.stderr[-300:]}")
         cases, answers, skipped = map(int, summary.groups())
         reported = {int(n) for n in re.findall(r"^\S*cases\.jsonl:line (\d+):", result.stderr, re.M)}
-        nonblank = sum(1 for line in data.split(b"\n") if line.strip())
-        written = sum(1 for line in out.read_bytes().split(b"\n") if line.strip()) if out.exists() else 0
-        if cases + skipped != nonblank or answers != cases * len(self.questions) or written != answers \
-                or len(reported) != skipped:
-            raise RuntimeError(f"batch --engine {engine} lost lines: {nonblank} lines, {cases} answered, {skipped} "
-                               f"skipped ({len(reported)} numbered), {answers} answers, {written} written")
+        numbers = {n for n, line in enumerate(data.split(b"\n"), start=1) if line.strip()}
+        written = [json.loads(line) for line in out.read_bytes().split(b"\n") if line.strip()] if out.exists() else []
+        answered = {row["line"] for row in written}
+        if (cases + skipped != len(numbers) or answers != cases * len(self.questions) or len(written) != answers
+                or len(reported) != skipped or answered | reported != numbers or answered & reported):
+            raise RuntimeError(f"batch --engine {engine} lost or misnumbered lines: {len(numbers)} lines, {cases} "
+                               f"answered, {skipped} skipped, {answers} answers, {len(written)} written, "
+                               f"{len(numbers - answered - reported)} unaccounted for")
 
 
 def run(count: int, seed: int, only: int | None = None, cli_every: int = 50, http_every: int = 20,

@@ -7,6 +7,7 @@ A field that is absent or null is *unknown*; an empty list is a known empty valu
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -162,6 +163,14 @@ def _check_consistency(values: dict[str, Any]) -> None:
                                   "person.over_compulsory_school_age")
 
 
+def _key_path(group: str, key: str) -> str:
+    """The dotted path of a key as written, quoted when it is not a plain name (empty, dotted,
+    bracketed, spaced), so an error's field always points at one key: ``person[""]``."""
+    if key and key.isprintable() and not any(c in key for c in '.[]" '):
+        return f"{group}.{key}" if group else key
+    return f"{group}[{json.dumps(key)}]"
+
+
 def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
     """Validate a case as JSON data; every error names the offending field.
 
@@ -181,14 +190,16 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
                 path = f"{key}.{sub}"
                 if path not in FIELDS:
                     raise CaseValidationError(f"unknown field; {key} has: "
-                                              + ", ".join(p.split(".", 1)[1] for p in FIELDS if p.startswith(key + ".")), path)
+                                              + ", ".join(p.split(".", 1)[1] for p in FIELDS if p.startswith(key + ".")),
+                                              _key_path(key, sub))
                 if subvalue is not None:
                     values[path] = _check_value(FIELDS[path], subvalue, path)
         elif key in FIELDS:
             if value is not None:
                 values[key] = _check_value(FIELDS[key], value, key)
         else:
-            raise CaseValidationError("unknown field; a case has: " + ", ".join(sorted({p.split('.')[0] for p in FIELDS})), key)
+            raise CaseValidationError("unknown field; a case has: " + ", ".join(sorted({p.split('.')[0] for p in FIELDS})),
+                                      _key_path("", key))
     _check_consistency(values)
     for path, spec in FIELDS.items():
         if spec.default is not None and path not in values:
