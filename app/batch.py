@@ -167,10 +167,7 @@ def run_batch(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, 
     summary = BatchSummary()
     shape = _layout(kb, questions, out_fmt, layout, "pydatalog")
     with _atomic_output(out) as tmp_path:
-        # JSONL lines end at \n only (a raw \r inside a line must not shift every later line's number);
-        # the csv module does its own line handling
-        newline = "" if in_fmt == "csv" else "\n"
-        with tmp_path.open("w", encoding="utf-8", newline="") as tmp, source.open(encoding="utf-8", newline=newline) as src:
+        with tmp_path.open("w", encoding="utf-8", newline="") as tmp, source.open(encoding="utf-8", newline="") as src:
             writer = _Writer(tmp, shape)
             for line, item in read_cases(src, in_fmt):
                 if progress:

@@ -277,13 +277,16 @@ def _stderr_console() -> Console:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes sharing the port, each with its own knowledge base (about one per core).")
+@click.option("--access-log/--no-access-log", default=False, show_default=True, help="Log every request.")
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Serve the HTTP API (needs the extra: pip install 'redress[web]')."""
     try:
         from redress.web import serve as run_server
     except ImportError as err:
         raise click.ClickException(f"the HTTP API needs the web extra: pip install 'redress[web]' ({err})")
-    run_server(host=host, port=port)
+    run_server(host=host, port=port, workers=workers, access_log=access_log)
 
 
 @cli.command()
