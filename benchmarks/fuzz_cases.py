@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fuzzkit import ROOT, Tally, indices, progress, report  # noqa: E402
+from fuzzkit import ROOT, Tally, indices, interrupted, progress, report  # noqa: E402
 
 from redress.errors import CaseValidationError, RedressError  # noqa: E402
 from redress.kb.schema import FIELDS  # noqa: E402
@@ -278,8 +278,9 @@ class CasesFuzzer:
 
 
 def run(count: int, seed: int, only: int | None = None, cli_every: int = 50, http_every: int = 20,
-        batch_lines: int = 5000, pydatalog_lines: int = 200,
-        on_progress: Callable[[int, int, float], None] | None = None) -> list[Tally]:
+        batch_lines: int = 5000, pydatalog_lines: int = 200, start: int = 0,
+        on_progress: Callable[[int, int, float], None] | None = None) -> tuple[list[Tally], bool]:
+    """The tallies, and whether the run was interrupted before the end."""
     api, command, http = Tally("python-api"), Tally("cli-ask"), Tally("http-ask")
     batches = {engine: Tally(f"batch-{engine}") for engine in ("numpy", "duckdb", "pydatalog")}
     cases = Tally("cases")  # generation itself: counts the cases tried
@@ -296,25 +297,28 @@ def run(count: int, seed: int, only: int | None = None, cli_every: int = 50, htt
                 tally.run(first, f"batch of {len(chunk)}", lambda: fuzzer.batch(chunk, engine), lambda e: True)
             pending.clear()
 
-        for done, index in enumerate(indices(count, only)):
-            rng = random.Random(f"{seed}:{index}")
-            case = generate(rng)
-            text = cases.run(index, "to_text", lambda: break_text(rng, to_text(case)), lambda e: True)
-            for question in fuzzer.questions:
-                api.run(index, question, lambda: fuzzer.api(question, case), located)
-            question = rng.choice(fuzzer.questions + ["appealable ", "no_such_question"])
-            if only is not None or index % cli_every == 0:
-                command.run(index, question, lambda: fuzzer.command(question, text), located)
-            if only is not None or index % http_every == 0:
-                http.run(index, question, lambda: fuzzer.http(question, text), located)
-            pending.append((index, text))
-            if len(pending) >= batch_lines:
+        def loop() -> None:
+            for done, index in enumerate(indices(count, only, start)):
+                rng = random.Random(f"{seed}:{index}")
+                case = generate(rng)
+                text = cases.run(index, "to_text", lambda: break_text(rng, to_text(case)), lambda e: True)
+                for question in fuzzer.questions:
+                    api.run(index, question, lambda: fuzzer.api(question, case), located)
+                question = rng.choice(fuzzer.questions + ["appealable ", "no_such_question"])
+                if only is not None or index % cli_every == 0:
+                    command.run(index, question, lambda: fuzzer.command(question, text), located)
+                if only is not None or index % http_every == 0:
+                    http.run(index, question, lambda: fuzzer.http(question, text), located)
+                pending.append((index, text))
+                if len(pending) >= batch_lines:
+                    flush()
+                if on_progress:
+                    on_progress(done + 1, count, started)
+            if pending:
                 flush()
-            if on_progress:
-                on_progress(done + 1, count, started)
-        if pending:
-            flush()
-    return [cases, api, command, http, *batches.values()]
+
+        stopped = interrupted(loop)
+    return [cases, api, command, http, *batches.values()], stopped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--only", type=int, default=None, help="replay one case by its index")
+    parser.add_argument("--start", type=int, default=0, help="first index (to split a run across processes)")
     parser.add_argument("--cli-every", type=int, default=50)
     parser.add_argument("--http-every", type=int, default=20)
     parser.add_argument("--batch-lines", type=int, default=5000, help="cases per redress batch run")
@@ -329,9 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    tallies = run(args.count, args.seed, args.only, args.cli_every, args.http_every, args.batch_lines,
-                  args.pydatalog_lines, progress)
-    return report("cases", args.seed, tallies, started, args.json)
+    tallies, stopped = run(args.count, args.seed, args.only, args.cli_every, args.http_every, args.batch_lines,
+                           args.pydatalog_lines, args.start, progress)
+    return report("cases", args.seed, tallies, started, args.json, stopped)
 
 
 if __name__ == "__main__":

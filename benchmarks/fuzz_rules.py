@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fuzzkit import ROOT, Tally, indices, progress, report  # noqa: E402
+from fuzzkit import ROOT, Tally, indices, interrupted, progress, report  # noqa: E402
 
 from redress.errors import RedressCheckError, RedressError, RedressSyntaxError  # noqa: E402
 
@@ -207,21 +207,26 @@ def located(err: RedressError) -> bool:
     return bool(_LOCATED.match(str(err)))  # the engine's own errors at ask time: a location if it can
 
 
-def run(count: int, seed: int, only: int | None = None, ask_every: int = 50,
-        on_progress: Callable[[int, int, float], None] | None = None) -> list[Tally]:
+def run(count: int, seed: int, only: int | None = None, ask_every: int = 50, start: int = 0,
+        on_progress: Callable[[int, int, float], None] | None = None) -> tuple[list[Tally], bool]:
+    """The tallies, and whether the run was interrupted before the end."""
     tally = Tally("parse-check")
     fuzzer = RulesFuzzer(ask_every)
     started = time.perf_counter()
-    try:
-        for done, index in enumerate(indices(count, only)):
+
+    def loop() -> None:
+        for done, index in enumerate(indices(count, only, start)):
             rng = random.Random(f"{seed}:{index}")
             name, data = fuzzer.source(rng)
             tally.run(index, name, lambda: fuzzer.pipeline(name, data), located)
             if on_progress:
                 on_progress(done + 1, count, started)
+
+    try:
+        stopped = interrupted(loop)
     finally:
         fuzzer.close()
-    return [tally]
+    return [tally], stopped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,12 +234,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--only", type=int, default=None, help="replay one input by its index")
+    parser.add_argument("--start", type=int, default=0, help="first index (to split a run across processes)")
     parser.add_argument("--ask-every", type=int, default=50, help="ask every Nth compiled program (0: never)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    tallies = run(args.count, args.seed, args.only, args.ask_every, progress)
-    return report("rule sources", args.seed, tallies, started, args.json)
+    tallies, stopped = run(args.count, args.seed, args.only, args.ask_every, args.start, progress)
+    return report("rule sources", args.seed, tallies, started, args.json, stopped)
 
 
 if __name__ == "__main__":

@@ -107,15 +107,15 @@ class Tally:
                                                  ("over_5s", self.slow)) if counter}}
 
 
-def report(title: str, seed: int, tallies: list[Tally], started: float, as_json: bool) -> int:
+def report(title: str, seed: int, tallies: list[Tally], started: float, as_json: bool, stopped: bool = False) -> int:
     """Print the figures; the exit status is 1 when anything uncaught, unlocated or slow was found."""
     figures = {t.name: t.figures() for t in tallies}
     total = {k: sum(f[k] for f in figures.values()) for k in ("uncaught", "unlocated", "over_5s")}
     if as_json:
         print(json.dumps({"fuzz": title, "seed": seed, "seconds": round(time.perf_counter() - started, 1),
-                          "totals": total, "frontends": figures}, indent=2))
+                          "interrupted": stopped, "totals": total, "frontends": figures}, indent=2))
     else:
-        print(f"{title}: seed {seed}, {time.perf_counter() - started:.0f} s")
+        print(f"{title}: seed {seed}, {time.perf_counter() - started:.0f} s" + (" (interrupted)" if stopped else ""))
         for name, f in figures.items():
             print(f"  {name:<16} tried {f['tried']:>8,}  uncaught {f['uncaught']:>6,}  no location {f['unlocated']:>6,}"
                   f"  over 5 s {f['over_5s']:>4,}  (slowest {f['slowest_s']:.2f} s)")
@@ -127,8 +127,44 @@ def report(title: str, seed: int, tallies: list[Tally], started: float, as_json:
     return 1 if any(total.values()) else 0
 
 
-def indices(count: int, only: int | None) -> Iterator[int]:
-    return iter([only]) if only is not None else iter(range(count))
+def indices(count: int, only: int | None, start: int = 0) -> Iterator[int]:
+    """The input indices to run: ``count`` from ``start`` (so a run can be split across processes), or one."""
+    return iter([only]) if only is not None else iter(range(start, start + count))
+
+
+def interrupted(run: Callable[[], None]) -> bool:
+    """Run the loop; an interrupt (Ctrl-C, SIGINT) ends it early so the figures so far still print."""
+    try:
+        run()
+    except KeyboardInterrupt:
+        return True
+    return False
+
+
+def combine(paths: list[Path]) -> dict[str, Any]:
+    """The figures of a run split across processes (``--start``), each printed with ``--json``, added up."""
+    parts = [json.loads(p.read_text()) for p in paths]
+    frontends: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        for name, f in part["frontends"].items():
+            into = frontends.setdefault(name, {"tried": 0, "located_errors": 0, "uncaught": 0, "unlocated": 0,
+                                               "over_5s": 0, "slowest_s": 0.0, "causes": {}})
+            for key in ("tried", "located_errors", "uncaught", "unlocated", "over_5s"):
+                into[key] += f[key]
+            into["slowest_s"] = max(into["slowest_s"], f["slowest_s"])
+            for kind, causes in f.get("causes", {}).items():
+                for cause_, c in causes.items():
+                    slot = into["causes"].setdefault(kind, {}).setdefault(cause_, {"count": 0, "first_index": c["first_index"]})
+                    slot["count"] += c["count"]
+                    slot["first_index"] = min(slot["first_index"], c["first_index"])
+    totals = {k: sum(f[k] for f in frontends.values()) for k in ("uncaught", "unlocated", "over_5s")}
+    return {"fuzz": parts[0]["fuzz"], "seed": parts[0]["seed"], "parts": [str(p) for p in paths],
+            "interrupted": any(p.get("interrupted") for p in parts),
+            "seconds": max(p["seconds"] for p in parts), "totals": totals, "frontends": frontends}
+
+
+if __name__ == "__main__":  # python benchmarks/fuzzkit.py PART.json ...: the parts' figures added up
+    print(json.dumps(combine([Path(a) for a in sys.argv[1:]]), indent=2))
 
 
 def progress(done: int, count: int, started: float) -> None:

@@ -56,13 +56,15 @@ def _judge(tallies: list[Tally]) -> None:
 
 
 def test_rule_sources_fuzz() -> None:
-    tallies = fuzz_rules.run(2000, seed=1, ask_every=100)
+    tallies, stopped = fuzz_rules.run(2000, seed=1, ask_every=100)
+    assert not stopped
     assert tallies[0].tried == 2000
     _judge(tallies)
 
 
 def test_cases_fuzz() -> None:
-    tallies = fuzz_cases.run(1500, seed=1, cli_every=75, http_every=30, batch_lines=750, pydatalog_lines=60)
+    tallies, stopped = fuzz_cases.run(1500, seed=1, cli_every=75, http_every=30, batch_lines=750, pydatalog_lines=60)
+    assert not stopped
     assert {t.name: t.tried for t in tallies}["python-api"] >= 1500 * 14
     _judge(tallies)
 
