@@ -142,12 +142,21 @@ def indices(count: int, only: int | None, start: int = 0) -> Iterator[int]:
     return iter([only]) if only is not None else iter(range(start, start + count))
 
 
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def interrupted(run: Callable[[], None]) -> bool:
-    """Run the loop; an interrupt (Ctrl-C, SIGINT) ends it early so the figures so far still print."""
+    """Run the loop; SIGINT or SIGTERM ends it early so the figures so far still print. Both are
+    set here: a job started in the background by a shell inherits SIGINT ignored."""
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         run()
     except KeyboardInterrupt:
         return True
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return False
 
 
