@@ -15,6 +15,7 @@ Run it with ``redress serve`` (see :func:`serve`) or
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import logging
 from typing import Any, Awaitable, Callable, Iterator, Literal, MutableMapping
@@ -495,19 +496,45 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body_bytes: int = DEFAULT
     return app
 
 
+def warm(kb: KnowledgeBase) -> None:
+    """Pay a server's one-time costs before its first request rather than in it: every question
+    asked, on each version of the law in force since 1990, about a refusal and an amended plan
+    with mediation dates, so this thread (the event loop's, which answers /ask) has loaded each
+    version's engine and the date calculations their calendars (the first working-day roll alone
+    imports the holiday tables: most of a second)."""
+    starts = [d for d in kb.program.version_boundaries() if d.year >= 1990] + [_dt.date.today()]
+    for as_of in starts:
+        sent = (as_of + _dt.timedelta(days=40)).isoformat()
+        for case in ({"decision": {"kind": "refuse_assessment", "sent": sent}},
+                     {"person": {"age": 12, "role": "parent"}, "appeal": {"grounds": ["section_f", "section_i_named"]},
+                      "decision": {"kind": "plan_amended", "sent": sent},
+                      "mediation": {"adviser_contacted": sent, "certificate_issued": sent}}):
+            try:
+                kb.ask_many(list(kb.questions), {**case, "as_of": (as_of + _dt.timedelta(days=60)).isoformat()})
+            except RedressError:
+                continue  # a date the calendar cannot reach: nothing to warm there
+
+
 def app_factory() -> FastAPI:
     """``create_app()`` with defaults, for ``uvicorn redress.web:app_factory --factory``."""
     return create_app()
 
 
+def served_app() -> FastAPI:
+    """What ``redress serve`` runs in each worker: the default app, warmed (:func:`warm`)."""
+    app = create_app()
+    warm(app.state.kb)
+    return app
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, access_log: bool = False) -> None:
     """Run the HTTP API with uvicorn (``redress serve``); ``workers`` > 1 runs that many processes
-    on one socket, each building its app with :func:`app_factory`. The access log (a line per
+    on one socket, each building its app with :func:`served_app`. The access log (a line per
     request, a tenth of a request's cost) is off unless asked for."""
     import uvicorn
 
     if workers > 1:
-        uvicorn.run("redress.web:app_factory", factory=True, host=host, port=port, workers=workers,
+        uvicorn.run("redress.web:served_app", factory=True, host=host, port=port, workers=workers,
                     access_log=access_log)
     else:
-        uvicorn.run(create_app(), host=host, port=port, access_log=access_log)
+        uvicorn.run(served_app(), host=host, port=port, access_log=access_log)

@@ -176,13 +176,14 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     count: int = 0
+    rss: list[float] = field(default_factory=list)  # the server's RSS (MB) every 5 s under load
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
 
 
 async def load(port: int, bodies: list[bytes], clients: int, seconds: float, max_requests: int,
-               stats: Stats) -> float:
+               stats: Stats, server_pid: int) -> float:
     """``clients`` connections posting /ask back to back until the time or the count runs out."""
     deadline = time.perf_counter() + seconds
     order = itertools.cycle(range(len(bodies)))
@@ -211,8 +212,13 @@ async def load(port: int, bodies: list[bytes], clients: int, seconds: float, max
         finally:
             writer.close()
 
+    async def sample_rss() -> None:
+        while time.perf_counter() < deadline and stats.count < max_requests:
+            await asyncio.sleep(min(5.0, max(0.0, deadline - time.perf_counter())))
+            stats.rss.append(round(rss_mb(server_pid), 1))
+
     started = time.perf_counter()
-    await asyncio.gather(*(one_client(k) for k in range(clients)))
+    await asyncio.gather(sample_rss(), *(one_client(k) for k in range(clients)))
     return time.perf_counter() - started
 
 
@@ -338,11 +344,11 @@ def main(argv: list[str] | None = None) -> int:
     proc = start_server(port, args.workers, log)
     try:
         rss_idle = rss_mb(proc.pid)
-        asyncio.run(load(port, bodies, args.clients, args.warmup, args.max_requests, Stats()))
+        asyncio.run(load(port, bodies, args.clients, args.warmup, args.max_requests, Stats(), proc.pid))
         rss_warm = rss_mb(proc.pid)
         stats = Stats()
         cpu0, client0 = cpu_seconds(proc.pid), time.process_time()
-        elapsed = asyncio.run(load(port, bodies, args.clients, args.seconds, args.max_requests, stats))
+        elapsed = asyncio.run(load(port, bodies, args.clients, args.seconds, args.max_requests, stats, proc.pid))
         server_cpu, client_cpu = cpu_seconds(proc.pid) - cpu0, time.process_time() - client0
         rss_loaded = rss_mb(proc.pid)
         batch = asyncio.run(post_batch(port, cases, n_questions)) if cases else None
@@ -361,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         # what the server's CPU cost per ask allows on two cores of its own
         "asks_per_s_on_2_free_cores": round(2 / (server_cpu / len(lat))) if lat and server_cpu else None,
         "rss_mb": {"idle": round(rss_idle, 1), "after_warmup": round(rss_warm, 1), "after_load": round(rss_loaded, 1),
-                   "end": round(rss_end, 1)},
+                   "end": round(rss_end, 1), "every_5s_under_load": stats.rss},
         "batch": batch, "bad_requests": bad,
         "loadavg_before": [round(x, 2) for x in load_before], "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "cpus": os.cpu_count(), "server_log": str(log),
@@ -377,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
               f"asks/s on two free cores), load generator {figures['client_cpu_ms_per_ask']} ms per ask")
         r = figures["rss_mb"]
         print(f"  server RSS (MB): idle {r['idle']}, after warm-up {r['after_warmup']}, after load {r['after_load']}, "
-              f"end {r['end']}")
+              f"end {r['end']}; every 5 s under load: {r['every_5s_under_load']}")
         if batch:
             if batch["status"] == 200:
                 print(f"  /batch of {batch['cases']:,} cases as {batch['as']} ({batch['body_mb']} MB): "

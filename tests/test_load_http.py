@@ -20,7 +20,8 @@ def test_serve_with_two_workers_answers_under_load_and_refuses_bad_requests(tmp_
     try:
         assert len(load_http._tree(proc.pid)) >= 3  # the supervisor and its two workers
         stats = load_http.Stats()
-        asyncio.run(load_http.load(port, bodies, clients=8, seconds=3, max_requests=400, stats=stats))
+        asyncio.run(load_http.load(port, bodies, clients=8, seconds=3, max_requests=400, stats=stats,
+                                   server_pid=proc.pid))
         bad = asyncio.run(load_http.bad_requests(port))
     finally:
         load_http.stop_server(proc)
