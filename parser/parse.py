@@ -75,6 +75,13 @@ def _date(token: Token, file: str) -> _dt.date:
         raise RedressSyntaxError(f"not a real date: {token}", _span(file, token)) from None
 
 
+def _int(token: Token, file: str) -> int:
+    try:
+        return int(token)
+    except ValueError:  # Python will not convert a number of over 4,300 digits
+        raise RedressSyntaxError(f"number too long: {len(token)} digits", _span(file, token)) from None
+
+
 @v_args(meta=True, inline=True)
 class _ToAst(Transformer[Token, Any]):
     """Each method builds one node; names match the grammar's rules and aliases."""
@@ -100,7 +107,7 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Const(_date(tok, self.file), self._s(meta))
 
     def int(self, meta: Meta, tok: Token) -> ast.Const:
-        return ast.Const(int(tok), self._s(meta))
+        return ast.Const(_int(tok, self.file), self._s(meta))
 
     def args(self, meta: Meta, *terms: ast.Term) -> tuple[ast.Term, ...]:
         return terms
@@ -215,7 +222,7 @@ class _ToAst(Transformer[Token, Any]):
         return _unquote(str(tok))
 
     def j_int(self, meta: Meta, tok: Token) -> builtins.int:  # plain ``int`` here is the method above
-        return int(tok)
+        return _int(tok, self.file)
 
     def j_true(self, meta: Meta) -> bool:
         return True

@@ -127,3 +127,15 @@ def test_an_unknown_empty_key_is_located_in_the_http_request() -> None:
     assert response.status_code == 400
     assert response.json()["error"]["field"] == 'case[""]'
 
+
+
+@pytest.mark.parametrize("text", ["fact f(" + "9" * 5000 + ").", 'scenario "s"\n    given person.age = ' + "9" * 5000 + "\nend"])
+def test_a_number_too_long_for_python_is_a_syntax_error_at_its_place(text: str) -> None:
+    """Found by fuzz_rules: a 100,000-digit number in a rule file raised lark's VisitError (a
+    ValueError from int()) instead of a syntax error."""
+    from redress.errors import RedressSyntaxError
+    from redress.parser.parse import parse_text
+
+    with pytest.raises(RedressSyntaxError) as caught:
+        parse_text(text, "x.rules")
+    assert re.match(r"x\.rules:\d+:\d+: number too long: 5000 digits", str(caught.value))
