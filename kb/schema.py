@@ -25,7 +25,7 @@ class FieldSpec:
     type: str  # enum | enum_list | date | int | bool | string
     values: tuple[str, ...] = ()
     default: Any = None
-    description: str = ""
+    description: str = ""  # a noun phrase: reads after "the case does not say ..."
     null_means: str = ""  # non-empty: JSON null is a known value meaning this (else null = unknown)
 
 
@@ -45,20 +45,20 @@ FIELDS: dict[str, FieldSpec] = {
     f.path: f
     for f in (
         FieldSpec("id", "string", description="the case's identifier, echoed in answers"),
-        FieldSpec("authority", "enum", AUTHORITIES, description="local authority; absent: national rules only"),
+        FieldSpec("authority", "enum", AUTHORITIES, description="which local authority the case is with (absent: national rules only)"),
         FieldSpec("as_of", "date", description="the date the question is asked (default: today)"),
         FieldSpec("person.role", "enum", ("parent", "young_person"), description="who brings the case"),
-        FieldSpec("person.age", "int", description="age in years of the child or young person"),
+        FieldSpec("person.age", "int", description="the age in years of the child or young person"),
         FieldSpec("person.over_compulsory_school_age", "bool",
-                  description="past the last Friday in June of the school year in which they turn 16"),
-        FieldSpec("decision.kind", "enum", _KINDS, description="what the LA (or other body) decided or did"),
-        FieldSpec("decision.sent", "date", description="the date written notice of the decision was sent"),
-        FieldSpec("decision.plan_made", "date", description="the date the EHC plan was made or last amended"),
+                  description="whether the person is past the last Friday in June of the school year in which they turn 16"),
+        FieldSpec("decision.kind", "enum", _KINDS, description="what the local authority (or other body) decided or did"),
+        FieldSpec("decision.sent", "date", description="when written notice of the decision was sent"),
+        FieldSpec("decision.plan_made", "date", description="when the EHC plan was made or last amended"),
         FieldSpec("appeal.type", "enum", ("sen", "disability_discrimination"), default="sen",
-                  description="an s.51 SEN appeal (default) or a disability discrimination claim"),
-        FieldSpec("appeal.grounds", "enum_list", _GROUNDS, description="the parts of the decision or plan appealed"),
+                  description="whether it is an s.51 SEN appeal (the default) or a disability discrimination claim"),
+        FieldSpec("appeal.grounds", "enum_list", _GROUNDS, description="which parts of the decision or plan the appeal is about"),
         FieldSpec("appeal.conduct_date", "date",
-                  description="extension: for a disability discrimination claim, when the conduct complained of occurred"),
+                  description="when the conduct complained of in a disability discrimination claim occurred (an extension field)"),
         FieldSpec("mediation.adviser_contacted", "date", description="when the mediation adviser was contacted",
                   null_means="the family has not contacted the mediation adviser"),
         FieldSpec("mediation.adviser_told_decline", "date", description="when the adviser was told mediation is declined",
@@ -66,7 +66,7 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("mediation.requested", "date", description="when the family told the LA it wants mediation",
                   null_means="the family has not asked for mediation"),
         FieldSpec("mediation.issues", "enum_list", ("education", "health", "social_care"),
-                  description="the issues for mediation"),
+                  description="what the mediation is about (education, health, social care)"),
         FieldSpec("mediation.concluded", "date", description="when mediation concluded",
                   null_means="mediation has not concluded (or not taken place)"),
         FieldSpec("mediation.la_cannot_arrange_notified", "date",
@@ -76,15 +76,17 @@ FIELDS: dict[str, FieldSpec] = {
                   null_means="no mediation certificate has been issued"),
         FieldSpec("disagreement.counterparty", "enum",
                   ("local_authority", "maintained_school", "academy", "early_years_provider",
-                   "post16_institution", "health_commissioner")),
+                   "post16_institution", "health_commissioner"),
+                  description="who the disagreement is with"),
         FieldSpec("disagreement.about", "enum",
                   ("sen_duties", "special_educational_provision", "health_provision",
-                   "social_care_provision", "funding_between_bodies")),
+                   "social_care_provision", "funding_between_bodies"),
+                  description="what the disagreement is about"),
         FieldSpec("disagreement.stage", "enum",
                   ("ehc_assessment", "drafting_plan", "review", "reassessment", "awaiting_appeal"),
                   description="the stage of the EHC process the disagreement arises at",
                   null_means="the disagreement arises at none of these stages"),
-        FieldSpec("disagreement.parties_agree", "bool", description="all parties agree to use disagreement resolution"),
+        FieldSpec("disagreement.parties_agree", "bool", description="whether all parties agree to use disagreement resolution"),
         FieldSpec("recommendation.issued", "date", description="when the Tribunal's recommendation was made",
                   null_means="the Tribunal has made no recommendation"),
         FieldSpec("recommendation.to", "enum", ("health_commissioner", "local_authority"),

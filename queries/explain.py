@@ -20,6 +20,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from redress.errors import KnowledgeBaseError, RedressError
 from redress.kb import ir
+from redress.kb.schema import FIELDS
 from redress.queries.builtins import BUILTINS
 from redress.queries.model import Model, Pattern, Row, matches
 
@@ -244,13 +245,23 @@ class Prover:
                                                             field=rel.field, bindings=((rel.field or "", shown),))))
         if rel.name in self.unknown_inputs:
             result.rest = Status.UNKNOWN
-            result.rest_node = ProofNode(f"unknown whether {self.describe(rel.name, pattern)}: the case does not give "
-                                         f"{rel.field}", Status.UNKNOWN, "missing", field=rel.field)
+            spec = FIELDS.get(rel.field or "")
+            # with an open value the template would say "some ground": say what the case leaves out
+            what = (f"the case does not say {spec.description} ({rel.field})" if spec and spec.description
+                    and None in pattern[1:] else f"unknown whether {self.describe(rel.name, pattern)}: "
+                    f"the case does not give {rel.field}")
+            result.rest_node = ProofNode(what, Status.UNKNOWN, "missing", field=rel.field)
         elif not result.rows:
-            why = (f"the case records no {rel.field}" if rel.as_recorded and not self._given(rel.field)
-                   else f"the case gives {rel.field} otherwise")
-            result.rest_node = ProofNode(f"not the case that {self.describe(rel.name, pattern)} ({why})",
-                                         Status.FALSE, "absent", field=rel.field)
+            spec = FIELDS.get(rel.field or "")
+            if spec and spec.null_means and self._given(rel.field) and not rows:  # given as null: "none"
+                text = f"the case says {spec.null_means} ({rel.field} is null)"
+            elif None in pattern[1:] and not rows:  # an open value and an empty list: no placeholder
+                text = f"the case gives {rel.field} as an empty list"
+            else:
+                why = (f"the case records no {rel.field}" if rel.as_recorded and not self._given(rel.field)
+                       else f"the case gives {rel.field} otherwise")
+                text = f"not the case that {self.describe(rel.name, pattern)} ({why})"
+            result.rest_node = ProofNode(text, Status.FALSE, "absent", field=rel.field)
         return result
 
     def _derived(self, relation: str, pattern: Pattern) -> AtomResult:
@@ -478,7 +489,10 @@ class Prover:
                     Status.UNKNOWN: f"cannot yet tell whether {desc}"}[status]
         children = [n for _, s, n in res.rows if s is not Status.FALSE]
         if res.rest_node is not None and (inner is not Status.TRUE):
-            children.append(res.rest_node)
+            rest = res.rest_node
+            # "✓ not the case that X" over "✗ not established that X" says it twice: show the reasons once
+            children.extend(rest.because if status is Status.TRUE and rest.kind == "why_not" and rest.because
+                            else (rest,))
         node = ProofNode(what, status, "not", because=tuple(children[:1] if inner is Status.TRUE else children))
         return env, _and(bstatus, status), (*nodes, node)
 
