@@ -114,7 +114,7 @@ class KnowledgeBase:
     def __post_init__(self) -> None:
         self.engine = DatalogEngine(self.program)
         self._boundaries = self.program.version_boundaries()
-        self._engines = {}
+        self._engines: dict[int, DatalogEngine] = {}
         self._in_force = {cid: (cid, p.in_force_from.isoformat() if p.in_force_from else None,
                                 p.in_force_until.isoformat() if p.in_force_until else None)
                           for cid, p in self.program.provisions.items()}
