@@ -7,6 +7,7 @@ to an unknown rule, rules deriving an input. Warnings: unused predicate, unused 
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import re
 from dataclasses import dataclass
@@ -244,7 +245,59 @@ class _Checker:
                     if item.kind != "yes_no" and len(free) != 1:
                         self.error("bad-question", f"a {item.kind} question needs exactly one answer variable", item.span)
 
-    # ------------------------------------------------------------------ pass 3: stratification
+    # ------------------------------------------------------------------ pass 3: types
+    def types(self) -> None:
+        """Comparisons and built-in arguments compare like with like: a date with a date, a
+        number with a number, a symbol or string with a symbol or string. The engine would raise
+        a TypeError at ask time on a date compared with a string; this says so at the source."""
+        params = self.param_types()
+        for item in self.items():
+            if isinstance(item, (ast.Rule, ast.Exception_)):
+                known = _body_types(item.body, params)
+                for lit in item.body:
+                    if isinstance(lit, ast.Comparison):
+                        left, right = _term_type(lit.left, known), _term_type(lit.right, known)
+                        if left and right and left != right:
+                            self.error("type-mismatch", f"{_term(lit.left)} is {_A[left]} and {_term(lit.right)} is {_A[right]}: "
+                                       f"'{lit.op}' compares values of one kind", lit.span)
+                    elif isinstance(lit, ast.Assignment) and lit.function in BUILTINS:
+                        wanted = BUILTINS[lit.function].arg_types
+                        for k, (arg, kind) in enumerate(zip(lit.args, wanted), start=1):
+                            got = _term_type(arg, known)
+                            if got and got != kind:
+                                self.error("type-mismatch", f"argument {k} of {lit.function} must be {_A[kind]}, but "
+                                           f"{_term(arg)} is {_A[got]}", arg.span)
+
+    def param_types(self) -> dict[tuple[str, int], str | None]:
+        """The kind of value each argument of each predicate holds, where one kind is certain
+        (None: mixed): inputs from their case field, facts from their constants, derived
+        predicates from what their rules' bodies bind, to a fixpoint."""
+        out: dict[tuple[str, int], str | None] = {}
+
+        def note(key: tuple[str, int], kind: str | None) -> bool:
+            if kind is None or (key in out and (out[key] is None or out[key] == kind)):
+                return False
+            out[key] = kind if key not in out else None  # a second, different kind: mixed
+            return True
+
+        for item in self.items():
+            if isinstance(item, ast.InputDecl) and item.field in FIELDS:
+                note((item.name, 0), "text")
+                note((item.name, 1), _FIELD_KIND.get(FIELDS[item.field].type, "text"))
+            elif isinstance(item, ast.Fact):
+                for i, arg in enumerate(item.atom.args):
+                    note((item.atom.predicate, i), _term_type(arg, {}))
+        rules = [item for item in self.items() if isinstance(item, ast.Rule)]
+        changed = True
+        while changed:
+            changed = False
+            for rule in rules:
+                known = _body_types(rule.body, out)
+                for i, arg in enumerate(rule.head.args):
+                    changed = note((rule.head.predicate, i), _term_type(arg, known)) or changed
+        return out
+
+    # ------------------------------------------------------------------ pass 4: stratification
     def stratify(self) -> None:
         graph = dependency_graph(self.modules)
         for component in nx.strongly_connected_components(graph):
@@ -265,9 +318,45 @@ class _Checker:
     def run(self) -> list[Diagnostic]:
         self.declare()
         self.uses()
+        self.types()
         self.stratify()
         self.unused()
         return sorted(self.diags, key=lambda d: (d.span.file, d.span.line, d.span.column, d.code))
+
+
+_FIELD_KIND = {"date": "date", "int": "int"}  # every other case field holds symbols or strings
+_A = {"date": "a date", "int": "a number", "text": "a symbol or string"}
+
+
+def _term(term: ast.Term) -> str:
+    """A term as written: a string that is not a plain symbol in quotes."""
+    if isinstance(term, ast.Const) and isinstance(term.value, str) and not re.fullmatch(r"[a-z][a-z0-9_]*", term.value):
+        return f'"{term.value}"'
+    return str(term)
+
+
+def _term_type(term: ast.Term, known: dict[str, str]) -> str | None:
+    if isinstance(term, ast.Var):
+        return known.get(term.name)
+    value = term.value
+    if isinstance(value, _dt.date):
+        return "date"
+    return "int" if isinstance(value, int) else "text"
+
+
+def _body_types(body: tuple[ast.Literal, ...], params: dict[tuple[str, int], str | None]) -> dict[str, str]:
+    """The kind each variable of a body certainly holds: from the predicates binding it and from
+    the built-ins (each gives a date)."""
+    known: dict[str, str] = {}
+    for lit in body:
+        if isinstance(lit, ast.Atom):
+            for i, arg in enumerate(lit.args):
+                kind = params.get((lit.predicate, i))
+                if isinstance(arg, ast.Var) and kind and not arg.name.startswith("_"):
+                    known.setdefault(arg.name, kind)
+        elif isinstance(lit, ast.Assignment) and lit.function in BUILTINS:
+            known.setdefault(lit.target.name, "date")
+    return known
 
 
 def dependency_graph(modules: tuple[ast.Module, ...]) -> "nx.DiGraph[str]":

@@ -11,12 +11,22 @@ An empty list is a known empty value. docs/case-fields.md tabulates each field's
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from redress.errors import CaseValidationError
+from redress.errors import CaseValidationError, printable, shown
+from redress.queries.dates import MAX_DATE, MIN_DATE
 
-__all__ = ["FieldSpec", "FIELDS", "NULLABLE", "CSV_NULL", "CONTRACT_QUESTIONS", "ROUTES", "Case", "validate_case"]
+__all__ = ["FieldSpec", "FIELDS", "NULLABLE", "CSV_NULL", "CONTRACT_QUESTIONS", "ROUTES", "Case", "NOT_UTF8",
+           "parse_json", "validate_case", "FIRST_DATE", "LAST_DATE", "OUT_OF_RANGE"]
+
+# The dates a case may hold. The calendar (bank holidays) runs to MAX_DATE, and every period the
+# rules count from a case date (two months, five weeks, 30 days, then HESC r.12's roll to the next
+# working day) must end inside it, or the answer fails with no field to blame: a year's margin.
+FIRST_DATE, LAST_DATE = MIN_DATE, _dt.date(MAX_DATE.year - 1, 12, 31)
+OUT_OF_RANGE = (f"is outside the supported range {FIRST_DATE} to {LAST_DATE} "
+                f"(deadlines counted from it must end within the calendar, to {MAX_DATE})")
 
 
 @dataclass(frozen=True)
@@ -132,10 +142,15 @@ def _check_value(spec: FieldSpec, value: Any, path: str) -> Any:
     if spec.type == "string":
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             raise CaseValidationError("must be a string", path)
-        return str(value)
+        try:
+            text = str(value)
+            text.encode("utf-8")
+        except ValueError:  # a lone surrogate (UnicodeEncodeError), or an int over 4,300 digits
+            raise CaseValidationError(f"must be a string of Unicode text, got {shown(value)}", path) from None
+        return text
     if spec.type == "enum":
         if not isinstance(value, str) or value not in spec.values:
-            raise CaseValidationError(f"unknown value {value!r}; expected one of: {', '.join(spec.values)}", path)
+            raise CaseValidationError(f"unknown value {shown(value)}; expected one of: {', '.join(spec.values)}", path)
         return value
     if spec.type == "enum_list":
         if not isinstance(value, list):
@@ -143,7 +158,7 @@ def _check_value(spec: FieldSpec, value: Any, path: str) -> Any:
         for i, item in enumerate(value):
             if not isinstance(item, str) or item not in spec.values:
                 raise CaseValidationError(
-                    f"unknown value {item!r}; expected one of: {', '.join(spec.values)}", f"{path}[{i}]")
+                    f"unknown value {shown(item)}; expected one of: {', '.join(spec.values)}", f"{path}[{i}]")
         return tuple(dict.fromkeys(value))
     if spec.type == "date":
         if not isinstance(value, str):
@@ -153,15 +168,15 @@ def _check_value(spec: FieldSpec, value: Any, path: str) -> Any:
                 raise ValueError
             parsed = _dt.date.fromisoformat(value)
         except ValueError:
-            raise CaseValidationError(f"malformed date {value!r}; expected YYYY-MM-DD", path) from None
-        if not 1990 <= parsed.year <= 2100:
-            raise CaseValidationError(f"date {value} is outside the supported range 1990-2100", path)
+            raise CaseValidationError(f"malformed date {shown(value)}; expected YYYY-MM-DD", path) from None
+        if not FIRST_DATE <= parsed <= LAST_DATE:
+            raise CaseValidationError(f"date {value} {OUT_OF_RANGE}", path)
         return parsed
     if spec.type == "int":
         if not isinstance(value, int) or isinstance(value, bool):
             raise CaseValidationError("must be a whole number", path)
         if not 0 <= value <= 120:
-            raise CaseValidationError(f"{value} is not a plausible age", path)
+            raise CaseValidationError(f"{shown(value)} is not a plausible age", path)
         return value
     if spec.type == "bool":
         if not isinstance(value, bool):
@@ -183,6 +198,24 @@ def _check_consistency(values: dict[str, Any]) -> None:
                                   "person.over_compulsory_school_age")
 
 
+NOT_UTF8 = "not valid UTF-8 text"  # a line of a cases file whose bytes do not decode
+
+
+def parse_json(text: str, field: str | None = None, *, one_line: bool = False) -> Any:
+    """JSON text as data; every way it can fail is a CaseValidationError naming ``field``: bad
+    syntax (with its position: the column alone for ``one_line`` text, a batch line), nesting too
+    deep for the parser, an integer too long to convert."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        where = f"column {err.colno}" if one_line else f"line {err.lineno}, column {err.colno}"
+        raise CaseValidationError(f"invalid JSON at {where}: {err.msg}", field) from None
+    except RecursionError:
+        raise CaseValidationError("invalid JSON: nested too deeply", field) from None
+    except ValueError as err:  # int() refuses over 4,300 digits
+        raise CaseValidationError(f"invalid JSON: {err}", field) from None
+
+
 def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
     """Validate a case as JSON data; every error names the offending field.
 
@@ -199,10 +232,10 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
             if not isinstance(value, dict):
                 raise CaseValidationError("must be an object", key)
             for sub, subvalue in value.items():
-                path = f"{key}.{sub}"
+                path = f"{key}.{printable(sub)}"
                 if path not in FIELDS:
-                    raise CaseValidationError(f"unknown field; {key} has: "
-                                              + ", ".join(p.split(".", 1)[1] for p in FIELDS if p.startswith(key + ".")), path)
+                    known = ", ".join(p.split(".", 1)[1] for p in FIELDS if p.startswith(key + "."))
+                    raise CaseValidationError(f"unknown field; {key} has: {known}", path)
                 if subvalue is not None:
                     values[path] = _check_value(FIELDS[path], subvalue, path)
                 elif FIELDS[path].null_means:
@@ -211,7 +244,8 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
             if value is not None:
                 values[key] = _check_value(FIELDS[key], value, key)
         else:
-            raise CaseValidationError("unknown field; a case has: " + ", ".join(sorted({p.split('.')[0] for p in FIELDS})), key)
+            raise CaseValidationError("unknown field; a case has: " + ", ".join(sorted({p.split('.')[0] for p in FIELDS})),
+                                      printable(key))
     _check_consistency(values)
     for path, spec in FIELDS.items():
         if spec.default is not None and path not in values:
