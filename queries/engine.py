@@ -21,6 +21,7 @@ from pyDatalog import pyDatalog as _pd
 from redress.errors import RedressError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS, Builtin
+from redress.queries.fixpoint import fixpoint
 from redress.queries.model import Model, Pattern, Row
 
 __all__ = ["DatalogEngine"]
@@ -102,6 +103,12 @@ class DatalogEngine:
             pyEngine.Python_resolvers[f"{pred}/{program.relations[name].arity}"] = _input_resolver(name)
         weakref.finalize(self, _unregister, tuple(f"{pred}/{program.relations[name].arity}"
                                                   for name, pred in self._served.items()))
+        # recursive components are evaluated here, not by pyDatalog, whose tabled resolution
+        # loops forever on some of them (see _fixpoints); pyDatalog reads their rows as facts
+        recursive = program.recursive()
+        self._recursive = tuple(c for c in program.components() if c[0] in recursive)
+        self._evaluated = frozenset(recursive)
+        self._dynamic: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
 
     def _pred(self, relation: str) -> str:
         return self._served.get(relation) or _PREFIX + relation
@@ -149,7 +156,7 @@ class DatalogEngine:
             _pd.assert_fact(_PREFIX + name, *dummy)
             _pd.retract_fact(_PREFIX + name, *dummy)
         for rule in self.program.rules:
-            if rule.head.relation not in relations:
+            if rule.head.relation not in relations or rule.head.relation in self._evaluated:
                 continue
             variables: dict[str, Any] = {}
             head = pyParser.Query(_PREFIX + rule.head.relation, [self._term(a, variables) for a in rule.head.args])
@@ -163,6 +170,34 @@ class DatalogEngine:
             for lit in body[1:]:
                 conj = conj & lit
             pyParser.add_clause(head, conj)
+        for component in self._recursive:  # the law's own recursive relations, once per Logic
+            if component[0] in relations and component[0] in self._static:
+                for clause in self._fixpoint(component, {}):
+                    pyEngine.assert_(clause)
+
+    def _fixpoint(self, component: tuple[str, ...], facts: Facts) -> list[Any]:
+        """The rows of a recursive component, as engine facts: the relations it reads asked of
+        pyDatalog (inputs taken from ``facts``), its rules evaluated bottom up (``fixpoint``)."""
+        members = set(component)
+        extents: dict[str, set[Row]] = {}
+        for name in {read for member in component for read in self.program.reads(member)} - members:
+            if self.program.relations[name].kind == "input":
+                extents[name] = {tuple(row) for row in facts.get(name, ())}
+            else:
+                extents[name] = {_row(row) for row in (self._goal(name).ask() or [])}
+        given = {name: facts[name] for name in component if name in facts}
+        rows = fixpoint(self.program, component, extents, given)
+        return [pyEngine.Clause(pyEngine.Literal(_PREFIX + name, [_constant(v) for v in row]), [])
+                for name in component for row in rows[name]]
+
+    def _dynamic_components(self, relations: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        """The recursive components ``relations`` read that depend on the case, lowest first."""
+        found = self._dynamic.get(relations)
+        if found is None:
+            cone = self.program.cone(relations)
+            found = self._dynamic[relations] = tuple(c for c in self._recursive
+                                                     if c[0] in cone and c[0] not in self._static)
+        return found
 
     def _activate(self, relations: tuple[str, ...] = ()) -> None:
         """Make this thread's Logic current, with the rules ``relations`` need loaded: rules are
@@ -254,6 +289,9 @@ class DatalogEngine:
         resolvers, any others asserted, and every one gone afterwards. Yields the case key when
         every fact is of an input relation and under that one key, else None."""
         self._activate(relations)
+        dynamic = self._dynamic_components(relations)
+        if dynamic:  # read twice: by pyDatalog and by the fixpoint
+            facts = {relation: [tuple(row) for row in rows] for relation, rows in facts.items()}
         asserted: list[Any] = []
         served: dict[str, list[Row]] = {}
         keys: set[Any] = set()
@@ -275,6 +313,10 @@ class DatalogEngine:
                     asserted.append(clause)
                     keys.add(row[0] if row else None)
             _case.rows = served
+            for component in dynamic:
+                for clause in self._fixpoint(component, facts):
+                    pyEngine.assert_(clause)
+                    asserted.append(clause)
             yield next(iter(keys)) if only_inputs and len(keys) == 1 else None
         finally:
             _case.rows = {}

@@ -14,13 +14,15 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
+import sys
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
-from redress.errors import KnowledgeBaseError, RedressError
+from redress.errors import KnowledgeBaseError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS
+from redress.queries.fixpoint import compare
 from redress.queries.model import Model, Pattern, Row, matches
 
 __all__ = ["Status", "ProofNode", "Prover", "AtomResult", "SharedProofs", "render_value"]
@@ -171,13 +173,18 @@ class Prover:
         self.shared = shared
         self._shareable = shared.relations if shared else frozenset()
         self._memo: dict[tuple[str, Pattern], AtomResult] = {}
-        self._active: set[tuple[str, Pattern]] = set()
+        # atoms of recursive relations under evaluation (see _tabled): what is found so far, each
+        # one's place on the stack, and the lowest place an evaluation read an open atom at
+        self._table: dict[tuple[str, Pattern], AtomResult] = {}
+        self._stack: list[tuple[str, Pattern]] = []
+        self._depth: dict[tuple[str, Pattern], int] = {}
+        self._low = _NONE_OPEN
         self._sorted: dict[str, Sequence[Row]] = {}
         self._described: dict[tuple[str, Pattern], str] = {}
         self._missing: dict[int, tuple[ProofNode, frozenset[str]]] = {}  # see _fields
-        # what a later rule may not read for an atom to stop before it (see _derived)
         self._recursive = program.recursive()
-        self._blocking = frozenset(unknown_inputs) | self._recursive
+        # what a later rule may not read for an atom with open positions to stop before it (see _derived)
+        self._blocking = frozenset(unknown_inputs)
 
     # ------------------------------------------------------------------ English
     def describe(self, relation: str, row: Pattern) -> str:
@@ -217,16 +224,68 @@ class Prover:
         if shared and key in shared.atoms:
             result = self._memo[key] = shared.atoms[key]
             return result
-        if key in self._active:  # a recursive cycle: least fixpoint, nothing new on this path
-            return AtomResult(rest_node=ProofNode(f"no {self.describe(relation, pattern)} (cycle)", Status.FALSE, "absent"))
-        self._active.add(key)  # no try/finally: a Prover that raises is dropped with its state
+        if relation in self._recursive:
+            return self._tabled(key)
         rel = self.program.relations[relation]
         result = self._input(rel, pattern) if rel.kind == "input" else self._derived(relation, pattern)
-        self._active.discard(key)
         self._memo[key] = result
         if shared and len(shared.atoms) < MAX_SHARED:
             shared.atoms[key] = result
         return result
+
+    def _tabled(self, key: tuple[str, Pattern]) -> AtomResult:
+        """An atom of a recursive relation, to the least fixpoint of its rules. An atom under
+        evaluation that is read again answers with what it has found so far; once every atom of
+        a strongly connected set of such atoms is evaluated, they are all evaluated again, in
+        turn, until none finds a new row or a better status (Tarjan's components over atoms, as
+        tabled resolution completes them). The rows only grow, and are finitely many, so it
+        ends; the answers do not depend on the order in which the atoms are first visited. A
+        TRUE row keeps the proof it was first found with, built from rows found before it, so
+        every proof is finite and well founded. The atoms are checked against the engine once
+        complete. No try/finally: a Prover that raises is dropped with its state."""
+        entry = self._table.get(key)
+        if entry is not None:
+            self._low = min(self._low, self._depth[key])
+            return entry
+        relation, pattern = key
+        depth = self._depth[key] = len(self._stack)
+        self._stack.append(key)
+        self._table[key] = AtomResult()
+        outer, self._low = self._low, _NONE_OPEN
+        self._table[key] = self._derived(relation, pattern, checked=False)
+        low = self._low
+        if low < depth:  # it reads an atom still open below it on the stack: complete with that one
+            self._low = min(outer, low)
+            return self._table[key]
+        # it leads a set of atoms that read each other (or itself): evaluate them until stable
+        while low != _NONE_OPEN:
+            size = len(self._stack)
+            changed = False
+            for member in self._stack[depth:]:
+                old = self._table[member]
+                new = _merge(old, self._derived(*member, checked=False))
+                changed = changed or _truth(new) != _truth(old)
+                self._table[member] = new
+            if not changed and len(self._stack) == size:
+                break
+        for member in self._stack[depth:]:
+            result = self._memo[member] = self._table.pop(member)
+            del self._depth[member]
+            self._check(member[0], self.model.engine_rows(*member), result.rows)
+        del self._stack[depth:]
+        self._low = outer
+        return self._memo[key]
+
+    def _check(self, relation: str, engine_rows: set[Row] | frozenset[Row] | None,
+               rows: list[tuple[Row, Status, ProofNode]]) -> None:
+        """Every row proved TRUE is among the engine's, and every engine row has a proof."""
+        if engine_rows is None:
+            return
+        for row, status, _ in rows:
+            if status is Status.TRUE and row not in engine_rows:
+                raise KnowledgeBaseError(f"proof of {relation}{row} not derived by the engine")
+        for row in engine_rows.difference([r for r, _, _ in rows]):
+            raise KnowledgeBaseError(f"engine derived {relation}{row} but no rule proves it")
 
     def _input(self, rel: ir.Relation, pattern: Pattern) -> AtomResult:
         result = AtomResult()
@@ -253,7 +312,7 @@ class Prover:
                                          Status.FALSE, "absent", field=rel.field)
         return result
 
-    def _derived(self, relation: str, pattern: Pattern) -> AtomResult:
+    def _derived(self, relation: str, pattern: Pattern, checked: bool = True) -> AtomResult:
         result = AtomResult()
         # TRUE keeps its first proof; UNKNOWN keeps every way, with the signatures already kept
         found: dict[Row, tuple[Status, list[ProofNode], set[tuple[str | None, tuple[str, ...]]]]] = {}
@@ -266,17 +325,16 @@ class Prover:
         # when to stop trying rules: a ground atom at its first TRUE proof, an open one once it has
         # as many TRUE rows as the engine found; and only before rules reading nothing in `blocking`
         enough = 1 if ground else len(engine_rows) if engine_rows else None
-        blocking = self._recursive if ground else self._blocking
         for i, rule in enumerate(rules):
             if (len(found) == enough and not unknowns and all(f[0] is Status.TRUE for f in found.values())
-                    and read_from[i].isdisjoint(blocking)):
+                    and (ground or read_from[i].isdisjoint(self._blocking))):
                 break  # the rules from here on can change nothing shown. A ground atom proved is TRUE
                 # whatever they say. An open one with every row TRUE and as many as the engine found
                 # (a row the engine did not find raises below) shows no failures; rules that read no
-                # input the case leaves unknown can only prove those rows again or fail. Either way,
-                # rules that reach no recursive relation leave the order in which a cycle's atoms
-                # are first visited, and so their proofs, as it was. What the skipped rules would
-                # prove goes unchecked against the engine: that is the price
+                # input the case leaves unknown can only prove those rows again or fail. Recursive
+                # atoms are evaluated to their fixpoint (_tabled), so the order in which a cycle's
+                # atoms are visited changes no answer. What the skipped rules would prove goes
+                # unchecked against the engine: that is the price
             env = _unify(rule.head.args, pattern, {})
             if env is None:
                 continue
@@ -313,21 +371,17 @@ class Prover:
                     if signature not in best[2]:
                         best[1].append(self._rule_node(rule, branch, head_row))
                         best[2].add(signature)
-        items = sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))) if len(found) > 1 else found.items()
+        items = sorted(found.items(), key=_row_order) if len(found) > 1 else found.items()
         unknown_only = False
         for row, (status, nodes, _) in items:
-            if status is Status.TRUE:
-                if engine_rows is not None and row not in engine_rows:
-                    raise KnowledgeBaseError(f"proof of {relation}{row} not derived by the engine")
-            else:
+            if status is not Status.TRUE:
                 unknown_only = True
             node = nodes[0] if len(nodes) == 1 else ProofNode(
                 f"cannot yet tell whether {self.describe(relation, row)}", Status.UNKNOWN, "why_not",
                 because=tuple(nodes))
             result.rows.append((row, status, node))
-        if engine_rows:
-            for row in engine_rows.difference(found):
-                raise KnowledgeBaseError(f"engine derived {relation}{row} but no rule proves it")
+        if checked:
+            self._check(relation, engine_rows, result.rows)
         if unknowns or not result.rows or unknown_only:
             failed = [f if isinstance(f, ProofNode) else self._rule_node(*f) for f in failures]
             if unknowns:
@@ -425,7 +479,8 @@ class Prover:
                         unbound = {a.name: None for a in args if a.__class__ is ir.Var and benv.get(a.name) is None}
                         nxt.append(({**benv, **unbound}, Status.UNKNOWN, (*bnodes, rest_node)))
                     elif not added:
-                        assert rest_node is not None
+                        if rest_node is None:  # rows match the pattern, but none repeats a repeated variable
+                            rest_node = self._unmatched(relation, args, pattern)
                         nxt.append((benv, Status.FALSE, (*bnodes, rest_node)))
             else:
                 for branch in branches:
@@ -436,6 +491,12 @@ class Prover:
             if not branches:
                 break
         return branches + done
+
+    def _unmatched(self, relation: str, args: tuple[ir.Term, ...], pattern: Pattern) -> ProofNode:
+        names = [a.name for a in args if isinstance(a, ir.Var)]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        return ProofNode(f"not the case that {self.describe(relation, pattern)} with the same value for each "
+                         f"{', '.join(repeated)}", Status.FALSE, "absent")
 
     def _step(self, lit: ir.Literal, branch: _Branch) -> _Branch:
         """Extend one branch by a literal other than a positive one (each gives one branch)."""
@@ -453,7 +514,7 @@ class Prover:
             if left is None or right is None:
                 return env, Status.UNKNOWN, (*nodes, ProofNode(f"cannot compare {text}: a value is unknown",
                                                                Status.UNKNOWN, "compare"))
-            ok = _compare(lit.op, left, right)
+            ok = compare(lit.op, left, right)
             status = Status.TRUE if ok else Status.FALSE
             return env, _and(bstatus, status), (*nodes, ProofNode(text if ok else f"it is not so that {text}",
                                                                    status, "compare"))
@@ -508,6 +569,28 @@ class Prover:
 
 
 # ---------------------------------------------------------------------- helpers
+_NONE_OPEN = sys.maxsize  # an evaluation that read no atom still under evaluation
+
+
+def _row_order(item: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(map(str, item[0]))
+
+
+def _truth(result: AtomResult) -> tuple[frozenset[tuple[Row, Status]], Status]:
+    return frozenset([(row, status) for row, status, _ in result.rows]), result.rest
+
+
+def _merge(old: AtomResult, new: AtomResult) -> AtomResult:
+    """A recursive atom's next result: every row found so far, at its best status. A TRUE row keeps
+    its first proof; an UNKNOWN one the latest (the ways it may hold found so far)."""
+    rows: dict[Row, tuple[Row, Status, ProofNode]] = {row[0]: row for row in old.rows}
+    for row in new.rows:
+        held = rows.get(row[0])
+        if held is None or held[1] is not Status.TRUE:
+            rows[row[0]] = row
+    rest = Status.UNKNOWN if Status.UNKNOWN in (old.rest, new.rest) else Status.FALSE
+    rest_node = new.rest_node if new.rest is rest else old.rest_node
+    return AtomResult(sorted(rows.values(), key=_row_order) if len(rows) > 1 else list(rows.values()), rest, rest_node)
 @functools.lru_cache(maxsize=None)
 def _template(template: str, params: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
     """A template compiled once: (text, None) for text, (param, its position) for a ``{param}``;
@@ -543,13 +626,3 @@ def _unify(args: tuple[ir.Term, ...], row: Pattern, env: Env) -> Env | None:
             elif held != value:
                 return None
     return out
-
-
-def _compare(op: str, a: Any, b: Any) -> bool:
-    if op == "=":
-        return bool(a == b)
-    if op == "!=":
-        return bool(a != b)
-    if type(a) is not type(b):
-        raise RedressError(f"cannot compare {a!r} with {b!r}")
-    return bool({"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])
