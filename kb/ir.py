@@ -160,6 +160,12 @@ class Program:
                 stack.extend(self.reads(relation))
         return seen
 
+    def static(self) -> frozenset[str]:
+        """The relations that depend on no input relation, directly or through others: the same
+        rows for every case."""
+        return frozenset(self.relations) - self.readers(
+            name for name, rel in self.relations.items() if rel.kind == "input")
+
     def recursive(self) -> frozenset[str]:
         """The relations on a cycle of the dependency graph (each reads itself, through others)."""
         found: frozenset[str] | None = self.__dict__.get("_recursive")

@@ -89,7 +89,7 @@ class DatalogEngine:
         self.program = program
         self._id = next(_engine_ids)
         self._local = threading.local()
-        self._static = _static_relations(program)
+        self._static = program.static()
         self._keyed = _keyed_relations(program)
         # input relations with no rules are served by resolvers, named per engine: the registry
         # is global, and another program may give the same name to a derived relation. An input
@@ -413,12 +413,6 @@ def _explored(table: Mapping[Any, Any]) -> Explored:
             rows = frozenset([_row([t.id for t in fact.terms]) for fact in facts.values()])
         out.setdefault(name[len(_PREFIX):], []).append((pattern, rows))
     return out
-
-
-def _static_relations(program: ir.Program) -> frozenset[str]:
-    """The relations that depend on no input relation, directly or through others."""
-    return frozenset(program.relations) - program.readers(
-        name for name, rel in program.relations.items() if rel.kind == "input")
 
 
 def _repeats_a_variable(atom: ir.Atom) -> bool:

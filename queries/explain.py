@@ -436,7 +436,7 @@ class Prover:
     def _rule_node(self, rule: ir.Rule, branch: _Branch, head_row: Pattern) -> ProofNode:
         show = self._show
         env, status, nodes = branch
-        bindings = tuple([(k, show(v, k)) for k, v in sorted(env.items()) if v is not None])
+        bindings = tuple([(k, show(v, k)) for k, v in sorted(env.items()) if v is not None and k[0] != "_"])  # not each _
         if status is Status.FALSE:
             conclusion, kind = f"rule '{rule.label}' does not apply", "failed_rule"
         else:

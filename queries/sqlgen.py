@@ -21,17 +21,21 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from redress.errors import RedressError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
 
-__all__ = ["SqlStatement", "run", "script", "compile_sql", "answer_sql", "cases_table_sql", "full_script", "column_of", "relation_types", "nullable_columns", "calendar_sql", "DIALECTS"]
+__all__ = ["SqlStatement", "UnsupportedError", "unsupported", "run", "script", "compile_sql", "answer_sql", "cases_table_sql", "full_script", "column_of", "relation_types", "nullable_columns", "calendar_sql", "DIALECTS"]
 
 DIALECTS = ("duckdb", "postgres")
 _SQL_TYPE = {"enum": "VARCHAR", "enum_list": "VARCHAR", "string": "VARCHAR", "date": "DATE", "int": "INTEGER",
              "bool": "VARCHAR", "case": "INTEGER"}
+
+
+class UnsupportedError(RedressError):
+    """A program the checker accepts that a compiled backend (SQL, numpy) cannot run."""
 
 
 @dataclass(frozen=True)
@@ -114,21 +118,52 @@ def relation_types(program: ir.Program) -> dict[str, list[str]]:
     while changed:
         changed = False
         for rule in program.rules:
-            var_type: dict[str, str] = {}
-            for lit in rule.body:
-                if isinstance(lit, ir.Pos):
-                    for i, arg in enumerate(lit.atom.args):
-                        t = types[lit.atom.relation][i]
-                        if isinstance(arg, ir.Var) and t:
-                            var_type.setdefault(arg.name, t)
-                elif isinstance(lit, ir.Call):
-                    var_type.setdefault(lit.target.name, "DATE")
+            var_type = {name: found[0] for name, found in _variable_types(rule, types).items()}
             for i, arg in enumerate(rule.head.args):
                 t = var_type.get(arg.name) if isinstance(arg, ir.Var) else _value_type(arg.value)
                 if t and types[rule.head.relation][i] is None:
                     types[rule.head.relation][i] = t
                     changed = True
     return {name: [t or "VARCHAR" for t in cols] for name, cols in types.items()}
+
+
+def _variable_types(rule: ir.Rule, types: Mapping[str, Sequence[str | None]]) -> dict[str, list[str]]:
+    """Each variable's column types where the rule's positive literals and built-ins bind it,
+    first binding first."""
+    found: dict[str, list[str]] = {}
+    for lit in rule.body:
+        if isinstance(lit, ir.Pos):
+            for i, arg in enumerate(lit.atom.args):
+                t = types[lit.atom.relation][i]
+                if isinstance(arg, ir.Var) and t and t not in found.setdefault(arg.name, []):
+                    found[arg.name].append(t)
+        elif isinstance(lit, ir.Call) and "DATE" not in found.setdefault(lit.target.name, []):
+            found[lit.target.name].append("DATE")
+    return found
+
+
+def unsupported(program: ir.Program) -> list[str]:
+    """Why the compiled backends (SQL, numpy) cannot run a program the checker accepts: they
+    give each column one type, so a column that holds values of two types (a number and a name)
+    or a variable joining columns of two types has no compiled form. Empty: they can."""
+    types = relation_types(program)
+    problems = []
+    for rule in program.rules:
+        where = f"{rule.span}: " if rule.span else ""
+        for name, found in _variable_types(rule, types).items():
+            if len(found) > 1:
+                problems.append(f"{where}rule '{rule.label}' joins {name} over columns of types {' and '.join(found)}")
+        var_type = {name: found[0] for name, found in _variable_types(rule, types).items()}
+        checked = [(rule.head, "concludes")] + [(lit.atom, "negates") for lit in rule.body if isinstance(lit, ir.Neg)]
+        for atom, verb in checked:
+            for i, arg in enumerate(atom.args):
+                t = var_type.get(arg.name) if isinstance(arg, ir.Var) else _value_type(arg.value)
+                if t and t != types[atom.relation][i]:
+                    problems.append(f"{where}rule '{rule.label}' {verb} a {t} value in {atom.relation}'s column "
+                                    f"{i + 1}, which holds {types[atom.relation][i]} values")
+    if problems:
+        problems.append("the SQL and numpy backends need one type per column; the pyDatalog engine runs the program")
+    return problems
 
 
 def nullable_columns(program: ir.Program) -> dict[str, list[bool]]:
@@ -334,6 +369,9 @@ def compile_sql(program: ir.Program, dialect: str = "duckdb",
     depend on), each component after those it reads, over a ``redress_cases`` table and the
     calendar tables. A recursive component's rules run together, semi-naive (``_recursive``)."""
     d = _Dialect(dialect)
+    problems = unsupported(program)
+    if problems:
+        raise UnsupportedError("; ".join(problems))
     types = relation_types(program)
     nullable = nullable_columns(program)
     recursive = program.recursive()
