@@ -187,6 +187,11 @@ class _Checker:
                 elif len(lit.args) != builtin.arity:
                     self.error("arity", f"built-in '{lit.function}' takes {builtin.arity} argument(s), "
                                f"but is given {len(lit.args)}", lit.span)
+                else:
+                    for arg, kind in zip(lit.args, builtin.arg_types):
+                        if kind == "int" and isinstance(arg, ast.Const) and isinstance(arg.value, int) and arg.value < 0:
+                            self.error("negative-count", f"built-in '{lit.function}' counts forward: {arg.value} is "
+                                       "below zero, and the function applies to no such count", arg.span)
                 for v in _vars(lit.args):
                     if v.name not in bound:
                         self.error("unsafe-variable", f"variable {v.name} is used in a built-in call but never bound "

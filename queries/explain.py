@@ -179,6 +179,7 @@ class Prover:
         self._stack: list[tuple[str, Pattern]] = []
         self._depth: dict[tuple[str, Pattern], int] = {}
         self._low = _NONE_OPEN
+        self._proofs: dict[tuple[str, Row], ProofNode] = {}  # each recursive row's one proof (see _settle)
         self._sorted: dict[str, Sequence[Row]] = {}
         self._described: dict[tuple[str, Pattern], str] = {}
         self._missing: dict[int, tuple[ProofNode, frozenset[str]]] = {}  # see _fields
@@ -252,22 +253,25 @@ class Prover:
         self._stack.append(key)
         self._table[key] = AtomResult()
         outer, self._low = self._low, _NONE_OPEN
-        self._table[key] = self._derived(relation, pattern, checked=False)
+        self._table[key] = self._settle(relation, AtomResult(), self._derived(relation, pattern, checked=False))
         low = self._low
-        if low < depth:  # it reads an atom still open below it on the stack: complete with that one
-            self._low = min(outer, low)
-            return self._table[key]
-        # it leads a set of atoms that read each other (or itself): evaluate them until stable
-        while low != _NONE_OPEN:
+        # while it reads atoms open above it on the stack (or itself), it leads a set of atoms
+        # that read each other: evaluate them all again until none changes
+        while depth <= low != _NONE_OPEN:
             size = len(self._stack)
             changed = False
+            self._low = _NONE_OPEN
             for member in self._stack[depth:]:
                 old = self._table[member]
-                new = _merge(old, self._derived(*member, checked=False))
+                new = self._settle(member[0], old, self._derived(*member, checked=False))
                 changed = changed or _truth(new) != _truth(old)
                 self._table[member] = new
+            low = min(low, self._low)
             if not changed and len(self._stack) == size:
                 break
+        if low < depth:  # it reads an atom open below it: completed with that one, by its leader
+            self._low = min(outer, low)
+            return self._table[key]
         for member in self._stack[depth:]:
             result = self._memo[member] = self._table.pop(member)
             del self._depth[member]
@@ -275,6 +279,23 @@ class Prover:
         del self._stack[depth:]
         self._low = outer
         return self._memo[key]
+
+    def _settle(self, relation: str, old: AtomResult, new: AtomResult) -> AtomResult:
+        """A recursive atom's next result: every row found so far, at its best status. A TRUE row
+        has one proof in the whole Prover, the first found for it under any pattern, built from
+        rows proved before it, so no proof rests on its own conclusion; an UNKNOWN row keeps the
+        latest node (the ways it may hold found so far)."""
+        rows: dict[Row, tuple[Row, Status, ProofNode]] = {row[0]: row for row in old.rows}
+        for row, status, node in new.rows:
+            held = rows.get(row)
+            if held is not None and held[1] is Status.TRUE:
+                continue
+            if status is Status.TRUE:
+                node = self._proofs.setdefault((relation, row), node)
+            rows[row] = (row, status, node)
+        rest = Status.UNKNOWN if Status.UNKNOWN in (old.rest, new.rest) else Status.FALSE
+        rest_node = new.rest_node if new.rest is rest else old.rest_node
+        return AtomResult(sorted(rows.values(), key=_row_order) if len(rows) > 1 else list(rows.values()), rest, rest_node)
 
     def _check(self, relation: str, engine_rows: set[Row] | frozenset[Row] | None,
                rows: list[tuple[Row, Status, ProofNode]]) -> None:
@@ -580,17 +601,7 @@ def _truth(result: AtomResult) -> tuple[frozenset[tuple[Row, Status]], Status]:
     return frozenset([(row, status) for row, status, _ in result.rows]), result.rest
 
 
-def _merge(old: AtomResult, new: AtomResult) -> AtomResult:
-    """A recursive atom's next result: every row found so far, at its best status. A TRUE row keeps
-    its first proof; an UNKNOWN one the latest (the ways it may hold found so far)."""
-    rows: dict[Row, tuple[Row, Status, ProofNode]] = {row[0]: row for row in old.rows}
-    for row in new.rows:
-        held = rows.get(row[0])
-        if held is None or held[1] is not Status.TRUE:
-            rows[row[0]] = row
-    rest = Status.UNKNOWN if Status.UNKNOWN in (old.rest, new.rest) else Status.FALSE
-    rest_node = new.rest_node if new.rest is rest else old.rest_node
-    return AtomResult(sorted(rows.values(), key=_row_order) if len(rows) > 1 else list(rows.values()), rest, rest_node)
+
 @functools.lru_cache(maxsize=None)
 def _template(template: str, params: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
     """A template compiled once: (text, None) for text, (param, its position) for a ``{param}``;

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from redress.errors import RedressError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
+from redress.queries.builtins import BUILTINS
 
 __all__ = ["SqlStatement", "UnsupportedError", "unsupported", "run", "script", "compile_sql", "answer_sql", "cases_table_sql", "full_script", "column_of", "relation_types", "nullable_columns", "calendar_sql", "DIALECTS"]
 
@@ -307,6 +308,9 @@ class _RuleSql:
         for lit in self.rule.body:
             if isinstance(lit, ir.Call):
                 args = [self.term(a) for a in lit.args]
+                for (count, null), kind in zip(args, BUILTINS[lit.function].arg_types):
+                    if kind == "int":  # a count below zero: the function does not apply (Builtin.accepts)
+                        self.where.append(f"({count} >= 0 OR {count} IS NULL)" if null else f"{count} >= 0")
                 expr = (_builtin(self.dialect, lit.function, [a for a, _ in args]), any(null for _, null in args))
                 if lit.target.name in self.occurrences:
                     self.where.append(self.eq(expr, self.term(lit.target)))

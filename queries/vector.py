@@ -31,10 +31,11 @@ from redress.errors import RedressError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
 from redress.queries import dates
+from redress.queries.builtins import BUILTINS
 from redress.queries.fixpoint import fixpoint
 from redress.queries.sqlgen import UnsupportedError, relation_types, unsupported  # one type inference
 
-__all__ = ["Pool", "CaseColumns", "FieldColumn", "VectorProgram", "QuestionResult", "UnsupportedError",
+__all__ = ["Pool", "holds", "CaseColumns", "FieldColumn", "VectorProgram", "QuestionResult", "UnsupportedError",
            "STATUS_DETERMINED", "STATUS_UNDETERMINED", "STATUS_CONFLICT"]
 
 Mask = Union[bool, np.ndarray]
@@ -111,6 +112,13 @@ def _bor(a: Mask, b: Mask) -> Mask:
 
 def _bnot(a: Mask) -> Mask:
     return (not a) if isinstance(a, bool) else ~a
+
+
+def holds(m: Mask) -> bool:
+    """Whether a mask the same for every case (a bool, or a built-in's scalar result) holds."""
+    if isinstance(m, np.ndarray) and m.ndim:
+        raise RedressError("a row of the law's own relations differs between cases")
+    return bool(m)
 
 
 def _static(m: Any) -> Mask:
@@ -486,7 +494,7 @@ class VectorProgram:
         for read in {r for name in names for r in self.program.reads(name)} - set(names):
             kinds = self.types[read]
             extents[read] = {tuple(self.pool.decode(int(c.values), kind) for c, kind in zip(s.cols, kinds))
-                             for s in rels[read].t}
+                             for s in rels[read].t if holds(s.mask)}
         for name, rows in fixpoint(self.program, names, extents).items():
             slots = [Slot(True, tuple(Col(self.pool.encode(v)) for v in row)) for row in sorted(rows, key=repr)]
             rels[name] = RelationSlots(slots, slots)
@@ -744,6 +752,9 @@ class _Rule:
                 null = _bor(null, a.null)
         result = Col(values, _bor(null, invalid) if self.mode == "P" else False)
         mask = b.mask
+        for a, kind in zip(args, BUILTINS[lit.function].arg_types):
+            if kind == "int":  # a count below zero: the function does not apply (Builtin.accepts)
+                mask = _band(mask, _bor(_static(np.asarray(a.values) >= 0), a.null))
         if self.mode == "T" and invalid is not False:
             mask = _band(mask, _bnot(invalid))  # SQL: a date the calendar cannot hold is NULL, never definite
         if lit.target.name in b.env:
