@@ -108,7 +108,13 @@ def _value_type(value: ir.Value) -> str:
 
 
 def relation_types(program: ir.Program) -> dict[str, list[str]]:
-    """Column SQL types of every relation, inferred from inputs, constants and built-ins."""
+    """Column SQL types of every relation, inferred from inputs, constants and built-ins (a
+    column nothing reaches is VARCHAR)."""
+    return {name: [t or "VARCHAR" for t in cols] for name, cols in _inferred_types(program).items()}
+
+
+def _inferred_types(program: ir.Program) -> dict[str, list[str | None]]:
+    """Column SQL types as far as inputs, constants and built-ins tell (None: nothing does)."""
     types: dict[str, list[str | None]] = {name: [None] * rel.arity for name, rel in program.relations.items()}
     for rel in program.relations.values():
         if rel.kind == "input" and rel.field:
@@ -125,7 +131,7 @@ def relation_types(program: ir.Program) -> dict[str, list[str]]:
                 if t and types[rule.head.relation][i] is None:
                     types[rule.head.relation][i] = t
                     changed = True
-    return {name: [t or "VARCHAR" for t in cols] for name, cols in types.items()}
+    return types
 
 
 def _variable_types(rule: ir.Rule, types: Mapping[str, Sequence[str | None]]) -> dict[str, list[str]]:
@@ -147,7 +153,7 @@ def unsupported(program: ir.Program) -> list[str]:
     """Why the compiled backends (SQL, numpy) cannot run a program the checker accepts: they
     give each column one type, so a column that holds values of two types (a number and a name)
     or a variable joining columns of two types has no compiled form. Empty: they can."""
-    types = relation_types(program)
+    types = _inferred_types(program)
     problems = []
     for rule in program.rules:
         where = f"{rule.span}: " if rule.span else ""
@@ -159,7 +165,7 @@ def unsupported(program: ir.Program) -> list[str]:
         for atom, verb in checked:
             for i, arg in enumerate(atom.args):
                 t = var_type.get(arg.name) if isinstance(arg, ir.Var) else _value_type(arg.value)
-                if t and t != types[atom.relation][i]:
+                if t and types[atom.relation][i] and t != types[atom.relation][i]:
                     problems.append(f"{where}rule '{rule.label}' {verb} a {t} value in {atom.relation}'s column "
                                     f"{i + 1}, which holds {types[atom.relation][i]} values")
     if problems:
