@@ -104,7 +104,7 @@ class DatalogEngine:
         weakref.finalize(self, _unregister, tuple(f"{pred}/{program.relations[name].arity}"
                                                   for name, pred in self._served.items()))
         # recursive components are evaluated here, not by pyDatalog, whose tabled resolution
-        # loops forever on some of them (see _fixpoints); pyDatalog reads their rows as facts
+        # loops forever on some of them (see _fixpoint); pyDatalog reads their rows as facts
         recursive = program.recursive()
         self._recursive = tuple(c for c in program.components() if c[0] in recursive)
         self._evaluated = frozenset(recursive)
@@ -175,16 +175,29 @@ class DatalogEngine:
                 for clause in self._fixpoint(component, {}):
                     pyEngine.assert_(clause)
 
-    def _fixpoint(self, component: tuple[str, ...], facts: Facts) -> list[Any]:
-        """The rows of a recursive component, as engine facts: the relations it reads asked of
-        pyDatalog (inputs taken from ``facts``), its rules evaluated bottom up (``fixpoint``)."""
+    def _fixpoint(self, component: tuple[str, ...], facts: Facts, key: Any = None) -> list[Any]:
+        """The rows of a recursive component, as engine facts: its rules evaluated bottom up
+        (``fixpoint``) over the relations it reads: inputs from ``facts``, the law's own relations
+        as this thread first asked them, the others asked of pyDatalog (in one query when every
+        fact is under one case ``key``)."""
         members = set(component)
         extents: dict[str, set[Row]] = {}
-        for name in {read for member in component for read in self.program.reads(member)} - members:
+        asked = []
+        for name in sorted({read for member in component for read in self.program.reads(member)} - members):
             if self.program.relations[name].kind == "input":
                 extents[name] = {tuple(row) for row in facts.get(name, ())}
-            else:
+            elif name in self._static:
+                extents[name] = self._static_rows(name)
+            elif key is None:
                 extents[name] = {_row(row) for row in (self._goal(name).ask() or [])}
+            else:
+                asked.append(name)
+                extents[name] = set()
+        if asked:
+            goal_name, width = self._combined_goal(tuple(asked))
+            goal = pyEngine.Literal(goal_name, [_constant(key), *(pyEngine.Var(f"V{i}") for i in range(width + 1))])
+            for row in goal.ask() or []:
+                extents[row[1]].add(_row(row[2:2 + self.program.relations[row[1]].arity]))
         given = {name: facts[name] for name in component if name in facts}
         rows = fixpoint(self.program, component, extents, given)
         return [pyEngine.Clause(pyEngine.Literal(_PREFIX + name, [_constant(v) for v in row]), [])
@@ -213,8 +226,8 @@ class DatalogEngine:
             self._local.logic = Logic(True)
         if relations not in self._local.ready:
             missing = self.program.cone(relations) - self._local.loaded
+            self._local.loaded |= missing  # first: loading asks the law's own recursive relations' reads
             self._load(missing)
-            self._local.loaded |= missing
             self._local.ready.add(relations)
 
     def _goal(self, relation: str) -> Any:
@@ -314,7 +327,8 @@ class DatalogEngine:
                     keys.add(row[0] if row else None)
             _case.rows = served
             for component in dynamic:
-                for clause in self._fixpoint(component, facts):
+                for clause in self._fixpoint(component, facts, next(iter(keys)) if only_inputs and len(keys) == 1
+                                             else None):
                     pyEngine.assert_(clause)
                     asserted.append(clause)
             yield next(iter(keys)) if only_inputs and len(keys) == 1 else None
@@ -324,18 +338,23 @@ class DatalogEngine:
             for clause in asserted:
                 pyEngine.retract(clause)
 
+    def _static_rows(self, relation: str) -> set[Row]:
+        """A relation of the law's own rows, the same whatever the case: asked once per thread."""
+        static: dict[str, set[Row]] = self._local.__dict__.setdefault("static", {})
+        rows = static.get(relation)
+        if rows is None:
+            rows = static[relation] = self._ask(relation)
+        return rows
+
     def _one_case(self, relations: tuple[str, ...], key: Any) -> tuple[dict[str, set[Row]], Explored]:
         """The extents when every fact is of an input relation and under one case key: a keyed
         relation's rows all start with that key, and a static relation's extent is the same
         whatever the input facts, so it is asked once per thread and kept. Also the patterns
         the query evaluated (keyed to the case), each with all its answers."""
-        static: dict[str, set[Row]] = self._local.__dict__.setdefault("static", {})
         out: dict[str, set[Row]] = {}
         for relation in relations:
             if relation in self._static:
-                if relation not in static:
-                    static[relation] = self._ask(relation)
-                out[relation] = set(static[relation])
+                out[relation] = set(self._static_rows(relation))
         dynamic = tuple(relation for relation in relations if relation not in self._static)
         if not dynamic:
             return out, {}
