@@ -16,7 +16,7 @@ from redress.queries.sqlgen import UnsupportedError, compile_sql
 from redress.queries.vector import Builtins, Calendar, Pool, VectorProgram
 
 RUNNABLE = [c for c in CASES if not c.errors]
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(60, method="thread")  # a hang inside pyDatalog's compiled code too
 
 
 def test_the_suite_has_at_least_a_hundred_cases() -> None:

@@ -14,7 +14,7 @@ from conformance import compile_case, engine_rows, numpy_rows, sql_rows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(300, method="thread")
 
 VALUES = ("a", "b", "c", "d")
 VARS = ("X", "Y", "Z")
