@@ -177,16 +177,16 @@ class DatalogEngine:
 
     def _fixpoint(self, component: tuple[str, ...], facts: Facts, key: Any = None) -> list[Any]:
         """The rows of a recursive component, as engine facts: its rules evaluated bottom up
-        (``fixpoint``) over the relations it reads: inputs from ``facts``, the law's own relations
-        as this thread first asked them, the others asked of pyDatalog (in one query when every
-        fact is under one case ``key``)."""
+        (``fixpoint``) over the relations it reads: inputs from ``facts``, the others asked of
+        pyDatalog; when every fact is of an input under one case ``key``, the law's own relations
+        as this thread first asked them and the rest in one query."""
         members = set(component)
         extents: dict[str, set[Row]] = {}
         asked = []
         for name in sorted({read for member in component for read in self.program.reads(member)} - members):
             if self.program.relations[name].kind == "input":
                 extents[name] = {tuple(row) for row in facts.get(name, ())}
-            elif name in self._static:
+            elif name in self._static and key is not None:  # no derived facts asserted: the cache holds
                 extents[name] = self._static_rows(name)
             elif key is None:
                 extents[name] = {_row(row) for row in (self._goal(name).ask() or [])}

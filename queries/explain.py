@@ -344,7 +344,7 @@ class Prover:
         rules = self.program.rules_for(relation)
         read_from = self.program.read_from(relation)
         # when to stop trying rules: a ground atom at its first TRUE proof, an open one once it has
-        # as many TRUE rows as the engine found; and only before rules reading nothing in `blocking`
+        # as many TRUE rows as the engine found, and then only before rules reading no unknown input
         enough = 1 if ground else len(engine_rows) if engine_rows else None
         for i, rule in enumerate(rules):
             if (len(found) == enough and not unknowns and all(f[0] is Status.TRUE for f in found.values())
