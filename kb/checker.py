@@ -45,6 +45,10 @@ def _vars(terms: Iterable[ast.Term]) -> Iterator[ast.Var]:
     return (t for t in terms if isinstance(t, ast.Var))
 
 
+def _anonymous(v: ast.Var) -> bool:
+    return v.name.startswith("_")  # the parser's name for each _ (see parse._ToAst.anon)
+
+
 def _literal_atoms(body: Iterable[ast.Literal]) -> Iterator[tuple[ast.Atom, bool]]:
     for lit in body:
         if isinstance(lit, ast.Atom):
@@ -184,6 +188,11 @@ class _Checker:
                 elif len(lit.args) != builtin.arity:
                     self.error("arity", f"built-in '{lit.function}' takes {builtin.arity} argument(s), "
                                f"but is given {len(lit.args)}", lit.span)
+                else:
+                    for arg, kind in zip(lit.args, builtin.arg_types):
+                        if kind == "int" and isinstance(arg, ast.Const) and isinstance(arg.value, int) and arg.value < 0:
+                            self.error("negative-count", f"built-in '{lit.function}' counts forward: {arg.value} is "
+                                       "below zero, and the function applies to no such count", arg.span)
                 for v in _vars(lit.args):
                     if v.name not in bound:
                         self.error("unsafe-variable", f"variable {v.name} is used in a built-in call but never bound "
@@ -191,9 +200,9 @@ class _Checker:
             elif isinstance(lit, ast.Negation):
                 self.check_atom(lit.atom)
                 for v in _vars(lit.atom.args):
-                    if v.name not in bound:
+                    if v.name not in bound and not _anonymous(v):  # `not p(X, _)`: no p(X, Y) for any Y
                         self.error("unsafe-variable", f"variable {v.name} appears only under negation: bind it with a "
-                                   "positive condition first", v.span)
+                                   "positive condition first, or write _ for any value", v.span)
             elif isinstance(lit, ast.Comparison):
                 for v in _vars((lit.left, lit.right)):
                     if v.name not in bound:
@@ -204,6 +213,9 @@ class _Checker:
                 exc, target = exception
                 self.error("unsafe-variable", f"exception '{exc.label}' must bind {v.name}, from the conclusion "
                            f"{target.head} of rule '{target.label}', but no positive condition binds it", exc.span)
+            elif _anonymous(v):
+                self.error("unsafe-variable", "the conclusion cannot hold _ (any value): name a variable that a "
+                           "condition binds", v.span)
             elif v.name not in bound:
                 self.error("unsafe-variable", f"variable {v.name} in the conclusion is not bound by any positive condition", v.span)
 

@@ -84,6 +84,34 @@ def _strata(relations: dict[str, ir.Relation], rules: list[ir.Rule]) -> tuple[tu
     return tuple(tuple(sorted(by_level[k])) for k in sorted(by_level))
 
 
+def _existential_negations(rules: list[ir.Rule], relations: dict[str, ir.Relation]) -> list[ir.Rule]:
+    """``not p(X, _)`` holds when no ``p(X, Y)`` holds for any Y: each negation with a variable no
+    positive condition binds (the checker lets only ``_`` through) negates a helper relation over
+    its bound variables, ``some__R__k(X) if p(X, Y)``, so every backend evaluates plain negation."""
+    out: list[ir.Rule] = []
+    for rule in rules:
+        bound = {t.name for lit in rule.body if isinstance(lit, ir.Pos) for t in lit.atom.args if isinstance(t, ir.Var)}
+        bound |= {lit.target.name for lit in rule.body if isinstance(lit, ir.Call)}
+        body: list[ir.Literal] = []
+        for lit in rule.body:
+            free = [t for t in lit.atom.args if isinstance(t, ir.Var) and t.name not in bound] \
+                if isinstance(lit, ir.Neg) else []
+            if not free:
+                body.append(lit)
+                continue
+            assert isinstance(lit, ir.Neg)
+            shared = tuple(dict.fromkeys(t.name for t in lit.atom.args if isinstance(t, ir.Var) and t.name in bound))
+            name = f"some__{rule.label}__{len(body)}"
+            relations[name] = ir.Relation(name, shared, f"some {lit.atom.relation} row matches"
+                                          + "".join(f" {{{v}}}" for v in shared), "derived")
+            head = ir.Atom(name, tuple(ir.Var(v) for v in shared))
+            out.append(ir.Rule(f"{name}", head, (ir.Pos(lit.atom),), rule.cites, rule.span))
+            body.append(ir.Neg(head, lit.defeater_of))
+        out.append(rule if body == list(rule.body) else ir.Rule(rule.label, rule.head, tuple(body), rule.cites,
+                                                                rule.span, rule.kind, rule.exception_of))
+    return out
+
+
 def compile_program(modules: tuple[ast.Module, ...]) -> ir.Program:
     items = [item for module in modules for item in module.items]
     relations: dict[str, ir.Relation] = {}
@@ -132,5 +160,6 @@ def compile_program(modules: tuple[ast.Module, ...]) -> ir.Program:
             questions[item.name] = ir.Question(item.name, item.kind, item.atom.predicate,
                                                position if item.kind != "yes_no" else None, item.description, item.span)
 
+    rules = _existential_negations(rules, relations)
     return ir.Program(relations, tuple(rules), _strata(relations, rules), provisions, questions,
                       {k: tuple(v) for k, v in exceptions.items()})

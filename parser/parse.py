@@ -90,6 +90,10 @@ class _ToAst(Transformer[Token, Any]):
     def var(self, meta: Meta, tok: Token) -> ast.Var:
         return ast.Var(str(tok), self._s(meta))
 
+    def anon(self, meta: Meta, tok: Token) -> ast.Var:
+        # each _ is a variable of its own, named by its place: no written variable starts with _
+        return ast.Var(f"_{tok.line}_{tok.column}", self._s(meta))
+
     def symbol(self, meta: Meta, tok: Token) -> ast.Const:
         return ast.Const(str(tok), self._s(meta))
 

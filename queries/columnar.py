@@ -23,7 +23,7 @@ from redress.kb import ir
 from redress.kb.schema import CSV_NULL, FIELDS, FIRST_DATE, LAST_DATE, NOT_UTF8, OUT_OF_RANGE
 from redress.queries import dates
 from redress.queries.answerfile import Layout
-from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql, given_column
+from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql, given_column, run
 from redress.queries.vector import CALENDAR_END as _TABLE_END  # supported dates plus slack
 from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine
 
@@ -435,12 +435,8 @@ class ColumnarEngine:
             self.con.execute("CREATE OR REPLACE TEMP TABLE redress_cases AS SELECT * EXCLUDE (redress_epoch) "
                              f"FROM redress_all_cases WHERE redress_epoch = {epoch}")
             relations = [program.questions[q].relation for q in questions]
-            for stmt in compile_sql(program, "duckdb", relations):
-                if stmt.repeat_until_stable:
-                    while self.con.execute(stmt.sql).fetchone()[0] > 0:  # type: ignore[index]
-                        pass
-                else:
-                    self.con.execute(stmt.sql)
+            run(compile_sql(program, "duckdb", relations), self.con.execute,
+                lambda sql: int(self.con.execute(sql).fetchone()[0]))  # type: ignore[index]
             for q in questions:
                 self.con.execute(f"INSERT INTO redress_answers {answer_sql(program, q, self.patterns[q], 'duckdb')}")
         # the per-epoch filtering above narrowed redress_cases; put every case back
