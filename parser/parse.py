@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as _dt
+import re
 import textwrap
 from functools import lru_cache
 from pathlib import Path
@@ -288,7 +289,10 @@ def _expected_labels(parser: Lark, names: set[str] | frozenset[str]) -> tuple[st
         except KeyError:
             labels.add(name)
             continue
-        labels.add(f'"{pattern.value}"' if pattern.type == "str" else name)
+        if pattern.type == "re" and (keyword := re.fullmatch(r"([a-z_]+)\\b", pattern.value)):
+            labels.add(f'"{keyword.group(1)}"')  # a keyword, which the grammar bounds by \b
+        else:
+            labels.add(f'"{pattern.value}"' if pattern.type == "str" else name)
     return tuple(sorted(labels))
 
 
