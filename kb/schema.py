@@ -27,7 +27,7 @@ class FieldSpec:
 _KINDS = (
     "refuse_assessment", "refuse_plan", "plan_finalised", "plan_amended", "refuse_reassessment",
     "refuse_amend", "cease_plan", "issue_plan", "personal_budget_refused", "school_sen_support",
-    "provision_not_delivered", "plan_delayed",
+    "provision_not_delivered", "plan_delayed", "tribunal_order_not_implemented", "recommendation_not_implemented",
 )
 _GROUNDS = (
     "decision", "section_a", "section_b", "section_c", "section_d", "section_e", "section_f",
@@ -74,6 +74,16 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("disagreement.parties_agree", "bool", description="all parties agree to use disagreement resolution"),
         FieldSpec("recommendation.issued", "date", description="when the Tribunal's recommendation was made"),
         FieldSpec("recommendation.to", "enum", ("health_commissioner", "local_authority")),
+        FieldSpec("recommendation.responded", "date",
+                  description="extension: when the body responded in writing to the recommendation (absent: no response)"),
+        FieldSpec("complaint.first_aware", "date",
+                  description="extension: when the family first knew of the problem complained of (the ombudsmen's time limits)"),
+        FieldSpec("complaint.good_reason_for_delay", "bool",
+                  description="extension: the ombudsman accepts a good reason for complaining after its time limit"),
+        FieldSpec("complaint.whole_school", "bool",
+                  description="extension: the complaint is about the school as a whole, not one pupil only (Ofsted)"),
+        FieldSpec("complaint.made", "date",
+                  description="extension: when the body complained about received the written complaint"),
     )
 }
 
@@ -84,11 +94,15 @@ CONTRACT_QUESTIONS: tuple[str, ...] = (
     "mediation_advice_required", "adviser_contact_deadline", "certificate_due", "appeal_deadline",
     "recommendations_available", "recommendation_response_due", "disagreement_resolution_available",
     "routes", "local_contacts",
+    # extensions (docs/complaints.md)
+    "complaint_deadline", "complaint_reply_due",
 )
 
 ROUTES = (
     "disagreement_resolution", "mediation", "tribunal_appeal", "tribunal_recommendations",
     "school_complaint", "la_complaint", "nhs_complaint", "lgsco", "phso", "judicial_review",
+    # extensions (docs/complaints.md)
+    "dfe_complaint", "ofsted_complaint", "social_care_complaint", "county_court_claim",
 )
 
 
