@@ -2,7 +2,9 @@
 
 Errors: unknown predicate or built-in, arity mismatch, unsafe variable, negation through
 recursion, undeclared citation, missing citation, duplicate id, unknown case field, exception
-to an unknown rule, rules deriving an input. Warnings: unused predicate, unused provision.
+to an unknown rule, rules deriving an input, a classified paragraph outside every declared
+chapter. Warnings: unused predicate, unused provision, a chapter paragraph neither encoded nor
+classified, a paragraph both encoded and classified.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from typing import Iterable, Iterator
 import networkx as nx
 
 from redress.errors import Span
+from redress.kb.compiler import paragraph_range
 from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS
 from redress.parser import ast
 from redress.queries.builtins import BUILTINS
 
 __all__ = ["Diagnostic", "check", "dependency_graph"]
 
+_PARAGRAPH = re.compile(r"^(.+\.\d+)(?!\d)")  # 'CoP 11.13(a)' is part of paragraph 'CoP 11.13'
 _INPUT_ARITY = {"enum": 2, "enum_list": 2, "date": 2, "int": 2, "string": 2, "bool": 2}
 
 
@@ -327,12 +331,70 @@ class _Checker:
             if pid not in self.cited:
                 self.warning("unused-provision", f"provision '{pid}' is never cited", span)
 
+    # ------------------------------------------------------------------ pass 5: chapter paragraphs
+    def paragraphs(self) -> None:
+        """Each paragraph of a declared chapter is encoded (a provision of its id, or a sub-unit
+        such as 'CoP 11.13(a)', cited by a rule or fact) or classified, and not both."""
+        chapters: dict[str, ast.Chapter] = {}
+        for item in self.items():
+            if isinstance(item, ast.Chapter):
+                if item.prefix in chapters:
+                    self.error("duplicate-chapter", f"chapter '{item.prefix}' is already declared at "
+                               f"{chapters[item.prefix].span}", item.span)
+                elif item.first > item.last:
+                    self.error("bad-range", f"chapter '{item.prefix}' ends before it starts", item.span)
+                else:
+                    chapters[item.prefix] = item
+        encoded = {m.group(1) for cid in self.cited if cid in self.provisions and (m := _PARAGRAPH.match(cid))}
+        classified: dict[str, Span] = {}
+        for item in self.items():
+            if not isinstance(item, ast.Classification):
+                continue
+            paras = paragraph_range(item.first, item.last)
+            chapter = chapters.get(item.first.rpartition(".")[0])
+            if paras is None:
+                self.error("bad-range", f"'{item.first}' to '{item.last}' is not a range of numbered paragraphs "
+                           "of one chapter, in order", item.span)
+                continue
+            if chapter is None:
+                self.error("bad-paragraph", f"'{item.first}' is not a paragraph of a declared chapter"
+                           + _suggest(item.first.rpartition(".")[0], chapters), item.span)
+                continue
+            outside = [p for p in paras if not chapter.first <= int(p.rpartition(".")[2]) <= chapter.last]
+            if outside:
+                self.error("bad-paragraph", f"'{outside[0]}' is outside chapter '{chapter.prefix}' (paragraphs "
+                           f"{chapter.first} to {chapter.last})", item.span)
+                continue
+            for pid in item.by:
+                if pid not in self.provisions:
+                    self.error("undeclared-citation", f"encoded by undeclared provision '{pid}'"
+                               + _suggest(pid, self.provisions), item.span)
+                elif pid not in self.cited:
+                    self.warning("not-encoded", f"provision '{pid}' is said to encode {item.first} but no rule "
+                                 "cites it", item.span)
+            for para in paras:
+                if para in classified:
+                    self.error("duplicate-classification", f"paragraph '{para}' is already classified at "
+                               f"{classified[para]}", item.span)
+                classified.setdefault(para, item.span)
+                if para in encoded:
+                    self.warning("classified-encoded", f"paragraph '{para}' is encoded (its provision is cited by "
+                                 "rules) and also classified: drop it from the classification", item.span)
+        for chapter in chapters.values():
+            missing = [n for n in range(chapter.first, chapter.last + 1)
+                       if f"{chapter.prefix}.{n}" not in encoded and f"{chapter.prefix}.{n}" not in classified]
+            for first, last in _runs(missing):
+                which = f"{chapter.prefix}.{first}" + (f" to {chapter.prefix}.{last}" if last > first else "")
+                self.warning("unaccounted-paragraph", f"{which} of chapter '{chapter.prefix}' "
+                             f"{'is' if first == last else 'are'} neither encoded nor classified", chapter.span)
+
     def run(self) -> list[Diagnostic]:
         self.declare()
         self.uses()
         self.types()
         self.stratify()
         self.unused()
+        self.paragraphs()
         return sorted(self.diags, key=lambda d: (d.span.file, d.span.line, d.span.column, d.code))
 
 
@@ -369,6 +431,17 @@ def _body_types(body: tuple[ast.Literal, ...], params: dict[tuple[str, int], str
         elif isinstance(lit, ast.Assignment) and lit.function in BUILTINS:
             known.setdefault(lit.target.name, "date")
     return known
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """[2, 3, 4, 9] -> [(2, 4), (9, 9)]."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
 
 
 def dependency_graph(modules: tuple[ast.Module, ...]) -> "nx.DiGraph[str]":

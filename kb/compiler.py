@@ -12,11 +12,25 @@ import networkx as nx
 from redress.kb import ir
 from redress.parser import ast
 
-__all__ = ["compile_program", "defeat_relation"]
+__all__ = ["compile_program", "defeat_relation", "paragraph_range"]
 
 
 def defeat_relation(rule_label: str) -> str:
     return f"defeated__{rule_label}"
+
+
+def paragraph_range(first: str, last: str | None) -> tuple[str, ...] | None:
+    """'CoP 11.68', 'CoP 11.70' -> the three ids; None when the two are not numbered paragraphs
+    of one prefix in order (the checker reports that)."""
+    head, _, n = first.rpartition(".")
+    if not head or not n.isdigit():
+        return None
+    if last is None:
+        return (first,)
+    last_head, _, m = last.rpartition(".")
+    if last_head != head or not m.isdigit() or int(m) < int(n):
+        return None
+    return tuple(f"{head}.{k}" for k in range(int(n), int(m) + 1))
 
 
 def _term(t: ast.Term) -> ir.Term:
@@ -137,6 +151,13 @@ def compile_program(modules: tuple[ast.Module, ...]) -> ir.Program:
         relations[defeat_relation(label)] = ir.Relation(
             defeat_relation(label), _head_vars(target.head), f"an exception to rule '{label}' applies", "defeat")
 
+    chapters = tuple(ir.Chapter(i.prefix, i.first, i.last, i.span) for i in items if isinstance(i, ast.Chapter))
+    notes: dict[str, ir.ParagraphNote] = {}
+    for item in items:
+        if isinstance(item, ast.Classification):
+            for para in paragraph_range(item.first, item.last) or ():
+                notes[para] = ir.ParagraphNote(para, item.status, item.by, item.reason, item.span)
+
     rules: list[ir.Rule] = []
     for item in items:
         if isinstance(item, ast.Fact):
@@ -162,4 +183,4 @@ def compile_program(modules: tuple[ast.Module, ...]) -> ir.Program:
 
     rules = _existential_negations(rules, relations)
     return ir.Program(relations, tuple(rules), _strata(relations, rules), provisions, questions,
-                      {k: tuple(v) for k, v in exceptions.items()})
+                      {k: tuple(v) for k, v in exceptions.items()}, chapters, notes)

@@ -113,6 +113,31 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Chapter:
+    """A chapter whose paragraphs ``prefix.first`` .. ``prefix.last`` must each be accounted for."""
+
+    prefix: str
+    first: int
+    last: int
+    span: Span
+
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(f"{self.prefix}.{n}" for n in range(self.first, self.last + 1))
+
+
+@dataclass(frozen=True)
+class ParagraphNote:
+    """Why a paragraph has no provision of its own: descriptive, guidance only, outside the
+    reference, or encoded by other provisions (``by``)."""
+
+    paragraph: str  # "CoP 11.3"
+    status: str
+    by: tuple[str, ...]
+    reason: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class Program:
     relations: dict[str, Relation]
     rules: tuple[Rule, ...]  # facts are rules with an empty body
@@ -120,6 +145,8 @@ class Program:
     provisions: dict[str, Provision]
     questions: dict[str, Question]
     exceptions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule label -> exception labels
+    chapters: tuple[Chapter, ...] = ()
+    paragraph_notes: dict[str, ParagraphNote] = field(default_factory=dict)  # paragraph id -> its classification
 
     def rules_for(self, relation: str) -> tuple[Rule, ...]:
         index: dict[str, tuple[Rule, ...]] | None = self.__dict__.get("_rules_by_head")
@@ -261,4 +288,5 @@ class Program:
         rules = tuple(r for r in self.rules if not self.not_in_force(r, on))
         labels = {r.label for r in rules}
         exceptions = {k: tuple(e for e in v if e in labels) for k, v in self.exceptions.items()}
-        return Program(self.relations, rules, self.strata, self.provisions, self.questions, exceptions)
+        return Program(self.relations, rules, self.strata, self.provisions, self.questions, exceptions,
+                       self.chapters, self.paragraph_notes)

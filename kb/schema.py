@@ -42,7 +42,7 @@ class FieldSpec:
 _KINDS = (
     "refuse_assessment", "refuse_plan", "plan_finalised", "plan_amended", "refuse_reassessment",
     "refuse_amend", "cease_plan", "issue_plan", "personal_budget_refused", "school_sen_support",
-    "provision_not_delivered", "plan_delayed",
+    "provision_not_delivered", "plan_delayed", "tribunal_order_not_implemented", "recommendation_not_implemented",
 )
 _GROUNDS = (
     "decision", "section_a", "section_b", "section_c", "section_d", "section_e", "section_f",
@@ -102,6 +102,17 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("recommendation.to", "enum", ("health_commissioner", "local_authority"),
                   description="the body the recommendation is made to",
                   null_means="no recommendation has been made to anybody"),
+        FieldSpec("recommendation.responded", "date",
+                  description="when the body responded in writing to the recommendation (an extension field)",
+                  null_means="the body has not responded to the recommendation"),
+        FieldSpec("complaint.first_aware", "date",
+                  description="when the family first knew of the problem complained of (an extension field: the ombudsmen's time limits)"),
+        FieldSpec("complaint.good_reason_for_delay", "bool",
+                  description="whether the ombudsman accepts a good reason for complaining after its time limit (an extension field)"),
+        FieldSpec("complaint.whole_school", "bool",
+                  description="whether the complaint is about the school as a whole, not one pupil only (an extension field: Ofsted)"),
+        FieldSpec("complaint.made", "date",
+                  description="when the body complained about received the written complaint (an extension field)"),
     )
 }
 
@@ -114,11 +125,15 @@ CONTRACT_QUESTIONS: tuple[str, ...] = (
     "mediation_advice_required", "adviser_contact_deadline", "certificate_due", "appeal_deadline",
     "recommendations_available", "recommendation_response_due", "disagreement_resolution_available",
     "routes", "local_contacts",
+    # extensions (docs/complaints.md)
+    "complaint_deadline", "complaint_reply_due",
 )
 
 ROUTES = (
     "disagreement_resolution", "mediation", "tribunal_appeal", "tribunal_recommendations",
     "school_complaint", "la_complaint", "nhs_complaint", "lgsco", "phso", "judicial_review",
+    # extensions (docs/complaints.md)
+    "dfe_complaint", "ofsted_complaint", "social_care_complaint", "county_court_claim",
 )
 
 

@@ -215,6 +215,27 @@ class _ToAst(Transformer[Token, Any]):
     def question(self, meta: Meta, name: Token, kind: Token, atom: ast.Atom, desc: Token) -> ast.Question:
         return ast.Question(str(name), str(kind), atom, _unquote(str(desc)), self._s(meta))
 
+    # chapters and the classification of their paragraphs
+    def chapter(self, meta: Meta, prefix: Token, first: Token, last: Token) -> ast.Chapter:
+        return ast.Chapter(_unquote(str(prefix)), builtins.int(first), builtins.int(last), self._s(meta))
+
+    def cls_descriptive(self, meta: Meta) -> tuple[str, tuple[str, ...]]:
+        return "descriptive", ()
+
+    def cls_guidance(self, meta: Meta) -> tuple[str, tuple[str, ...]]:
+        return "guidance only", ()
+
+    def cls_outside(self, meta: Meta) -> tuple[str, tuple[str, ...]]:
+        return "outside the reference", ()
+
+    def cls_encoded_by(self, meta: Meta, *ids: Token) -> tuple[str, tuple[str, ...]]:
+        return "encoded by", tuple(_unquote(str(i)) for i in ids)
+
+    def classification(self, meta: Meta, first: Token, last: Token | None, status: tuple[str, tuple[str, ...]],
+                       reason: Token) -> ast.Classification:
+        return ast.Classification(_unquote(str(first)), _unquote(str(last)) if last is not None else None,
+                                  status[0], status[1], _unquote(str(reason)), self._s(meta))
+
     # scenarios
     def j_string(self, meta: Meta, tok: Token) -> str:
         return _unquote(str(tok))
