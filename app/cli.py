@@ -257,15 +257,11 @@ def sql(dialect: str, rules: Path | None) -> None:
               help="The OpenFisca peer's folder (default: ../shared/peers/openfisca-send).")
 @click.option("--runs", default=3, show_default=True, type=int)
 def bench(n: int, as_json: bool, peer: Path | None, runs: int) -> None:
-    """Measure redress beside the OpenFisca peer on the same seeded inputs (see benchmarks/)."""
-    from redress.bench import run_bench
+    """Measure redress beside the OpenFisca peer on the same seeded inputs."""
+    from redress.bench import bench_text, run_bench
 
     result = run_bench(n, peer, runs, log=lambda text: click.echo(f"... {text}", err=True))
-    if as_json:
-        click.echo(json.dumps(result, indent=2))
-        return
-    for key, value in result.items():
-        click.echo(f"{key:<34} {value}")
+    click.echo(json.dumps(result, indent=2) if as_json else bench_text(result))
 
 
 def _stderr_console() -> Console:
