@@ -10,7 +10,7 @@ import bisect
 import datetime as _dt
 import difflib
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -193,7 +193,9 @@ class KnowledgeBase:
         out = []
         for q in qs:
             pattern = self._pattern(q)
-            out.append(self._answer(q, valid, prover.atom(q.relation, pattern), prover, pattern))
+            answer = self._answer(q, valid, prover.atom(q.relation, pattern), prover, pattern)
+            # how the case was read (an authority not encoded) is said on every answer it shaped
+            out.append(replace(answer, caveats=(*valid.notes, *answer.caveats)) if valid.notes else answer)
         return out
 
     def _engine_on(self, as_of: _dt.date) -> DatalogEngine:
