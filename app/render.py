@@ -6,16 +6,55 @@ import json
 from typing import Any
 
 from redress.api import Answer
+from redress.kb.schema import ROUTE_NAMES
 from redress.queries.explain import ProofNode, Status, render_value
 
-__all__ = ["answer_text", "answer_json", "tree_text"]
+__all__ = ["answer_text", "answer_json", "tree_text", "mark", "member_name", "contact_lines"]
 
 _MARK = {Status.TRUE: "✓", Status.FALSE: "✗", Status.UNKNOWN: "?"}
 
 
+def mark(node: ProofNode) -> str:
+    """✓, ✗ or ?: whether the node's statement holds. An exception that applies is the one node
+    whose status (it defeats its rule, so the rule's condition fails) is not its statement's:
+    it reads "an exception ... applies", so it is marked ✓ as applying."""
+    if node.kind == "not" and node.status is Status.FALSE and any(
+            c.kind == "exception" and c.status is Status.TRUE for c in node.because):
+        return _MARK[Status.TRUE]
+    return _MARK[node.status]
+
+
+def member_name(value: Any, details: dict[str, Any] | None = None) -> str:
+    """A list answer's member as a person reads it: a route's name (kb.schema.ROUTE_NAMES), or a
+    local service's own name, with its identifier in brackets so it can still be looked up."""
+    if isinstance(value, dict) and "member" in value:  # a possible member with the fields it waits on
+        value = value["member"]
+    name = None
+    if isinstance(value, str):
+        name = ROUTE_NAMES.get(value) or ((details or {}).get(value) or {}).get("name")
+    if not name:
+        return render_value(value)
+    return name if name == value else f"{name} ({value})"
+
+
+def contact_lines(answer: Answer) -> list[str]:
+    """How to reach each local service an answer names (phone, email, web, address, else its note),
+    and each local procedure's steps."""
+    lines = []
+    for ident, d in (answer.details or {}).items():
+        if d.get("procedure"):  # a local procedure: its steps, with their time limits
+            how = [st["what"] + (f" (within {st['limit']} {st['unit']})" if st.get("limit") else "")
+                   for st in d.get("steps") or ()]
+        else:
+            how = [*(f"phone {p}" for p in d.get("phone") or ()),
+                   *(f"{k} {d[k]}" for k in ("email", "url", "address") if d.get(k))]
+        lines.append(f"  {d.get('name') or ident}: " + ("; ".join(how) if how else d.get("note") or "no contact details"))
+    return lines
+
+
 def tree_text(node: ProofNode, indent: str = "") -> list[str]:
     """The proof tree as indented lines: mark, conclusion, rule and citations, then children."""
-    head = f"{indent}{_MARK[node.status]} {node.conclusion}"
+    head = f"{indent}{mark(node)} {node.conclusion}"
     extras = []
     if node.rule:
         extras.append(f"rule {node.rule}")
@@ -42,7 +81,7 @@ def _answer_value(answer: Answer) -> str:
     if value is None:
         return "none applies"
     if isinstance(value, list):
-        return ", ".join(render_value(v) for v in value) or "none"
+        return ", ".join(member_name(v, answer.details) for v in value) or "none"
     return render_value(value)
 
 
@@ -53,7 +92,9 @@ def answer_text(answer: Answer) -> str:
     if answer.missing:
         lines.append("missing: " + ", ".join(answer.missing))
     if answer.known:
-        lines.append("already certain: " + ", ".join(render_value(v) for v in answer.known))
+        lines.append("already certain: " + ", ".join(member_name(v, answer.details) for v in answer.known))
+    if answer.details:
+        lines += ["", "contact details and steps:", *contact_lines(answer)]
     lines.append("")
     lines.append("why:" if answer.status == "determined" and answer.answer not in (False, None) else "why not:"
                  if answer.status == "determined" else "what is missing:")

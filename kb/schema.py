@@ -90,7 +90,7 @@ CONTRACT_QUESTIONS: tuple[str, ...] = (
 # Each route's name for people, written once: every front-end that shows a route to a person
 # (CLI text, Markdown, HTTP details) takes it from here.
 ROUTE_NAMES: dict[str, str] = {
-    "disagreement_resolution": "disagreement resolution service (CFA 2014 s.57)",
+    "disagreement_resolution": "disagreement resolution service",
     "mediation": "mediation",
     "tribunal_appeal": "appeal to the First-tier Tribunal (SEND)",
     "tribunal_recommendations": "the Tribunal's recommendations on health and social care",
