@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from redress.kb.checker import Diagnostic
 from redress.queries.explain import ProofNode, Prover, SharedProofs, Status, render_value, shareable_relations
 
-__all__ = ["Answer", "KnowledgeBase", "load", "default_rules_path"]
+__all__ = ["Answer", "KnowledgeBase", "load", "default_rules_path", "question_listing"]
 
 CASE_KEY = "case"
 
@@ -293,6 +293,17 @@ class KnowledgeBase:
                 raised[caveat] = None
         caveats = {f"{cid}: {caveat}": None for cid in cited if cid in provisions for caveat in provisions[cid].caveats}
         return tuple(cited), tuple({**caveats, **raised})
+
+
+def question_listing(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """The contract's questions and any the rules add, encoded or not: ``{name, kind, description,
+    encoded}`` each. The one listing `redress questions --json` and HTTP ``GET /questions`` print."""
+    rows = []
+    for name in dict.fromkeys([*CONTRACT_QUESTIONS, *kb.questions]):
+        q = kb.questions.get(name)
+        rows.append({"name": name, "kind": q.kind if q else None,
+                     "description": q.description if q else "not yet encoded", "encoded": q is not None})
+    return rows
 
 
 def _digest(modules: tuple[ast.Module, ...]) -> str:

@@ -134,7 +134,7 @@ class _Writer:
                 self.csv.writerow([line, d["case"] or "", d["question"], d["status"], csv_value(d["answer"]),
                                    ";".join(d["citations"]), ";".join(d["missing"]), d["rules_version"]])
             else:
-                self.out.write(json.dumps({"line": line, **d}, ensure_ascii=False) + "\n")
+                self.out.write(json.dumps({"line": line, **d, "engine": self.shape.engine}, ensure_ascii=False) + "\n")
 
 
 def _answer_known(answer: Answer) -> tuple[Any, Any]:

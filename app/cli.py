@@ -327,18 +327,14 @@ def check(paths: tuple[Path, ...], show: str | None, strict: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def questions(as_json: bool) -> None:
     """List the questions the knowledge base answers."""
-    from redress.api import load
-    from redress.kb.schema import CONTRACT_QUESTIONS
+    from redress.api import load, question_listing
 
-    kb = load()
-    rows = [{"question": name, "answers": kb.questions[name].kind if name in kb.questions else None,
-             "description": kb.questions[name].description if name in kb.questions else "not yet encoded"}
-            for name in dict.fromkeys([*CONTRACT_QUESTIONS, *kb.questions])]
+    rows = question_listing(load())
     if as_json:
         click.echo(json.dumps(rows, indent=2))
     else:
         for row in rows:
-            click.echo(f"{row['question']:<36} {row['answers'] or '-':<8} {row['description']}")
+            click.echo(f"{row['name']:<36} {row['kind'] or '-':<8} {row['description']}")
 
 
 @cli.command()

@@ -26,11 +26,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from redress.api import KnowledgeBase, load
+from redress.api import KnowledgeBase, load, question_listing
 from redress.errors import (CaseValidationError, KnowledgeBaseError, RedressCheckError, RedressError,
                             RedressSyntaxError)
 from redress.kb import ir
-from redress.kb.schema import CONTRACT_QUESTIONS, Case, validate_case
+from redress.kb.schema import Case, validate_case
 
 __all__ = ["create_app", "app_factory", "serve", "AskRequest", "BatchRequest", "AnswerModel", "ProofNodeModel",
            "ErrorResponse", "DEFAULT_MAX_BODY_BYTES"]
@@ -344,15 +344,6 @@ class BodyLimit:
 # ---------------------------------------------------------------------- introspection (static, over the program)
 
 
-def _question_rows(kb: KnowledgeBase) -> list[dict[str, Any]]:
-    rows = []
-    for name in dict.fromkeys([*CONTRACT_QUESTIONS, *kb.questions]):
-        q = kb.questions.get(name)
-        rows.append({"name": name, "kind": q.kind if q else None,
-                     "description": q.description if q else "not yet encoded", "encoded": q is not None})
-    return rows
-
-
 def _provision_row(p: ir.Provision) -> dict[str, Any]:
     return {"id": p.id, "title": p.title, "source": p.source,
             "in_force_from": p.in_force_from.isoformat() if p.in_force_from else None,
@@ -417,7 +408,7 @@ def _ndjson(kb: KnowledgeBase, cases: list[Any], questions: list[str]) -> Iterat
 def create_app(kb: KnowledgeBase | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
     """The HTTP API over a knowledge base (default: the bundled one, loaded now)."""
     kb = kb if kb is not None else load()
-    questions = _question_rows(kb)
+    questions = question_listing(kb)
     uses = _provision_uses(kb.program, [row["name"] for row in questions if row["encoded"]])
     error: dict[str, Any] = {"model": ErrorResponse}
     body_errors: dict[int | str, dict[str, Any]] = {400: error, 413: error, 415: error}

@@ -2,11 +2,11 @@
 
 ``long`` (the default) has one line per case and question::
 
-    {"line":1,"case":"c0","question":"appealable","status":"determined","answer":false,"known":null,"rules_version":"sha256:...","engine":"numpy"}
+    {"line":1,"case":"c0","question":"appealable","status":"determined","answer":false,"known":null,"missing":[],"rules_version":"sha256:...","engine":"numpy"}
 
 ``wide`` has one line per case, the answers keyed by question (``known`` only where it is not null)::
 
-    {"line":1,"case":"c0","rules_version":"sha256:...","engine":"numpy","answers":{"appealable":{"status":"determined","answer":false},...}}
+    {"line":1,"case":"c0","rules_version":"sha256:...","engine":"numpy","answers":{"appealable":{"status":"determined","answer":false,"missing":[]},...}}
 
 CSV has the same columns (wide: ``<question>.status``, ``<question>.answer`` and, for list
 questions, ``<question>.known``); lists are joined with ``;``.
@@ -114,13 +114,16 @@ class Layout:
             cells = [status, csv_value(answer)] + ([csv_value(known) if known is not None else ""] if q in self.lists else [])
             lead = _csv_row([self.rules_version, self.engine]) if position == 0 else ""
             return lead + "," + _csv_row(cells)
+        # the contract's answer shape: ``missing`` is [] once determined; these engines do not name
+        # the fields an undetermined answer waits on, so there it is null (ask or --engine pydatalog)
+        missing = _json([] if status == "determined" else None)
         if self.layout == "long":
             return (f'{_json(q)},"status":{_json(status)},"answer":{_json(answer)},"known":{_json(known)},'
-                    f'"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)}}}\n')
+                    f'"missing":{missing},"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)}}}\n')
         lead = (f',"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)},"answers":{{'
                 if position == 0 else ",")
         extra = f',"known":{_json(known)}' if known is not None else ""
-        return f'{lead}{_json(q)}:{{"status":{_json(status)},"answer":{_json(answer)}{extra}}}'
+        return f'{lead}{_json(q)}:{{"status":{_json(status)},"answer":{_json(answer)}{extra},"missing":{missing}}}'
 
     def text_sql(self, line: str, case_id: str, codes: Sequence[str], pieces: str) -> str:
         """SQL for a case's whole text: ``codes`` are the per-question piece numbers (1-based

@@ -188,14 +188,23 @@ def test_questions_json_lists_every_contract_question(kb: redress.KnowledgeBase)
     result = run("questions", "--json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    names = [row["question"] for row in rows]
+    names = [row["name"] for row in rows]
     assert CONTRACT_QUESTIONS <= set(names), CONTRACT_QUESTIONS - set(names)
     assert len(names) == len(set(names))
-    by_name = {row["question"]: row for row in rows}
+    by_name = {row["name"]: row for row in rows}
     for name in CONTRACT_QUESTIONS:
         encoded = name in kb.questions
-        assert (by_name[name]["answers"] is not None) is encoded, name
-    assert by_name["appealable"]["answers"] == "yes_no"
+        assert (by_name[name]["kind"] is not None) is encoded is by_name[name]["encoded"], name
+    assert by_name["appealable"]["kind"] == "yes_no"
+
+
+def test_questions_json_is_the_http_listing() -> None:
+    """One shape for one thing: the CLI and HTTP list the questions identically (issue 17)."""
+    from fastapi.testclient import TestClient
+
+    from redress.web import create_app
+
+    assert json.loads(run("questions", "--json").stdout) == TestClient(create_app()).get("/questions").json()
 
 
 def test_provisions_lists_the_encoded_provisions() -> None:
