@@ -136,7 +136,7 @@ def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_for
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from redress.api import load
-    from redress.batch import count_lines, run_batch, run_batch_compiled
+    from redress.batch import count_lines, progress_chunk, run_batch, run_batch_compiled
 
     in_fmt = in_format or {".csv": "csv", ".parquet": "parquet"}.get(cases.suffix.lower(), "jsonl")
     out_fmt = out_format or ("csv" if out.suffix.lower() == ".csv" else "jsonl")
@@ -148,22 +148,31 @@ def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_for
         if engine == "pydatalog" and in_fmt == "parquet":
             raise CaseValidationError("Parquet input needs a compiled engine (--engine numpy or duckdb)", "CASES")
         total = count_lines(cases) if in_fmt != "parquet" else None
+        console = _stderr_console()
+        live = progress and console.is_terminal  # elsewhere (a log, a pipe): only the summary line below
         with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      disable=not progress, transient=True, console=_stderr_console()) as bar:
+                      disable=not live, transient=True, console=console) as bar:
             task = bar.add_task("cases", total=total)
-            on_line = lambda line: bar.update(task, completed=line)  # noqa: E731
+
+            def on_line(line: int) -> None:
+                bar.update(task, completed=line)
+                if engine != "pydatalog":  # once a chunk: shown now, not at the next timed refresh
+                    bar.refresh()
+
             if engine == "pydatalog":
-                summary = run_batch(kb, cases, names, out, in_fmt, out_fmt, on_line, layout=layout)
+                summary = run_batch(kb, cases, names, out, in_fmt, out_fmt, on_line if live else None, layout=layout)
             else:
-                summary = run_batch_compiled(kb, cases, names, out, in_fmt, out_fmt, on_line, backend=engine,
+                summary = run_batch_compiled(kb, cases, names, out, in_fmt, out_fmt, on_line if live else None,
+                                             chunk=progress_chunk(total if live else None), backend=engine,
                                              layout=layout)
     except RedressError as err:
         _fail(err, False)
         return
     for problem in summary.problems:
         click.echo(f"{cases}:{problem}", err=True)
-    click.echo(f"{summary.cases} cases, {summary.answers} answers -> {out}; {len(summary.problems)} lines skipped",
-               err=True)
+    n, skipped = summary.cases, len(summary.problems)
+    click.echo(f"{n} case{'s' * (n != 1)}, {summary.answers} answer{'s' * (summary.answers != 1)} -> {out}; "
+               f"{skipped} line{'s' * (skipped != 1)} skipped", err=True)
     sys.exit(4 if summary.problems else 0)
 
 

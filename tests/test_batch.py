@@ -264,3 +264,33 @@ def test_every_engine_writes_the_contract_answer_shape(tmp_path: Path, engine: s
     else:
         assert undetermined["missing"] is None
     assert next(r for r in rows if r["case"] == "w" and r["question"] == "appealable")["answer"] is True
+
+
+def test_progress_moves_per_chunk_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from redress import cli as cli_module
+    from redress.caseload import write_jsonl
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli_module, "_stderr_console",
+                        lambda: Console(file=screen, force_terminal=True, width=100, color_system=None))
+    src = write_jsonl(tmp_path / "cases.jsonl", 3000, 7)
+    result = CliRunner().invoke(cli, ["batch", str(src), "--questions", "appealable", "--out",
+                                      str(tmp_path / "answers.jsonl")])
+    assert result.exit_code == 0, result.output
+    shown = screen.getvalue()
+    # 3,000 lines in chunks of 1,000: the bar is drawn at each chunk, not only at the end
+    assert "1000/3000" in shown and "2000/3000" in shown, shown[-500:]
+
+
+def test_no_progress_bar_off_a_terminal_only_one_summary_line(tmp_path: Path) -> None:
+    src = _jsonl(tmp_path / "cases.jsonl", REFUSAL)
+    result = CliRunner().invoke(cli, ["batch", str(src), "--questions", "appealable", "--out",
+                                      str(tmp_path / "answers.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[-1].startswith("1 case, 1 answer -> ")
+    assert [line for line in result.stderr.splitlines() if not line.startswith("rules: ")] == \
+        [result.stderr.splitlines()[-1]]
