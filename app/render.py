@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from redress.api import Answer
 from redress.kb.schema import ROUTE_NAMES
 from redress.queries.explain import ProofNode, Status, render_value
 
-__all__ = ["answer_text", "answer_json", "tree_text", "mark", "member_name", "contact_lines"]
+__all__ = ["answer_text", "answer_json", "report_text", "tree_text", "mark", "member_name", "contact_lines"]
 
 _MARK = {Status.TRUE: "✓", Status.FALSE: "✗", Status.UNKNOWN: "?"}
 
@@ -85,12 +85,14 @@ def _answer_value(answer: Answer) -> str:
     return render_value(value)
 
 
-def answer_text(answer: Answer) -> str:
+def answer_text(answer: Answer, waiting: Sequence[str] = ()) -> str:
+    """One answer with its proof; ``waiting``: lines on what holds while it waits on a fact."""
     lines = [f"{answer.question}: {_answer_value(answer)}"]
     if answer.case:
         lines[0] += f"   (case {answer.case})"
     if answer.missing:
         lines.append("missing: " + ", ".join(answer.missing))
+    lines.extend(waiting)
     if answer.known:
         lines.append("already certain: " + ", ".join(member_name(v, answer.details) for v in answer.known))
     if answer.details:
@@ -104,6 +106,27 @@ def answer_text(answer: Answer) -> str:
     for caveat in answer.caveats:
         lines.append(f"caveat: {caveat}")
     lines.append(f"rules_version: {answer.rules_version}")
+    return "\n".join(lines)
+
+
+def report_text(answers: Sequence[Answer], waiting: Mapping[str, Sequence[str]]) -> str:
+    """Several questions about one case as one report: each answer on a line (what is missing,
+    and what holds meanwhile, under it), then the citations and caveats of them all, once each."""
+    first = answers[0]
+    head = f"case {first.case}" if first.case else "this case"
+    lines = [head + (f", as of {first.as_of.isoformat()}" if first.as_of else ""), ""]
+    width = max(len(a.question) for a in answers) + 1
+    for a in answers:
+        lines.append(f"{a.question + ':':<{width}} {_answer_value(a)}")
+        if a.missing:
+            lines.append(f"{'':<{width}}   missing: " + ", ".join(a.missing))
+        lines.extend(f"{'':<{width}}   {line}" for line in waiting.get(a.question, ()))
+    contacts = [line for a in answers for line in contact_lines(a)]
+    if contacts:
+        lines += ["", "contact details and steps:", *dict.fromkeys(contacts)]
+    lines += ["", "citations: " + ("; ".join(dict.fromkeys(c for a in answers for c in a.citations)) or "none")]
+    lines += [f"caveat: {c}" for c in dict.fromkeys(c for a in answers for c in a.caveats)]
+    lines += ["proofs: redress ask QUESTION --case FILE, one question at a time", f"rules_version: {first.rules_version}"]
     return "\n".join(lines)
 
 

@@ -475,8 +475,8 @@ def app_factory() -> FastAPI:
     return create_app()
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the HTTP API with uvicorn (``redress serve``)."""
+def serve(host: str = "127.0.0.1", port: int = 8000, kb: KnowledgeBase | None = None) -> None:
+    """Run the HTTP API with uvicorn (``redress serve``) over ``kb`` (default: the bundled one)."""
     import uvicorn
 
-    uvicorn.run(create_app(), host=host, port=port)
+    uvicorn.run(create_app(kb), host=host, port=port)
