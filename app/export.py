@@ -22,7 +22,7 @@ from networkx.drawing.nx_pydot import to_pydot
 
 from redress.api import Answer
 from redress.errors import CalculationError
-from redress.queries.explain import ProofNode, Status, render_value
+from redress.queries.explain import ProofNode, Status
 from redress.render import _answer_value, contact_lines, mark, member_name
 
 __all__ = ["answer_markdown", "answer_dot", "answer_svg", "dot_quote"]
@@ -80,11 +80,11 @@ def answer_markdown(answer: Answer) -> str:
         facts.append(f"- **As of:** {answer.as_of.isoformat()}")
     if answer.missing:
         facts.append("- **Missing:** " + ", ".join(_code(m) for m in answer.missing))
-    if answer.known:
-        facts.append("- **Already certain:** " + ", ".join(_md(member_name(v, answer.details)) for v in answer.known))
-    if answer.known is not None:
-        facts.append("- **Possible:** " + ("open-ended" if answer.possible is None
-                                           else ", ".join(_md(render_value(v)) for v in answer.possible) or "none"))
+    if answer.possible is not None:
+        facts.append("- **Possible, if the case gave more facts:** " + ("none" if not answer.possible else "; ".join(
+            ("another member not yet named" if p.member is None else _md(member_name(p.member, answer.details)))
+            + (f" (if the case gives {', '.join(_code(m) for m in p.missing)})" if p.missing else "")
+            for p in answer.possible)))
     facts.append(f"- **Rules version:** {_code(answer.rules_version)}")
     if answer.details:
         facts.append("- **Contact details and steps:**")

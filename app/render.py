@@ -9,7 +9,8 @@ from redress.api import Answer
 from redress.kb.schema import ROUTE_NAMES
 from redress.queries.explain import ProofNode, Status, render_value
 
-__all__ = ["answer_text", "answer_json", "report_text", "tree_text", "mark", "member_name", "contact_lines"]
+__all__ = ["answer_text", "answer_json", "report_text", "tree_text", "possible_lines", "mark", "member_name",
+           "contact_lines"]
 
 _MARK = {Status.TRUE: "✓", Status.FALSE: "✗", Status.UNKNOWN: "?"}
 
@@ -27,8 +28,6 @@ def mark(node: ProofNode) -> str:
 def member_name(value: Any, details: dict[str, Any] | None = None) -> str:
     """A list answer's member as a person reads it: a route's name (kb.schema.ROUTE_NAMES), or a
     local service's own name, with its identifier in brackets so it can still be looked up."""
-    if isinstance(value, dict) and "member" in value:  # a possible member with the fields it waits on
-        value = value["member"]
     name = None
     if isinstance(value, str):
         name = ROUTE_NAMES.get(value) or ((details or {}).get(value) or {}).get("name")
@@ -85,6 +84,18 @@ def _answer_value(answer: Answer) -> str:
     return render_value(value)
 
 
+def possible_lines(answer: Answer) -> list[str]:
+    """A list answer's members that further facts could add, each with the fields that would
+    settle it: shown apart from the established members."""
+    if not answer.possible:
+        return []
+    lines = ["possible, if the case gave more facts:"]
+    for p in answer.possible:
+        member = "another member not yet named" if p.member is None else member_name(p.member, answer.details)
+        lines.append(f"  {member}" + (f" — if the case gives {', '.join(p.missing)}" if p.missing else ""))
+    return lines
+
+
 def answer_text(answer: Answer, waiting: Sequence[str] = ()) -> str:
     """One answer with its proof; ``waiting``: lines on what holds while it waits on a fact."""
     lines = [f"{answer.question}: {_answer_value(answer)}"]
@@ -93,8 +104,7 @@ def answer_text(answer: Answer, waiting: Sequence[str] = ()) -> str:
     if answer.missing:
         lines.append("missing: " + ", ".join(answer.missing))
     lines.extend(waiting)
-    if answer.known:
-        lines.append("already certain: " + ", ".join(member_name(v, answer.details) for v in answer.known))
+    lines.extend(possible_lines(answer))
     if answer.details:
         lines += ["", "contact details and steps:", *contact_lines(answer)]
     lines.append("")
