@@ -258,6 +258,15 @@ def _terminate_unwinds() -> Iterator[None]:
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
+    except RuntimeError as err:
+        # DuckDB turns a Ctrl-C that lands inside a query into its own error ("Query interrupted")
+        if type(err).__name__ == "InterruptException" or "Query interrupted" in str(err):
+            raise KeyboardInterrupt() from err
+        raise
+    except Exception as err:
+        if type(err).__name__ == "InterruptException":
+            raise KeyboardInterrupt() from err
+        raise
     finally:
         signal.signal(signal.SIGTERM, previous)
 
