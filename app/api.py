@@ -10,18 +10,18 @@ import bisect
 import datetime as _dt
 import difflib
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 import os
-import pickle
-import sys
 from typing import TYPE_CHECKING
 
+from redress import kbcache
 from redress.errors import KnowledgeBaseError, NotEncodedError, QueryError, RedressCheckError
 from redress.kb import ir
+from redress.kb.answers import Possible, list_outcome
 from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS, Case, validate_case
 from redress.parser import ast
 from redress.queries.engine import DatalogEngine
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from redress.kb.checker import Diagnostic
 from redress.queries.explain import ProofNode, Prover, SharedProofs, Status, render_value, shareable_relations
 
-__all__ = ["Answer", "KnowledgeBase", "load", "default_rules_path"]
+__all__ = ["Answer", "Possible", "KnowledgeBase", "load", "default_rules_path", "question_listing"]
 
 CASE_KEY = "case"
 
@@ -53,11 +53,16 @@ class Answer:
     missing: tuple[str, ...]
     rules_version: str
     caveats: tuple[str, ...] = ()
-    known: tuple[Any, ...] | None = None  # list questions: what is already certain when undetermined
-    possible: tuple[Any, ...] | None = None  # list questions: what may yet belong; None with known = open-ended
+    possible: tuple[Possible, ...] | None = None  # list questions: members further facts could add
     as_of: _dt.date | None = None
     details: dict[str, Any] | None = None  # local_contacts: each service's name, contacts and seed
     in_force: tuple[tuple[str, str | None, str | None], ...] = ()  # (provision, from, until) of each citation
+
+    def outcome(self) -> tuple[str, Any, list[Any] | None]:
+        """(status, answer, possible members) as JSON values: what every backend gives alike
+        (the compiled batch engines do not trace the fields that would settle each member)."""
+        return (self.status, _jsonable(self.answer),
+                None if self.possible is None else [_jsonable(p.member) for p in self.possible])
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -71,9 +76,8 @@ class Answer:
             "rules_version": self.rules_version,
             "caveats": list(self.caveats),
         }
-        if self.known is not None:
-            out["known"] = [_jsonable(v) for v in self.known]
-            out["possible"] = None if self.possible is None else [_jsonable(v) for v in self.possible]
+        if self.possible is not None:
+            out["possible"] = [p.to_dict() for p in self.possible]
         if self.as_of is not None:
             out["as_of"] = self.as_of.isoformat()
         if self.details is not None:
@@ -112,22 +116,10 @@ class KnowledgeBase:
     _question_atoms: dict[str, ast.Atom] = field(init=False, default_factory=dict)
     _shared: dict[int, SharedProofs] = field(init=False, default_factory=dict)  # per epoch, like _engines
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        for transient in ("engine", "_engines", "_shared"):  # per-thread pyDatalog state is rebuilt on load
-            state.pop(transient, None)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.engine = DatalogEngine(self.program)
-        self._engines: dict[int, DatalogEngine] = {}
-        self._shared = {}
-
     def __post_init__(self) -> None:
         self.engine = DatalogEngine(self.program)
         self._boundaries = self.program.version_boundaries()
-        self._engines = {}
+        self._engines: dict[int, DatalogEngine] = {}
         self._in_force = {cid: (cid, p.in_force_from.isoformat() if p.in_force_from else None,
                                 p.in_force_until.isoformat() if p.in_force_until else None)
                           for cid, p in self.program.provisions.items()}
@@ -168,7 +160,9 @@ class KnowledgeBase:
                 continue
             value = case.get(rel.field)
             spec = FIELDS[rel.field]
-            if spec.type == "enum_list":
+            if value is None:  # a nullable field given as null: known, with no row ("none")
+                facts[rel.name] = []
+            elif spec.type == "enum_list":
                 facts[rel.name] = [(CASE_KEY, v) for v in value]
             elif spec.type == "bool":  # both values are facts, so "known false" is expressible
                 facts[rel.name] = [(CASE_KEY, "true" if value else "false")]
@@ -193,7 +187,9 @@ class KnowledgeBase:
         out = []
         for q in qs:
             pattern = self._pattern(q)
-            out.append(self._answer(q, valid, prover.atom(q.relation, pattern), prover, pattern))
+            answer = self._answer(q, valid, prover.atom(q.relation, pattern), prover, pattern)
+            # how the case was read (an authority not encoded) is said on every answer it shaped
+            out.append(replace(answer, caveats=(*valid.notes, *answer.caveats)) if valid.notes else answer)
         return out
 
     def _engine_on(self, as_of: _dt.date) -> DatalogEngine:
@@ -224,8 +220,7 @@ class KnowledgeBase:
             maybe.append(result.rest_node)
         undetermined = bool(maybe) and (q.kind != "yes_no" or not true_rows)
         answer: Any
-        known: tuple[Any, ...] | None = None
-        possible: tuple[Any, ...] | None = None
+        possible: tuple[Possible, ...] | None = None
         if q.kind == "yes_no":
             if true_rows:
                 explanation, answer = true_rows[0][1], True
@@ -241,16 +236,8 @@ class KnowledgeBase:
             values = [row[q.answer_position] for row, _ in true_rows]
             nodes = [node for _, node in true_rows]
             if q.kind == "list":
-                known = tuple(values) if undetermined else None
-                maybe_values = [row[q.answer_position] for row, status, _ in result.rows if status is Status.UNKNOWN]
-                possible = None if result.rest is Status.UNKNOWN else tuple(dict.fromkeys(maybe_values))
-                answer = None if undetermined else values
-                children = tuple(nodes) + (tuple(maybe) if undetermined else ())
-                if not children and result.rest_node is not None:
-                    children = (result.rest_node,)
-                status = Status.UNKNOWN if undetermined else Status.TRUE
-                explanation = ProofNode(f"{q.description}: " + (", ".join(render_value(v) for v in values) or "none"),
-                                        status, "answer", because=children)
+                answer, possible, explanation = self._list_answer(q, values, nodes, result)
+                undetermined = answer is None
             elif undetermined:
                 answer = None
                 explanation = ProofNode(f"cannot yet tell: {q.description}", Status.UNKNOWN, "why_not",
@@ -265,12 +252,38 @@ class KnowledgeBase:
                 assert result.rest_node is not None
                 explanation = result.rest_node
         citations, caveats = self._sources(explanation)
-        missing = tuple(dict.fromkeys(_missing_fields(explanation))) if undetermined else ()
-        shown = [*(answer if isinstance(answer, list) else [answer]), *(known or ()), *(possible or ())]
+        if possible is not None:  # a list: the fields that would settle what it may yet add
+            missing = tuple(dict.fromkeys(f for p in possible for f in p.missing or ()))
+        else:
+            missing = tuple(dict.fromkeys(_missing_fields(explanation))) if undetermined else ()
+        shown = [*(answer if isinstance(answer, list) else [answer]), *(p.member for p in possible or ())]
         details = {v: self.services[v] for v in shown if isinstance(v, str) and v in self.services} or None
         return Answer(q.name, case.id, "undetermined" if undetermined else "determined", answer, citations,
-                      explanation, missing, self.rules_version, caveats, known, possible, case.get("as_of"), details,
+                      explanation, missing, self.rules_version, caveats, possible, case.get("as_of"), details,
                       self._versions(citations))
+
+    def _list_answer(self, q: ir.Question, values: list[Any], nodes: list[ProofNode],
+                     result: Any) -> tuple[list[Any] | None, tuple[Possible, ...], ProofNode]:
+        """A list question: the members the facts establish, and each member further facts could
+        add with the fields that would settle it (None as member: some the case does not yet name)."""
+        assert q.answer_position is not None
+        ways: dict[Any, list[ProofNode]] = {}
+        for row, status, node in result.rows:
+            if status is Status.UNKNOWN and row[q.answer_position] not in values:
+                ways.setdefault(row[q.answer_position], []).append(node)
+        if result.rest is Status.UNKNOWN and result.rest_node is not None:
+            ways.setdefault(None, []).append(result.rest_node)
+        outcome = list_outcome(values, ways)
+        possible = tuple(Possible(m, tuple(dict.fromkeys(f for n in ways[m] for f in _missing_fields(n))))
+                         for m in outcome.possible)
+        maybe = tuple(n for m in outcome.possible for n in ways[m])
+        children = tuple(nodes) + maybe
+        if not children and result.rest_node is not None:
+            children = (result.rest_node,)
+        status = Status.UNKNOWN if outcome.status == "undetermined" else Status.TRUE
+        explanation = ProofNode(f"{q.description}: " + (", ".join(render_value(v) for v in values) or "none"),
+                                status, "answer", because=children)
+        return outcome.answer, possible, explanation
 
     def _versions(self, citations: tuple[str, ...]) -> tuple[tuple[str, str | None, str | None], ...]:
         return tuple(self._in_force[cid] for cid in citations if cid in self._in_force)
@@ -293,6 +306,17 @@ class KnowledgeBase:
         return tuple(cited), tuple({**caveats, **raised})
 
 
+def question_listing(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """The contract's questions and any the rules add, encoded or not: ``{name, kind, description,
+    encoded}`` each. The one listing `redress questions --json` and HTTP ``GET /questions`` print."""
+    rows = []
+    for name in dict.fromkeys([*CONTRACT_QUESTIONS, *kb.questions]):
+        q = kb.questions.get(name)
+        rows.append({"name": name, "kind": q.kind if q else None,
+                     "description": q.description if q else "not yet encoded", "encoded": q is not None})
+    return rows
+
+
 def _digest(modules: tuple[ast.Module, ...]) -> str:
     h = hashlib.sha256()
     for module in sorted(modules, key=lambda m: Path(m.path).name + m.path):
@@ -311,17 +335,24 @@ def load(path: str | Path | None = None, *, use_cache: bool = True) -> Knowledge
     compiled knowledge base is cached (``$XDG_CACHE_HOME/redress``) against the hashes of every
     file it was built from and of the compiler itself, so an unchanged one loads without
     re-parsing or re-checking; ``REDRESS_NO_CACHE=1`` turns the cache off.
+
+    The cache cannot run code: it is JSON that rebuilds only the pipeline's own dataclasses (not
+    a pickle, which runs whatever a planted file names). It is read only from a folder and a
+    file owned by the user and writable by no one else, so no one else's file is trusted; a cache
+    that is foreign, unreadable, corrupt or stale is ignored and the rules are built afresh
+    (see :mod:`redress.kbcache`).
     """
     entry = Path(path) if path is not None else default_rules_path()
     use_cache = use_cache and not os.environ.get("REDRESS_NO_CACHE")
-    cache = _cache_file(entry) if use_cache else None
+    cache = kbcache.cache_file(entry) if use_cache else None
     if cache is not None:
-        cached = _read_cache(cache)
+        cached = kbcache.read_cache(cache)
         if cached is not None:
-            return cached
+            return KnowledgeBase(**cached)
     kb, sources = _build(entry)
     if cache is not None:
-        _write_cache(cache, kb, sources)
+        kbcache.write_cache(cache, {"program": kb.program, "modules": kb.modules, "warnings": kb.warnings,
+                                    "rules_version": kb.rules_version, "services": kb.services}, sources)
     return kb
 
 
@@ -349,56 +380,3 @@ def _build(entry: Path) -> tuple[KnowledgeBase, list[Path]]:
     kb = KnowledgeBase(program, modules, tuple(d for d in diagnostics if d.severity == "warning"), _digest(modules),
                        services)
     return kb, sources
-
-
-_CODE = ("parser/grammar.lark", "parser/parse.py", "parser/ast.py", "kb/checker.py", "kb/compiler.py", "kb/ir.py",
-         "kb/schema.py", "kb/authorities.py", "app/api.py")
-
-
-def _code_digest() -> str:
-    """What the cached object depends on besides the rule files: the pipeline's own code."""
-    import redress.kb
-    import redress.parser
-
-    h = hashlib.sha256(sys.version.encode())
-    for folder in (Path(redress.parser.__file__).parent, Path(redress.kb.__file__).parent, Path(__file__).parent):
-        for name in sorted(folder.glob("*.py")) + sorted(folder.glob("*.lark")):
-            h.update(name.name.encode() + b"\0" + name.read_bytes())
-    return h.hexdigest()
-
-
-def _cache_file(entry: Path) -> Path | None:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "redress"
-    try:
-        base.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError:
-        return None
-    key = hashlib.sha256(str(entry.resolve()).encode()).hexdigest()[:32]
-    return base / f"kb-{key}.pickle"
-
-
-def _file_hashes(paths: list[Path]) -> dict[str, str]:
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
-
-
-def _read_cache(cache: Path) -> KnowledgeBase | None:
-    try:
-        with cache.open("rb") as f:
-            stored = pickle.load(f)  # our own file, in the user's private cache folder
-        if stored["code"] != _code_digest() or _file_hashes([Path(p) for p in stored["files"]]) != stored["files"]:
-            return None
-        kb: KnowledgeBase = stored["kb"]
-        return kb
-    except (OSError, KeyError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-        return None
-
-
-def _write_cache(cache: Path, kb: KnowledgeBase, sources: list[Path]) -> None:
-    try:
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump({"code": _code_digest(), "files": _file_hashes(sources), "kb": kb}, f,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        pass  # a cache that cannot be written only costs the next load its time

@@ -5,7 +5,7 @@ number; validation of the contract is SQL over the whole column, so a bad line i
 with its number and field and skipped. The rules run as the SQL from ``sqlgen`` (the same IR
 as the pyDatalog engine), once per set of rules in force (cases grouped by ``as_of``), in
 chunks of lines so memory stays flat as the caseload grows. Answers carry ``status``,
-``answer`` (and ``known`` for undetermined lists); proofs come on demand from pyDatalog.
+``answer`` (and ``possible`` for lists); proofs come on demand from pyDatalog.
 """
 
 from __future__ import annotations
@@ -18,18 +18,19 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 
-from redress.errors import CaseValidationError, RedressError
+from redress.errors import CaseValidationError, DataError, RedressError, printable
 from redress.kb import ir
-from redress.kb.schema import FIELDS
+from redress.kb.schema import CSV_NULL, FIELDS, FIRST_DATE, LAST_DATE, NOT_UTF8, OUT_OF_RANGE
 from redress.queries import dates
 from redress.queries.answerfile import Layout
-from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql
+from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql, given_column, run
 from redress.queries.vector import CALENDAR_END as _TABLE_END  # supported dates plus slack
 from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine
 
 __all__ = ["ColumnarEngine", "Problem", "CALENDAR_START", "CALENDAR_END"]
 
 _ROWS_PER_WRITE = 4096  # cases fetched and written at a time
+_ROWS_PER_READ = 65536  # lines handed to DuckDB at a time by the careful reader
 
 CALENDAR_START, CALENDAR_END = dates.MIN_DATE, dates.MAX_DATE
 _GROUPS: dict[str, list[str]] = {}
@@ -75,6 +76,12 @@ def _leaf_struct() -> str:
     return _q(json.dumps(spec))
 
 
+def _cut(text: str) -> str:
+    """A value's text as an error message quotes it: at most 60 characters."""
+    text = f"CAST({text} AS VARCHAR)"
+    return f"CASE WHEN length({text}) > 60 THEN left({text}, 57) || '...' ELSE {text} END"
+
+
 def _x(path: str) -> str:
     """The JSON value of a contract field, read from the parsed leaves ``u``."""
     return f"u.{path}"
@@ -101,14 +108,14 @@ def _validation_sql() -> tuple[str, str, str]:
     # JSON type of each, NULL when absent) is then checked key by key. The count is cheap and
     # settles the clean lines; CASE runs the exact check only on the rest.
     add(f"CASE WHEN len(keys[1]) > list_count(types[1:{len(_TOP)}]) THEN NOT list_has_all({_list(_TOP)}, keys[1]) END",
-        "'unknown field; a case has: ' || " + _q(", ".join(_TOP)), f"list_filter(keys[1], lambda k: NOT list_contains({_list(_TOP)}, k))[1]")
+        "'unknown field; a case has: ' || " + _q(", ".join(_TOP)), _cut(f"list_filter(keys[1], lambda k: NOT list_contains({_list(_TOP)}, k))[1]"))
     for i, (grp, subs) in enumerate(_GROUPS.items(), start=1):
         kind, (a, b) = f"types[{_TYPE_AT[grp]}]", _TYPE_SPAN[grp]
         add(f"{kind} NOT IN ('OBJECT', 'NULL')", "'must be an object'", _q(grp))
         add(f"CASE WHEN {kind} = 'OBJECT' AND len(keys[{i + 1}]) > list_count(types[{a}:{b}]) THEN "
             f"NOT list_has_all({_list(subs)}, keys[{i + 1}]) END",
             f"'unknown field; {grp} has: ' || " + _q(", ".join(subs)),
-            f"'{grp}.' || list_filter(keys[{i + 1}], lambda k: NOT list_contains({_list(subs)}, k))[1]")
+            f"'{grp}.' || " + _cut(f"list_filter(keys[{i + 1}], lambda k: NOT list_contains({_list(subs)}, k))[1]"))
     # Each check first tries the field's minified JSON text (a plain string compare), and parses
     # the value only when that fails: escaped or odd values still get the exact answer.
     for path, spec in FIELDS.items():
@@ -116,11 +123,14 @@ def _validation_sql() -> tuple[str, str, str]:
         text = f"CAST({x} AS VARCHAR)"
         present = f"{x} IS NOT NULL"
         s = _s(path)
-        if spec.type == "enum":
+        if path == "authority":  # one not encoded is answered on the national rules (schema.validate_case)
+            add(f"{present} AND json_type({x}) <> 'VARCHAR'",
+                f"'unknown value ' || {x} || '; expected one of: {', '.join(spec.values)}'", _q(path))
+        elif spec.type == "enum":
             quoted = ", ".join(_q(json.dumps(v)) for v in spec.values)
             add(f"{present} AND CASE WHEN {text} IN ({quoted}) THEN false ELSE (json_type({x}) <> 'VARCHAR' OR "
                 f"{s} NOT IN ({', '.join(map(_q, spec.values))})) END",
-                f"'unknown value ' || {x} || '; expected one of: {', '.join(spec.values)}'", _q(path))
+                f"'unknown value ' || {_cut(x)} || '; expected one of: {', '.join(spec.values)}'", _q(path))
         elif spec.type == "enum_list":
             add(f"{present} AND NOT starts_with({text}, '[')", "'must be a list'", _q(path))
             add(f"{present} AND starts_with({text}, '[') AND {text} <> '[]' AND NOT list_has_all({_list(spec.values)}, "
@@ -129,13 +139,13 @@ def _validation_sql() -> tuple[str, str, str]:
         elif spec.type == "date":
             add(f"{present} AND CASE WHEN length({text}) = 12 AND {_fast_date(x)} IS NOT NULL THEN false ELSE "
                 f"(json_type({x}) <> 'VARCHAR' OR length({s}) <> 10 OR TRY_CAST({s} AS DATE) IS NULL) END",
-                f"'malformed date ' || {x} || '; expected YYYY-MM-DD'", _q(path))
-            add(f"{present} AND (year({_date(path)}) < 1990 OR year({_date(path)}) > 2100)",
-                f"'date ' || {s} || ' is outside the supported range 1990-2100'", _q(path))
+                f"'malformed date ' || {_cut(x)} || '; expected YYYY-MM-DD'", _q(path))
+            add(f"{present} AND ({_date(path)} < DATE '{FIRST_DATE}' OR {_date(path)} > DATE '{LAST_DATE}')",
+                f"'date ' || {s} || ' ' || {_q(OUT_OF_RANGE)}", _q(path))
         elif spec.type == "int":
             add(f"{present} AND json_type({x}) NOT IN ('UBIGINT', 'BIGINT')", "'must be a whole number'", _q(path))
             add(f"{present} AND json_type({x}) IN ('UBIGINT', 'BIGINT') AND (TRY_CAST({s} AS BIGINT) < 0 OR "
-                f"TRY_CAST({s} AS BIGINT) > 120)", f"{s} || ' is not a plausible age'", _q(path))
+                f"TRY_CAST({s} AS BIGINT) > 120)", f"{_cut(s)} || ' is not a plausible age'", _q(path))
         elif spec.type == "bool":
             add(f"{present} AND {text} NOT IN ('true', 'false')", "'must be true, false or null'", _q(path))
         elif spec.type == "string":
@@ -206,25 +216,64 @@ class ColumnarEngine:
         self._vector: VectorEngine | None = None
         self.backend = "duckdb"  # which backend answered last: "duckdb" (redress_answers) or "numpy" (_results)
         self._results: tuple[np.ndarray, dict[str, QuestionResult]] | None = None
+        self._unreadable: dict[int, str] = {}  # line -> problem, for lines no text could be read from
 
     # ------------------------------------------------------------------ input
     def load_lines(self, source: Path, fmt: str) -> None:
         """Read the file into ``redress_raw(line, j)``: one JSON object text per case."""
+        import duckdb
+
         path = _q(str(source))
+        self._unreadable = {}
         if fmt == "jsonl":
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
-                f"column0 AS j FROM read_csv({path}, columns={{'column0': 'VARCHAR'}}, header=false, "
-                "delim=chr(31), quote='', escape='', auto_detect=false)")
-        elif fmt == "csv":
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_csv AS SELECT CAST(row_number() OVER () + 1 AS INTEGER) "
-                             f"AS line, * FROM read_csv({path}, header=true, all_varchar=true)")
-            self.con.execute("CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT line, " + self._csv_json() + " AS j FROM redress_csv")
-        elif fmt == "parquet":
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
-                             f"CAST(to_json(p) AS VARCHAR) AS j FROM read_parquet({path}) p")
+            try:  # DuckDB's reader, fast; it stops at the first byte it cannot take (0x1F, not UTF-8, a bare CR)
+                self.con.execute(
+                    "CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
+                    f"column0 AS j FROM read_csv({path}, columns={{'column0': 'VARCHAR'}}, header=false, "
+                    "delim=chr(31), quote='', escape='', auto_detect=false)")
+            except duckdb.Error:
+                self._read_lines(source)
+        elif fmt in ("csv", "parquet"):
+            try:  # a file DuckDB cannot read as a whole is one clean error naming it (the pydatalog engine reads CSV row by row)
+                if fmt == "csv":
+                    self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_csv AS SELECT CAST(row_number() OVER () + 1 AS "
+                                     f"INTEGER) AS line, * FROM read_csv({path}, header=true, all_varchar=true)")
+                    self.con.execute("CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT line, " + self._csv_json()
+                                     + " AS j FROM redress_csv")
+                else:
+                    self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT CAST(row_number() OVER () AS "
+                                     f"INTEGER) AS line, CAST(to_json(p) AS VARCHAR) AS j FROM read_parquet({path}) p")
+            except duckdb.Error as err:
+                raise DataError(printable(str(err).split("\n", 1)[0]), str(source)) from None
         else:
             raise RedressError(f"unknown input format {fmt!r}")
+
+    def _read_lines(self, source: Path) -> None:
+        """``redress_raw`` read line by line in Python, each line's bytes decoded on their own: a
+        line that is not UTF-8 is one bad line (kept in ``_unreadable``), whatever bytes it holds."""
+        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_raw (line INTEGER, j VARCHAR)")
+        lines: list[int] = []
+        texts: list[str | None] = []
+
+        def flush() -> None:
+            self.con.register("redress_read", {"line": np.array(lines, dtype=np.int32), "j": np.array(texts, dtype=object)})
+            self.con.execute("INSERT INTO redress_raw SELECT line, j FROM redress_read")
+            self.con.unregister("redress_read")
+            lines.clear()
+            texts.clear()
+
+        with source.open("rb") as f:
+            for number, raw in enumerate(f, start=1):
+                try:
+                    texts.append(raw.rstrip(b"\r\n").decode("utf-8"))
+                except UnicodeDecodeError:
+                    self._unreadable[number] = NOT_UTF8
+                    texts.append(None)  # read as blank; validate reports it
+                lines.append(number)
+                if len(lines) == _ROWS_PER_READ:
+                    flush()
+        if lines:
+            flush()
 
     def _csv_json(self) -> str:
         """A CSV row of dotted-field columns as the contract's nested case JSON."""
@@ -237,23 +286,28 @@ class ColumnarEngine:
             spec = FIELDS[path]
             c = f'NULLIF(trim("{path}"), \'\')'
             if spec.type == "enum_list":
-                return f"to_json(list_filter(list_transform(string_split({c}, ';'), lambda e: trim(e)), lambda e: e <> ''))"
-            if spec.type == "int":
-                return f"COALESCE(to_json(TRY_CAST({c} AS INTEGER)), to_json({c}))"
-            if spec.type == "bool":
-                return f"CASE lower({c}) WHEN 'true' THEN to_json(TRUE) WHEN 'false' THEN to_json(FALSE) ELSE to_json({c}) END"
-            return f"to_json({c})"
+                out = f"to_json(list_filter(list_transform(string_split({c}, ';'), lambda e: trim(e)), lambda e: e <> ''))"
+            elif spec.type == "int":
+                out = f"COALESCE(to_json(TRY_CAST({c} AS INTEGER)), to_json({c}))"
+            elif spec.type == "bool":
+                out = f"CASE lower({c}) WHEN 'true' THEN to_json(TRUE) WHEN 'false' THEN to_json(FALSE) ELSE to_json({c}) END"
+            else:
+                out = f"to_json({c})"
+            if spec.null_means:  # the cell "null" is the field's known "none"
+                out = f"CASE WHEN lower({c}) = {_q(CSV_NULL)} THEN 'null' ELSE CAST({out} AS VARCHAR) END"
+            # an empty cell is an unknown field: its key is left out (concat_ws skips NULLs)
+            return f"CASE WHEN {c} IS NOT NULL THEN {_q(json.dumps(path.split('.')[-1]) + ':')} || CAST({out} AS VARCHAR) END"
 
         parts: list[str] = []
         for top in _TOP:
             if top in _GROUPS:
                 subs = [s for s in _GROUPS[top] if f"{top}.{s}" in cols]
                 if subs:
-                    inner = ", ".join(f"{_q(s)}, {value(f'{top}.{s}')}" for s in subs)
-                    parts.append(f"{_q(top)}, json_object({inner})")
+                    inner = ", ".join(value(f"{top}.{s}") for s in subs)
+                    parts.append(f"{_q(json.dumps(top) + ':{')} || concat_ws(',', {inner}) || '}}'")
             elif top in cols:
-                parts.append(f"{_q(top)}, {value(top)}")
-        return "CAST(json_object(" + ", ".join(parts) + ") AS VARCHAR)" if parts else "'{}'"
+                parts.append(value(top))
+        return "'{' || concat_ws(',', " + ", ".join(parts) + ") || '}'" if parts else "'{}'"
 
     def validate(self, today: _dt.date, first: int, last: int) -> list[Problem]:
         """Build ``redress_cases`` for lines first..last; return the problems of the bad ones."""
@@ -268,7 +322,7 @@ class ColumnarEngine:
                          f"json_transform(jj, {_leaf_struct()}) AS u FROM (SELECT line, is_json, is_object, "
                          "CASE WHEN is_object THEN j ELSE '{}' END AS jj FROM (SELECT line, j, is_json, "
                          "CASE WHEN is_json THEN json_type(j) = 'OBJECT' ELSE false END AS is_object FROM (SELECT line, j, "
-                         f"COALESCE(json_valid(j), false) AS is_json FROM redress_raw WHERE line BETWEEN {first} AND {last} "
+                         f"COALESCE(TRY(json_valid(j)), false) AS is_json FROM redress_raw WHERE line BETWEEN {first} AND {last} "
                          "AND j IS NOT NULL AND trim(j) <> '')))")  # blank lines are skipped
         columns = []
         for path in FIELDS:
@@ -280,6 +334,8 @@ class ColumnarEngine:
             elif path == "as_of":
                 expr = f"COALESCE({expr}, DATE '{today.isoformat()}')"
             columns.append(f"{expr} AS {column_of(path)}")
+            if FIELDS[path].null_means:  # the key is there, null or not: JSON null is a known "none"
+                columns.append(f"types[{_TYPE_PATHS.index('$.' + path) + 1}] IS NOT NULL AS {given_column(path)}")
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_cases AS SELECT line AS case_id, {_s('id')} AS id, "
                          f"{', '.join(columns)}, {bad} AS redress_bad FROM redress_parsed")
         bad_lines = [int(r[0]) for r in self.con.execute("SELECT case_id FROM redress_cases WHERE redress_bad").fetchall()]
@@ -291,6 +347,8 @@ class ColumnarEngine:
             problems = [Problem(int(line), str(err), f) for line, err, f in self.con.execute(
                 f"SELECT line, {message}, {fld} FROM redress_parsed SEMI JOIN redress_bad_lines USING (line) "
                 "ORDER BY line").fetchall()]
+        problems += [Problem(line, message, None) for line, message in self._unreadable.items() if first <= line <= last]
+        problems.sort(key=lambda p: p.line)
         self.con.execute("ALTER TABLE redress_cases DROP COLUMN redress_bad")
         self.con.execute("DROP TABLE redress_parsed")
         return problems
@@ -311,6 +369,8 @@ class ColumnarEngine:
         for path in used:
             spec, col = FIELDS[path], column_of(path)
             select.append(f"{col} IS NOT NULL")
+            if spec.null_means:
+                select.append(given_column(path))
             if spec.type == "enum_list":
                 select += [f"COALESCE(list_contains({col}, {_q(v)}), false)" for v in spec.values]
             elif spec.type in ("enum", "bool"):
@@ -335,14 +395,17 @@ class ColumnarEngine:
         i = 1
         for path in used:
             spec = FIELDS[path]
-            known = arrays[i].astype(bool)
+            present = known = arrays[i].astype(bool)
             i += 1
+            if spec.null_means:
+                known = present | arrays[i].astype(bool)
+                i += 1
             if spec.type == "enum_list":
                 members = {v: arrays[i + k].astype(bool) for k, v in enumerate(spec.values)}
                 i += len(spec.values)
                 fields[path] = FieldColumn(known, members=members)
             else:
-                fields[path] = FieldColumn(known, arrays[i].astype(CODE))
+                fields[path] = FieldColumn(known, arrays[i].astype(CODE), present=present)
                 i += 1
         return case_ids, CaseColumns(len(case_ids), fields)
 
@@ -368,19 +431,15 @@ class ColumnarEngine:
         self.con.execute("CREATE OR REPLACE TEMP TABLE redress_all_cases AS SELECT *, "
                          f"{self._epoch_sql()} AS redress_epoch FROM redress_cases")
         self.con.execute("CREATE OR REPLACE TEMP TABLE redress_answers (case_id INTEGER, question VARCHAR, status VARCHAR, "
-                         "answer JSON, known JSON)")
+                         "answer JSON, possible JSON)")
         epochs = [r[0] for r in self.con.execute("SELECT DISTINCT redress_epoch FROM redress_all_cases").fetchall()]
         for epoch in epochs:
             program = self.program.in_force_on(self.program.epoch_start(epoch))
             self.con.execute("CREATE OR REPLACE TEMP TABLE redress_cases AS SELECT * EXCLUDE (redress_epoch) "
                              f"FROM redress_all_cases WHERE redress_epoch = {epoch}")
             relations = [program.questions[q].relation for q in questions]
-            for stmt in compile_sql(program, "duckdb", relations):
-                if stmt.repeat_until_stable:
-                    while self.con.execute(stmt.sql).fetchone()[0] > 0:  # type: ignore[index]
-                        pass
-                else:
-                    self.con.execute(stmt.sql)
+            run(compile_sql(program, "duckdb", relations), self.con.execute,
+                lambda sql: int(self.con.execute(sql).fetchone()[0]))  # type: ignore[index]
             for q in questions:
                 self.con.execute(f"INSERT INTO redress_answers {answer_sql(program, q, self.patterns[q], 'duckdb')}")
         # the per-epoch filtering above narrowed redress_cases; put every case back
@@ -401,23 +460,23 @@ class ColumnarEngine:
                 codes.append((code + len(pieces) + 1).astype(np.int32))
                 pieces += [layout.piece(k, *self.vector.decode(r, int(i))) for i in first]
             return case_ids, codes, pieces
-        combos = self.con.execute("SELECT DISTINCT question, status, CAST(answer AS VARCHAR), CAST(known AS VARCHAR) "
+        combos = self.con.execute("SELECT DISTINCT question, status, CAST(answer AS VARCHAR), CAST(possible AS VARCHAR) "
                                   "FROM redress_answers").fetchall()
         position = {q: k for k, q in enumerate(questions)}
         rows = []
-        for q, status, answer, known in combos:
+        for q, status, answer, possible in combos:
             pieces.append(layout.piece(position[q], status, None if answer is None else json.loads(answer),
-                                       None if known is None else json.loads(known)))
-            rows.append((q, status, answer, known, len(pieces)))
+                                       None if possible is None else json.loads(possible)))
+            rows.append((q, status, answer, possible, len(pieces)))
         self.con.execute("CREATE OR REPLACE TEMP TABLE redress_combos (question VARCHAR, status VARCHAR, answer VARCHAR, "
-                         "known VARCHAR, code INTEGER)")
+                         "possible VARCHAR, code INTEGER)")
         if rows:
             self.con.executemany("INSERT INTO redress_combos VALUES (?, ?, ?, ?, ?)", rows)
         pivot = ", ".join(f"max(CASE WHEN a.question = {_q(q)} THEN c.code END) AS c{k}" for k, q in enumerate(questions))
         data = self.con.execute(
             f"SELECT a.case_id, {pivot} FROM redress_answers a JOIN redress_combos c ON a.question = c.question "
             "AND a.status = c.status AND CAST(a.answer AS VARCHAR) IS NOT DISTINCT FROM c.answer "
-            "AND CAST(a.known AS VARCHAR) IS NOT DISTINCT FROM c.known GROUP BY a.case_id ORDER BY a.case_id").fetchnumpy()
+            "AND CAST(a.possible AS VARCHAR) IS NOT DISTINCT FROM c.possible GROUP BY a.case_id ORDER BY a.case_id").fetchnumpy()
         return (np.asarray(data["case_id"], dtype=np.int32),
                 [np.asarray(data[f"c{k}"], dtype=np.int32) for k in range(len(questions))], pieces)
 
@@ -461,7 +520,7 @@ class ColumnarEngine:
         return int(row[0]), int(row[1])
 
     def answers(self, questions: list[str]) -> Iterator[tuple[int, str | None, str, str, Any, Any]]:
-        """(line, case id, question, status, answer, known) in line and question order."""
+        """(line, case id, question, status, answer, possible) in line and question order."""
         if self.backend == "numpy":
             assert self._results is not None
             case_ids, results = self._results
@@ -470,9 +529,9 @@ class ColumnarEngine:
                     yield (int(line), cid, q, *self.vector.decode(results[q], i))
             return
         rows = self.con.execute("SELECT a.case_id, c.id, a.question, a.status, CAST(a.answer AS VARCHAR), "
-                                "CAST(a.known AS VARCHAR) FROM redress_answers a JOIN redress_all_cases c ON "
+                                "CAST(a.possible AS VARCHAR) FROM redress_answers a JOIN redress_all_cases c ON "
                                 f"c.case_id = a.case_id ORDER BY a.case_id, list_position({_list(questions)}, a.question)"
                                 ).fetchall()
-        for line, cid, question, status, answer, known in rows:
+        for line, cid, question, status, answer, possible in rows:
             yield (int(line), cid, question, status, json.loads(answer) if answer is not None else None,
-                   json.loads(known) if known is not None else None)
+                   json.loads(possible) if possible is not None else None)

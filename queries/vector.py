@@ -29,10 +29,14 @@ import numpy as np
 
 from redress.errors import RedressError
 from redress.kb import ir
+from redress.kb.answers import list_outcome
 from redress.kb.schema import FIELDS
 from redress.queries import dates
+from redress.queries.builtins import BUILTINS
+from redress.queries.fixpoint import fixpoint
+from redress.queries.sqlgen import UnsupportedError, relation_types, unsupported  # one type inference
 
-__all__ = ["Pool", "CaseColumns", "FieldColumn", "VectorProgram", "QuestionResult", "UnsupportedError",
+__all__ = ["Pool", "holds", "CaseColumns", "FieldColumn", "VectorProgram", "QuestionResult", "UnsupportedError",
            "STATUS_DETERMINED", "STATUS_UNDETERMINED", "STATUS_CONFLICT"]
 
 Mask = Union[bool, np.ndarray]
@@ -45,10 +49,6 @@ CODE = np.int32
 CALENDAR_END = dates.MAX_DATE + _dt.timedelta(days=40)
 STATUS_DETERMINED, STATUS_UNDETERMINED, STATUS_CONFLICT = 0, 1, 2
 STATUS_NAMES = ("determined", "undetermined", "conflict")
-
-
-class UnsupportedError(RedressError):
-    """The program uses something the vectorised backend does not compile (recursion)."""
 
 
 # ---------------------------------------------------------------------- values
@@ -115,6 +115,13 @@ def _bnot(a: Mask) -> Mask:
     return (not a) if isinstance(a, bool) else ~a
 
 
+def holds(m: Mask) -> bool:
+    """Whether a mask the same for every case (a bool, or a built-in's scalar result) holds."""
+    if isinstance(m, np.ndarray) and m.ndim:
+        raise RedressError("a row of the law's own relations differs between cases")
+    return bool(m)
+
+
 def _static(m: Any) -> Mask:
     """Scalar comparisons come back as numpy bools; keep them as Python bools (static)."""
     return bool(m) if isinstance(m, (bool, np.bool_)) else m
@@ -151,6 +158,11 @@ class FieldColumn:
     known: np.ndarray
     values: np.ndarray | None = None
     members: dict[str, np.ndarray] | None = None
+    present: np.ndarray | None = None  # where there is a value: ``known`` less the nulls that mean "none"
+
+    @property
+    def valued(self) -> np.ndarray:
+        return self.known if self.present is None else self.present
 
 
 @dataclass
@@ -161,7 +173,8 @@ class CaseColumns:
     def take(self, index: np.ndarray) -> "CaseColumns":
         return CaseColumns(len(index), {
             k: FieldColumn(f.known[index], None if f.values is None else f.values[index],
-                           None if f.members is None else {v: m[index] for v, m in f.members.items()})
+                           None if f.members is None else {v: m[index] for v, m in f.members.items()},
+                           None if f.present is None else f.present[index])
             for k, f in self.fields.items()})
 
 
@@ -299,20 +312,6 @@ def _case_relations(program: ir.Program) -> set[str]:
     return program.readers((name for name, rel in program.relations.items() if rel.kind == "input"), negated=False)
 
 
-def _components(program: ir.Program, wanted: Iterable[str]) -> list[list[str]]:
-    """The relations ``wanted`` needs, grouped into strongly connected components, each after
-    everything its rules read. A component of several relations (or one that reads itself) is
-    recursive and is iterated to a fixpoint."""
-    import networkx as nx
-
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    for rel in program.cone(wanted):
-        graph.add_node(rel)
-        graph.add_edges_from((rel, read) for read in program.reads(rel))
-    condensed = nx.condensation(graph)
-    return [sorted(condensed.nodes[c]["members"]) for c in reversed(list(nx.topological_sort(condensed)))]
-
-
 @dataclass
 class QuestionResult:
     """One question over N cases, as arrays. ``status``: STATUS_* codes. Yes/no: ``truth`` is 1, 0
@@ -329,6 +328,11 @@ class QuestionResult:
     has_value: np.ndarray | None = None
     members: dict[int, np.ndarray] = field(default_factory=dict)
     dynamic: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    # list: the members further facts could add, like ``members``; ``unnamed`` where a member
+    # the case does not yet name could be added
+    possible: dict[int, np.ndarray] = field(default_factory=dict)
+    possible_dynamic: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    unnamed: np.ndarray | None = None
 
     @classmethod
     def empty(cls, question: str, kind: str, value_type: str, n: int) -> "QuestionResult":
@@ -348,14 +352,20 @@ class QuestionResult:
             self.value[index] = part.value
             assert part.has_value is not None
             self.has_value[index] = part.has_value
-        for code, m in part.members.items():
-            if code not in self.members:
-                self.members[code] = np.zeros(n, dtype=bool)
-            self.members[code][index] = m
-        for m, v in part.dynamic:
-            full_m, full_v = np.zeros(n, dtype=bool), np.zeros(n, dtype=CODE)
-            full_m[index], full_v[index] = m, v
-            self.dynamic.append((full_m, full_v))
+        for mine, theirs in ((self.members, part.members), (self.possible, part.possible)):
+            for code, m in theirs.items():
+                if code not in mine:
+                    mine[code] = np.zeros(n, dtype=bool)
+                mine[code][index] = m
+        for mine_d, theirs_d in ((self.dynamic, part.dynamic), (self.possible_dynamic, part.possible_dynamic)):
+            for m, v in theirs_d:
+                full_m, full_v = np.zeros(n, dtype=bool), np.zeros(n, dtype=CODE)
+                full_m[index], full_v[index] = m, v
+                mine_d.append((full_m, full_v))
+        if part.unnamed is not None:
+            if self.unnamed is None:
+                self.unnamed = np.zeros(n, dtype=bool)
+            self.unnamed[index] = part.unnamed
 
     def distinct(self) -> tuple[np.ndarray, np.ndarray]:
         """(code per case, one case per code): cases with the same code have the same status,
@@ -372,15 +382,18 @@ class QuestionResult:
             value = np.where(self.has_value, self.value.astype(np.int64) - low, 0)
             key = (key * 2 + self.has_value) * span + value
         columns: list[np.ndarray] = []
-        masks = [self.members[c] for c in sorted(self.members)]
+        masks = [self.members[c] for c in sorted(self.members)] + [self.possible[c] for c in sorted(self.possible)]
+        if self.unnamed is not None:
+            masks.append(self.unnamed)
         for start in range(0, len(masks), 60):  # member sets as 60-bit words
             word = np.zeros(len(key), dtype=np.int64)
             for bit, mask in enumerate(masks[start:start + 60]):
                 word |= mask.astype(np.int64) << bit
             columns.append(word)
-        for mask, values in self.dynamic:
+        for mask, values in (*self.dynamic, *self.possible_dynamic):
             columns.append(np.where(mask, values.astype(np.int64) & 0xFFFFFFFF, -1))
-        if self.kind == "list" and len(columns) == 1 and not self.dynamic and len(masks) <= 60:
+        if self.kind == "list" and len(columns) == 1 and not self.dynamic and not self.possible_dynamic \
+                and len(masks) <= 60:
             key, columns = (key << 60) | columns[0], []  # status (2 bits) and up to 60 members fit one word
         codes, first = _dense(key)
         for column in columns:  # rarely more than one word: refine the codes column by column
@@ -422,11 +435,15 @@ class VectorProgram:
         self.builtins = builtins  # shared by every version's plan: its date tables are built once
         self.types = value_types
         self._order: dict[tuple[str, ...], list[list[str]]] = {}
+        problems = unsupported(program)
+        if problems:
+            raise UnsupportedError("; ".join(problems))
         self.case_relations = _case_relations(program)
+        self._lawful = program.static()
         self._constants: dict[str, RelationSlots] = {}
         self._calls: dict[tuple[Any, ...], Any] = {}
         constant = [n for n, r in program.relations.items() if r.kind != "input" and n not in self.case_relations]
-        for names in _components(program, constant):
+        for names in map(list, program.components(constant)):
             self._derive_component(names, self._constants)
         for name in self.case_relations:
             rel = program.relations[name]
@@ -456,11 +473,12 @@ class VectorProgram:
                 out.p.append(Slot(~col.known, (Col(0, True),)))
         else:
             assert col.values is not None
-            out.t.append(Slot(col.known, (Col(col.values),)))
+            out.t.append(Slot(col.valued, (Col(col.values),)))
             if rel.as_recorded:
                 out.p.append(out.t[0])
             else:
-                out.p.append(Slot(True, (Col(col.values, ~col.known),)))
+                # a row for every case: its value, or "some unknown value"; none for a null "none"
+                out.p.append(Slot(True if col.present is None else col.present | ~col.known, (Col(col.values, ~col.known),)))
         return out
 
     # ------------------------------------------------------------------ rules
@@ -475,6 +493,9 @@ class VectorProgram:
         if names[0] not in self.program.recursive():  # a single relation that does not read itself
             rels[names[0]] = self._derive(names[0], rels)
             return
+        if names[0] in self._lawful:
+            self._fixpoint(names, rels)
+            return
         # a recursive component: start empty and re-derive until no slot changes (monotone: the
         # checker's stratification keeps negation out of the cycle)
         for name in names:
@@ -486,6 +507,19 @@ class VectorProgram:
             if stable:
                 return
         raise UnsupportedError(f"recursive relations {', '.join(names)} did not reach a fixpoint")
+
+    def _fixpoint(self, names: list[str], rels: dict[str, RelationSlots]) -> None:
+        """A recursive component of the law's own rows (no case reaches it): every slot below it is
+        one row, the same for every case, so the rows are decoded, evaluated bottom up
+        (``fixpoint``, semi-naive over hash indexes rather than slot by slot) and encoded back."""
+        extents: dict[str, set[tuple[Any, ...]]] = {}
+        for read in {r for name in names for r in self.program.reads(name)} - set(names):
+            kinds = self.types[read]
+            extents[read] = {tuple(self.pool.decode(int(c.values), kind) for c, kind in zip(s.cols, kinds))
+                             for s in rels[read].t if holds(s.mask)}
+        for name, rows in fixpoint(self.program, names, extents).items():
+            slots = [Slot(True, tuple(Col(self.pool.encode(v)) for v in row)) for row in sorted(rows, key=repr)]
+            rels[name] = RelationSlots(slots, slots)
 
     def call(self, name: str, args: list[Values]) -> tuple[Values, Mask]:
         """A built-in over arrays, computed once per evaluation for the same inputs (so rows
@@ -501,7 +535,7 @@ class VectorProgram:
         rels: dict[str, RelationSlots] = dict(self._constants)
         wanted = tuple(self.program.questions[q].relation for q in questions)
         if wanted not in self._order:
-            self._order[wanted] = _components(self.program, wanted)
+            self._order[wanted] = list(map(list, self.program.components(wanted)))
         for names in self._order[wanted]:
             if names[0] in rels:
                 continue
@@ -563,17 +597,54 @@ class VectorProgram:
         open_ = _full(undetermined, n)
         result = QuestionResult(name, q.kind, value_type, open_.view(np.int8).copy())
         if q.kind == "list":
-            for m, v in slots:
-                if isinstance(v, int):
-                    result.members[v] = _full(_bor(result.members.get(v, False), m), n)
-                else:
-                    result.dynamic.append((_full(m, n), v))
-            return result
+            return self._list_result(result, slots, p_rows, t_rows, j, n)
         some, several, first = _distinct(slots, n)
         conflict = _full(_band(several, _bnot(open_)), n)
         result.status = open_.view(np.int8) | (conflict.view(np.int8) << 1)
         result.value = first
         result.has_value = _full(_band(_band(some, _bnot(open_)), _bnot(several)), n)
+        return result
+
+    @staticmethod
+    def _list_result(result: QuestionResult, slots: list[tuple[Mask, Any]], p_rows: list[tuple[Mask, Slot]],
+                     t_rows: list[tuple[Mask, Slot]], j: int, n: int) -> QuestionResult:
+        """A list question: established members (``t`` rows), the members a ``p`` row may add that
+        no ``t`` row establishes, and where a ``p`` row's member is itself unknown (``unnamed``);
+        the status is the contract's list rule (``kb.answers.list_outcome``)."""
+        for m, v in slots:
+            if isinstance(v, int):
+                result.members[v] = _full(_bor(result.members.get(v, False), m), n)
+            else:
+                result.dynamic.append((_full(m, n), v))
+        unnamed: Mask = False
+        for m, s in p_rows:
+            c = s.cols[j]
+            unnamed = _bor(unnamed, _band(m, c.null))
+            named = _band(m, _bnot(c.null))
+            if named is False:
+                continue
+            same: Mask = False
+            for tm, ts in t_rows:
+                same = _bor(same, _band(tm, _equal(ts.cols[j].values, c.values)))
+            adds = _band(named, _bnot(same))
+            if adds is False:
+                continue
+            if isinstance(c.values, int):
+                result.possible[c.values] = _full(_bor(result.possible.get(c.values, False), adds), n)
+            else:
+                result.possible_dynamic.append((_full(adds, n), c.values))
+        result.unnamed = _full(unnamed, n)
+        established: Mask = False
+        for m in result.members.values():
+            established = _bor(established, m)
+        for m, _ in result.dynamic:
+            established = _bor(established, m)
+        maybe: Mask = result.unnamed
+        for m in result.possible.values():
+            maybe = _bor(maybe, m)
+        for m, _ in result.possible_dynamic:
+            maybe = _bor(maybe, m)
+        result.status = _full(_band(maybe, _bnot(established)), n).view(np.int8).copy()
         return result
 
 
@@ -740,6 +811,9 @@ class _Rule:
                 null = _bor(null, a.null)
         result = Col(values, _bor(null, invalid) if self.mode == "P" else False)
         mask = b.mask
+        for a, kind in zip(args, BUILTINS[lit.function].arg_types):
+            if kind == "int":  # a count below zero: the function does not apply (Builtin.accepts)
+                mask = _band(mask, _bor(_static(np.asarray(a.values) >= 0), a.null))
         if self.mode == "T" and invalid is not False:
             mask = _band(mask, _bnot(invalid))  # SQL: a date the calendar cannot hold is NULL, never definite
         if lit.target.name in b.env:
@@ -789,12 +863,13 @@ def columns_from_cases(cases: Sequence[Any], pool: Pool) -> CaseColumns:
             fields[path] = FieldColumn(known, members=members)
             continue
         values = np.zeros(n, dtype=CODE)
+        present = np.array([c.get(path) is not None for c in cases], dtype=bool)
         for i, c in enumerate(cases):
-            if known[i]:
+            if present[i]:
                 v = c.get(path)
                 values[i] = pool.encode(("true" if v else "false") if spec.type == "bool" else
                                         (v if spec.type in ("date", "int") else str(v)))
-        fields[path] = FieldColumn(known, values)
+        fields[path] = FieldColumn(known, values, present=present)
     return CaseColumns(n, fields)
 
 
@@ -804,8 +879,6 @@ class VectorEngine:
 
     def __init__(self, program: ir.Program, patterns: Mapping[str, Sequence[Any]],
                  calendar_start: _dt.date = dates.MIN_DATE, calendar_end: _dt.date = CALENDAR_END):
-        from redress.queries.sqlgen import relation_types  # the one type inference all compiled backends share
-
         self.program = program
         self.patterns = patterns
         self.pool = Pool()
@@ -853,15 +926,20 @@ class VectorEngine:
         return self.types[q.relation][q.answer_position] if q.answer_position is not None else "VARCHAR"
 
     def decode(self, result: QuestionResult, i: int) -> tuple[str, Any, Any]:
-        """(status, answer, known) of case ``i``, as the contract's JSON values."""
+        """(status, answer, possible) of case ``i``, as the contract's JSON values."""
         status = STATUS_NAMES[int(result.status[i])]
         if result.kind == "yes_no":
             assert result.truth is not None
             return status, (None if status == "undetermined" else bool(result.truth[i] == 1)), None
         if result.kind == "list":
             codes = {c for c, m in result.members.items() if m[i]} | {int(v[i]) for m, v in result.dynamic if m[i]}
-            values = sorted(self._json(c, result.value_type) for c in codes)
-            return (status, None, values) if status == "undetermined" else (status, values, None)
+            maybe = ({c for c, m in result.possible.items() if m[i]}
+                     | {int(v[i]) for m, v in result.possible_dynamic if m[i]})
+            unnamed = [None] if result.unnamed is not None and result.unnamed[i] else []
+            outcome = list_outcome(sorted(self._json(c, result.value_type) for c in codes),
+                                   [*(self._json(c, result.value_type) for c in maybe), *unnamed])
+            assert outcome.status == status  # the masks decide it as list_outcome does
+            return status, outcome.answer, outcome.possible
         if status == "conflict":
             return status, "CONFLICT", None
         assert result.has_value is not None and result.value is not None

@@ -22,7 +22,7 @@ def error_for(raw: Any) -> CaseValidationError:
 @pytest.mark.parametrize(("raw", "field"), [
     # unknown enum values
     ({"decision": {"kind": "refuse_everything"}}, "decision.kind"),
-    ({"authority": "westminster"}, "authority"),
+    ({"authority": 7}, "authority"),  # an authority not encoded is a note, not an error (see below)
     ({"person": {"role": "grandparent"}}, "person.role"),
     ({"appeal": {"type": "judicial_review"}}, "appeal.type"),
     ({"recommendation": {"to": "school"}}, "recommendation.to"),
@@ -92,7 +92,7 @@ def test_a_case_must_be_an_object(raw: Any) -> None:
     assert "object" in err.bare_message
 
 
-def test_nulls_are_treated_as_absent() -> None:
+def test_null_is_unknown_except_where_the_contract_gives_null_a_meaning() -> None:
     case = validate_case({
         "id": None,
         "authority": None,
@@ -105,11 +105,36 @@ def test_nulls_are_treated_as_absent() -> None:
     }, TODAY)
     assert case.id is None
     for path in ("authority", "person.role", "person.age", "person.over_compulsory_school_age", "decision.kind",
-                 "appeal.grounds", "mediation.requested", "mediation.issues"):
+                 "appeal.grounds", "mediation.issues"):
         assert not case.known(path), path
         assert case.get(path) is None
     assert case.get("as_of") == TODAY  # a null as_of defaults like an absent one
     assert case.get("appeal.type") == "sen"
+    assert case.known("mediation.requested") and case.get("mediation.requested") is None  # nullable: "has not happened"
+    assert not case.known("recommendation.issued")  # a null group: every field in it absent
+
+
+# The contract: "where a field's vocabulary lists null (disagreement.stage), or for an event date
+# (mediation and recommendation dates), null is a value: none / has not happened".
+NULLABLE_FIELDS = ("disagreement.stage", "mediation.adviser_contacted", "mediation.adviser_told_decline",
+                   "mediation.requested", "mediation.concluded", "mediation.la_cannot_arrange_notified",
+                   "mediation.certificate_issued", "recommendation.issued", "recommendation.to",
+                   "recommendation.responded")
+
+
+@pytest.mark.parametrize("path", NULLABLE_FIELDS)
+def test_null_is_a_known_value_for_each_nullable_field(path: str) -> None:
+    group, sub = path.split(".")
+    given = validate_case({group: {sub: None}}, TODAY)
+    absent = validate_case({group: {}}, TODAY)
+    assert given.known(path) and given.get(path) is None
+    assert not absent.known(path)
+
+
+def test_the_nullable_fields_are_exactly_the_contracts() -> None:
+    from redress.kb.schema import NULLABLE
+
+    assert set(NULLABLE) == set(NULLABLE_FIELDS)
 
 
 def test_false_and_empty_list_are_known_values_not_absent() -> None:
@@ -149,7 +174,8 @@ def test_the_contract_example_case_validates() -> None:
     case = validate_case(example, TODAY)
     assert case.get("mediation.certificate_issued") == dt.date(2025, 3, 7)
     assert case.get("disagreement.parties_agree") is True
-    assert not case.known("disagreement.stage")
+    assert case.known("disagreement.stage") and case.get("disagreement.stage") is None  # null: at none of the stages
+    assert case.known("mediation.requested") and case.get("mediation.requested") is None  # has not happened
 
 
 def test_an_integer_id_is_accepted_as_a_string() -> None:
@@ -202,3 +228,23 @@ def test_contradictory_school_age_facts_name_the_flag(age: int, over: bool) -> N
 def test_consistent_school_age_facts_are_accepted(age: int, over: bool) -> None:
     case = validate_case({"person": {"age": age, "over_compulsory_school_age": over}}, TODAY)
     assert case.get("person.over_compulsory_school_age") is over
+
+
+def test_a_misspelt_field_or_value_gets_a_did_you_mean() -> None:
+    assert "did you mean 'decision'?" in str(error_for({"decison": {"kind": "refuse_assessment"}}))
+    assert "did you mean 'kind'?" in str(error_for({"decision": {"knd": "refuse_assessment"}}))
+    assert "did you mean 'refuse_assessment'?" in str(error_for({"decision": {"kind": "refuse_asessment"}}))
+    assert "did you mean 'section_f'?" in str(error_for({"appeal": {"grounds": ["sectoin_f"]}}))
+    assert "did you mean" not in str(error_for({"zzzz": 1}))
+
+
+def test_an_authority_not_encoded_is_answered_on_the_national_rules_with_a_note() -> None:
+    from redress.api import load
+
+    case = validate_case({"authority": "westminster", "decision": {"kind": "refuse_assessment"}}, TODAY)
+    assert not case.known("authority")  # as if absent: the contract's "national rules only"
+    assert case.notes and "authority 'westminster' is not encoded" in case.notes[0]
+    answer = load().ask("appealable", {"authority": "camdem", "decision": {"kind": "refuse_assessment"}})
+    assert (answer.status, answer.answer) == ("determined", True)
+    assert answer.caveats[0].startswith("authority 'camdem' is not encoded (did you mean 'camden'?")
+    assert "answered on the national rules only" in answer.caveats[0]
