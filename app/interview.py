@@ -32,7 +32,7 @@ from redress.errors import CaseValidationError, QueryError
 from redress.kb.schema import AUTHORITIES, FIELDS, validate_case
 
 __all__ = ["Option", "Prompt", "Interview", "FAMILY", "GOALS", "ROUTE_NAMES", "AUTHORITY_NAMES", "TIMELINE",
-           "prompt", "nest", "parse_text", "parse_date_parts", "display_value", "nullable", "long_date"]
+           "prompt", "nest", "sentence", "members", "parse_text", "parse_date_parts", "display_value", "nullable", "long_date"]
 
 FAMILY = "routes"  # the start page's interview: "What can the family do?"
 
@@ -125,7 +125,8 @@ _LABELS: dict[str, dict[str, str]] = {
 # (question, hint, the "none" choice for a field where null is a value)
 _TEXT: dict[str, tuple[str, str, str | None]] = {
     "authority": ("Which local authority is responsible for the child or young person?",
-                  "Its own leaflet adds local contacts. Leave it out to use the national rules only.", None),
+                  "Its own leaflet adds local contacts. Leave it out to use the national rules only.",
+                  "National rules only"),
     "as_of": ("On what date is the question asked?", "The law in force on that date applies.", None),
     "person.role": ("Who is bringing the case?", "", None),
     "person.age": ("How old is the child or young person?", "In whole years.", None),
@@ -165,6 +166,7 @@ _TEXT: dict[str, tuple[str, str, str | None]] = {
 }
 assert set(_TEXT) == set(FIELDS) - {"id"}
 
+_ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 NONE = "none"  # the form and terminal value meaning "null": none / has not happened
 
 
@@ -216,7 +218,9 @@ def prompt(field: str) -> Prompt:
     options = tuple(Option(v, labels.get(v, v.replace("_", " "))) for v in spec.values)
     if spec.type == "bool":
         options = (Option("yes", "Yes"), Option("no", "No"))
-    return Prompt(field, _KIND[spec.type], question, hint, options, none if nullable(field) else None)
+    # an authority left out is the national rules only, so "none" is offered there too
+    return Prompt(field, _KIND[spec.type], question, hint, options,
+                  none if nullable(field) or field == "authority" else None)
 
 
 def display_value(field: str, value: Any) -> str:
@@ -366,6 +370,13 @@ class Interview:
         self.questions = GOALS.get(self.question, (self.question,))
         self.shown = tuple(dict.fromkeys(self.questions + (TIMELINE if self.question == FAMILY else ())))
 
+    @property
+    def title(self) -> str:
+        if self.question == FAMILY:
+            return "What can the family do?"
+        description = self.kb.questions[self.question].description
+        return description[:1].upper() + description[1:]
+
     def answers(self, facts: Mapping[str, Any], shown: bool = False) -> dict[str, dict[str, Any]]:
         """The interview's answers (``shown``: with the result page's deadlines) on the facts."""
         names = list(self.shown if shown else self.questions)
@@ -434,3 +445,85 @@ def candidate_values(field: str) -> list[Any] | None:
     else:
         return None
     return values + ([None] if nullable(field) else [])
+
+
+# ---------------------------------------------------------------------- answers in words
+
+_SENTENCES: dict[str, tuple[str, str, str]] = {  # (yes or value, no or none, not yet known)
+    "appealable": ("Yes — the family can appeal to the First-tier Tribunal (SEND)",
+                   "No — this cannot be appealed to the First-tier Tribunal (SEND)",
+                   "It is not yet known whether the family can appeal to the First-tier Tribunal (SEND)"),
+    "appellant": ("The right of appeal belongs to {value}", "No one holds a right of appeal on these facts",
+                  "It is not yet known who holds the right of appeal"),
+    "mediation_available": ("Yes — the family can ask for mediation", "No — mediation is not available for this",
+                            "It is not yet known whether mediation is available"),
+    "mediation_arranged_by": ("Mediation is arranged by {value}", "No body must arrange mediation on these facts",
+                              "It is not yet known who must arrange mediation"),
+    "mediation_advice_required": (
+        "Yes — the family must get mediation advice (a certificate) before appealing",
+        "No — the family does not need a mediation certificate before appealing",
+        "It is not yet known whether the family needs a mediation certificate before appealing"),
+    "adviser_contact_deadline": ("Contact the mediation adviser by {value}", "No such deadline applies on these facts",
+                                 "The deadline to contact the mediation adviser is not yet known"),
+    "certificate_due": ("The mediation adviser must issue the certificate by {value}",
+                        "No such deadline applies on these facts", "The certificate's due date is not yet known"),
+    "mediation_deadline": ("Mediation must take place by {value}", "No such deadline applies on these facts",
+                           "The mediation deadline is not yet known"),
+    "appeal_deadline": ("The Tribunal must receive the appeal by {value}", "No appeal deadline applies on these facts",
+                        "The appeal deadline is not yet known"),
+    "recommendations_available": ("Yes — the Tribunal can make recommendations on health and social care",
+                                  "No — the Tribunal cannot make recommendations here",
+                                  "It is not yet known whether the Tribunal can make recommendations"),
+    "recommendation_response_due": ("The body must respond to the recommendation by {value}",
+                                    "No response deadline applies on these facts",
+                                    "The response deadline is not yet known"),
+    "disagreement_resolution_available": ("Yes — disagreement resolution can be used",
+                                          "No — disagreement resolution is not available for this",
+                                          "It is not yet known whether disagreement resolution can be used"),
+    "routes": ("Open to the family: {value}", "No route is open on these facts",
+               "It is not yet known which routes are open"),
+    "local_contacts": ("Local contacts: {value}", "No local contacts for this case",
+                       "The local contacts are not yet known"),
+}
+_VALUE_WORDS = {"parent": "the parent", "young_person": "the young person", "local_authority": "the local authority",
+                "health_commissioner": "the health commissioner (the NHS body responsible)"}
+
+
+def members(answer: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """A list answer's established members, and each member it may yet have with the fields that
+    would settle it (the contract's ``possible``; the older ``known`` shape is read too)."""
+    value = answer.get("answer")
+    established = list(value if isinstance(value, list) else answer.get("known") or [])
+    maybe: list[tuple[str, list[str]]] = []
+    for item in answer.get("possible") or []:
+        if isinstance(item, dict):
+            maybe.append((str(item.get("member")), list(item.get("missing") or [])))
+        else:
+            maybe.append((str(item), []))
+    return established, maybe
+
+
+def _value_words(question: str, value: Any, names: Mapping[str, str]) -> str:
+    if isinstance(value, list):
+        return ", ".join(names.get(v, ROUTE_NAMES.get(v, str(v))) for v in value)
+    if isinstance(value, str) and _ISO.fullmatch(value):
+        return long_date(value)
+    return _VALUE_WORDS.get(str(value), str(value).replace("_", " "))
+
+
+def sentence(question: str, answer: Mapping[str, Any], names: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """The answer in a sentence, and its tone: yes, no or unknown."""
+    yes, no, unknown = _SENTENCES.get(question, ("{value}", "No", "Not yet known"))
+    value = answer.get("answer")
+    if question in ("routes", "local_contacts"):
+        established, _ = members(answer)
+        if established:
+            return yes.format(value=_value_words(question, established, names or {})), "yes"
+        return (unknown, "unknown") if answer["status"] == "undetermined" else (no, "no")
+    if answer["status"] == "undetermined":
+        return unknown, "unknown"
+    if value is True:
+        return yes, "yes"
+    if value in (False, None, []):
+        return no, "no"
+    return yes.format(value=_value_words(question, value, names or {})), "yes"

@@ -50,17 +50,20 @@ def timeline_svg(events: list[Event], title: str = "Deadline timeline") -> str:
     def x(d: _dt.date) -> float:
         return LEFT + (WIDTH - LEFT - RIGHT) * (d - start).days / span
 
-    # Each label goes in the first lane (above the axis, then below, alternately) where it fits.
-    lanes: list[float] = []
-    placed: list[tuple[Event, float, int]] = []
+    # Each label goes in the first lane (above the axis, then below, alternately) where it fits,
+    # to the right of its mark, or to the left near the right edge.
+    lanes: list[list[tuple[float, float]]] = []
+    placed: list[tuple[Event, float, int, bool]] = []
     for event in events:
         px = x(event.day)
-        width = 7.2 * max(len(event.label), len(_short(event.day))) + 12
-        lane = next((i for i, edge in enumerate(lanes) if px - 4 >= edge), len(lanes))
+        width = 7.4 * max(len(event.label), len(_short(event.day))) + 8
+        left = px + width > WIDTH - 4
+        lo, hi = (px - width, px) if left else (px, px + width)
+        lane = next((i for i, used in enumerate(lanes) if all(hi + 4 < a or lo - 4 > b for a, b in used)), len(lanes))
         if lane == len(lanes):
-            lanes.append(0.0)
-        lanes[lane] = px + width
-        placed.append((event, px, lane))
+            lanes.append([])
+        lanes[lane].append((lo, hi))
+        placed.append((event, px, lane, left))
     above = (len(lanes) + 1) // 2
     below = len(lanes) // 2
     axis = 40 + above * LANE + 20
@@ -87,7 +90,7 @@ def timeline_svg(events: list[Event], title: str = "Deadline timeline") -> str:
             parts.append(f'<line x1="{mx:.1f}" y1="{axis - 5}" x2="{mx:.1f}" y2="{axis + 5}" stroke="{INK}"/>')
             parts.append(f'<text x="{mx + 3:.1f}" y="{axis + 18}" fill="#505a5f" font-size="11">{month:%b %Y}</text>')
         month = _dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    for event, px, lane in placed:
+    for event, px, lane, left in placed:
         colour = DEADLINE if event.kind == "deadline" else FACT
         up = lane % 2 == 0
         row = lane // 2
@@ -97,8 +100,10 @@ def timeline_svg(events: list[Event], title: str = "Deadline timeline") -> str:
                   f'transform="rotate(45 {px:.1f} {axis})"/>' if event.kind == "deadline"
                   else f'<circle cx="{px:.1f}" cy="{axis}" r="6" fill="{colour}"/>')
         parts.append(marker)
-        parts.append(f'<text x="{px + 4:.1f}" y="{ty - 2}" fill="{INK}" font-weight="bold">{escape(event.label)}</text>')
-        parts.append(f'<text x="{px + 4:.1f}" y="{ty + 13}" fill="{INK}">{escape(_short(event.day))}</text>')
+        tx, anchor = (px - 4, "end") if left else (px + 4, "start")
+        parts.append(f'<text x="{tx:.1f}" y="{ty - 2}" text-anchor="{anchor}" fill="{INK}" font-weight="bold">'
+                     f'{escape(event.label)}</text>')
+        parts.append(f'<text x="{tx:.1f}" y="{ty + 13}" text-anchor="{anchor}" fill="{INK}">{escape(_short(event.day))}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 

@@ -63,46 +63,6 @@ _DEADLINE_EVENTS = {"adviser_contact_deadline": "Contact the adviser by", "certi
                     "mediation_deadline": "Mediation by", "appeal_deadline": "Appeal deadline",
                     "recommendation_response_due": "Response due"}
 
-_SENTENCES: dict[str, tuple[str, str, str]] = {  # (yes or value, no or none, not yet known)
-    "appealable": ("Yes — the family can appeal to the First-tier Tribunal (SEND)",
-                   "No — this cannot be appealed to the First-tier Tribunal (SEND)",
-                   "It is not yet known whether the family can appeal to the First-tier Tribunal (SEND)"),
-    "appellant": ("The right of appeal belongs to {value}", "No one holds a right of appeal on these facts",
-                  "It is not yet known who holds the right of appeal"),
-    "mediation_available": ("Yes — the family can ask for mediation", "No — mediation is not available for this",
-                            "It is not yet known whether mediation is available"),
-    "mediation_arranged_by": ("Mediation is arranged by {value}", "No body must arrange mediation on these facts",
-                              "It is not yet known who must arrange mediation"),
-    "mediation_advice_required": (
-        "Yes — the family must get mediation advice (a certificate) before appealing",
-        "No — the family does not need a mediation certificate before appealing",
-        "It is not yet known whether the family needs a mediation certificate before appealing"),
-    "adviser_contact_deadline": ("Contact the mediation adviser by {value}", "No such deadline applies on these facts",
-                                 "The deadline to contact the mediation adviser is not yet known"),
-    "certificate_due": ("The mediation adviser must issue the certificate by {value}",
-                        "No such deadline applies on these facts", "The certificate's due date is not yet known"),
-    "mediation_deadline": ("Mediation must take place by {value}", "No such deadline applies on these facts",
-                           "The mediation deadline is not yet known"),
-    "appeal_deadline": ("The Tribunal must receive the appeal by {value}", "No appeal deadline applies on these facts",
-                        "The appeal deadline is not yet known"),
-    "recommendations_available": ("Yes — the Tribunal can make recommendations on health and social care",
-                                  "No — the Tribunal cannot make recommendations here",
-                                  "It is not yet known whether the Tribunal can make recommendations"),
-    "recommendation_response_due": ("The body must respond to the recommendation by {value}",
-                                    "No response deadline applies on these facts",
-                                    "The response deadline is not yet known"),
-    "disagreement_resolution_available": ("Yes — disagreement resolution can be used",
-                                          "No — disagreement resolution is not available for this",
-                                          "It is not yet known whether disagreement resolution can be used"),
-    "routes": ("Open to the family: {value}", "No route is open on these facts",
-               "It is not yet known which routes are open"),
-    "local_contacts": ("Local contacts: {value}", "No local contacts for this case",
-                       "The local contacts are not yet known"),
-}
-_VALUE_WORDS = {"parent": "the parent", "young_person": "the young person", "local_authority": "the local authority",
-                "health_commissioner": "the health commissioner (the NHS body responsible)"}
-
-
 def wants_html(request: Request) -> bool:
     """Whether the client prefers HTML to JSON (a browser): ``text/html`` is acceptable and
     weighted at least as high as ``application/json``. API clients (``*/*``, JSON) get JSON."""
@@ -119,46 +79,6 @@ def wants_html(request: Request) -> bool:
         weights[media.lower()] = max(q, weights.get(media.lower(), 0.0))
     html = weights.get("text/html", 0.0)
     return html > 0 and html >= weights.get("application/json", 0.0)
-
-
-def _members(answer: Mapping[str, Any]) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    """A list answer's established members, and each member it may yet have with the fields that
-    would settle it (the contract's ``possible``; the older ``known`` shape is read too)."""
-    value = answer.get("answer")
-    established = list(value if isinstance(value, list) else answer.get("known") or [])
-    maybe: list[tuple[str, list[str]]] = []
-    for item in answer.get("possible") or []:
-        if isinstance(item, dict):
-            maybe.append((str(item.get("member")), list(item.get("missing") or [])))
-        else:
-            maybe.append((str(item), []))
-    return established, maybe
-
-
-def _value_words(question: str, value: Any, names: Mapping[str, str]) -> str:
-    if isinstance(value, list):
-        return ", ".join(names.get(v, iv.ROUTE_NAMES.get(v, str(v))) for v in value)
-    if isinstance(value, str) and _ISO.fullmatch(value):
-        return iv.long_date(value)
-    return _VALUE_WORDS.get(str(value), str(value).replace("_", " "))
-
-
-def sentence(question: str, answer: Mapping[str, Any], names: Mapping[str, str] | None = None) -> tuple[str, str]:
-    """The answer in a sentence, and its tone: yes, no or unknown."""
-    yes, no, unknown = _SENTENCES.get(question, ("{value}", "No", "Not yet known"))
-    value = answer.get("answer")
-    if question in ("routes", "local_contacts"):
-        established, _ = _members(answer)
-        if established:
-            return yes.format(value=_value_words(question, established, names or {})), "yes"
-        return (unknown, "unknown") if answer["status"] == "undetermined" else (no, "no")
-    if answer["status"] == "undetermined":
-        return unknown, "unknown"
-    if value is True:
-        return yes, "yes"
-    if value in (False, None, []):
-        return no, "no"
-    return yes.format(value=_value_words(question, value, names or {})), "yes"
 
 
 def _plain(text: str) -> str:
@@ -225,10 +145,7 @@ class WebUI:
         return self._interviews[question]
 
     def title(self, question: str) -> str:
-        if question == iv.FAMILY:
-            return "What can the family do?"
-        description = self.kb.questions[question].description
-        return description[:1].upper() + description[1:]
+        return self.interview(question).title
 
     def _facts(self, request: Request) -> dict[str, Any]:
         raw = request.query_params.get("facts")
@@ -304,7 +221,7 @@ class WebUI:
         checked, parts, text = _prefill(p, entered, page.facts)
         reasons = [{"id": pid, "title": self.kb.provisions[pid].title, "quote": interview.help_quote(pid)}
                    for pid in interview.reasons(field, answers)]
-        settled = [(name, *sentence(name, a)) for name, a in answers.items() if name in interview.questions
+        settled = [(name, *iv.sentence(name, a)) for name, a in answers.items() if name in interview.questions
                    and a["status"] == "determined"]
         return self.render(request, "question.html", status, page=page, prompt=p, back=back, error=error,
                            checked_values=checked, date_parts=parts,
@@ -354,13 +271,6 @@ class WebUI:
     @staticmethod
     def _read(p: iv.Prompt, values: Mapping[str, list[str]], one: Callable[[str], str]) -> Any:
         """The value a submitted form gives for the prompt's field."""
-        if p.field == "authority":
-            choice = one(p.name)
-            if choice == iv.NONE:
-                return None
-            if choice not in AUTHORITIES:
-                raise CaseValidationError("select a local authority, or national rules only", p.field)
-            return choice
         if p.kind == "choices":
             chosen = [v for v in values.get(p.name, []) if v]
             if not chosen:
@@ -422,14 +332,14 @@ class WebUI:
             answers = self._answers(interview, facts)
             names = {k: str(v.get("name", k)) for a in answers.values() for k, v in (a.get("details") or {}).items()}
             primary = interview.questions[0]
-            headline, tone = sentence(primary, answers[primary], names)
+            headline, tone = iv.sentence(primary, answers[primary], names)
             rows = []
             for name in interview.shown:
                 a = answers[name]
                 if name not in interview.questions and a["status"] != "determined":
                     continue  # a deadline the facts given do not settle is not asked for: leave it out
-                text, t = sentence(name, a, names)
-                established, maybe = _members(a)
+                text, t = iv.sentence(name, a, names)
+                established, maybe = iv.members(a)
                 tag = ({"yes": "Yes", "no": "No"}.get(t, "Not known") if self.kb.questions[name].kind == "yes_no"
                        else "Not known" if a["status"] == "undetermined" else "Settled")
                 rows.append({"name": name, "title": self.title(name), "answer": a, "sentence": text, "tone": t,
