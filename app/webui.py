@@ -99,8 +99,12 @@ class Page:
     title: str
     facts: dict[str, Any]
 
+    @property
+    def json(self) -> str:
+        return json.dumps(self.facts, separators=(",", ":"))
+
     def link(self, tail: str = "next", **extra: Any) -> str:
-        query = {"facts": json.dumps(self.facts, separators=(",", ":"))} if self.facts else {}
+        query = {"facts": self.json} if self.facts else {}
         query.update({k: v for k, v in extra.items() if v is not None})
         return f"/interview/{self.question}/{tail}" + ("?" + urlencode(query) if query else "")
 
