@@ -14,7 +14,9 @@ still settle an answer. The rule for the next question:
    value would change: for a field with few values (a choice, yes/no, a list) each value is tried
    and a field every value of which leaves that question's answer and its missing fields the same
    is skipped; a date or a number is asked as the engine reports it;
-4. when no open question has such a field, the interview is over.
+4. if none does, the first that some value changes once one other missing field with few values is
+   given (two facts that matter only together);
+5. when no open question has such a field, the interview is over.
 
 Facts are kept flat and in the order they were given (``{"decision.kind": "refuse_assessment"}``),
 so "back" removes the last one; :func:`nest` turns them into a contract case.
@@ -391,10 +393,17 @@ class Interview:
             answer = answers[name]
             if not _is_open(answer):
                 continue
-            candidates = sorted((f for f in answer["missing"] if f not in facts and f in _TEXT), key=order.index)
+            candidates = sorted((str(f) for f in answer["missing"] if f not in facts and f in _TEXT), key=order.index)
             for field in candidates:
                 if self.can_change(name, facts, field):
                     return field
+            # Two facts may matter only together: then ask the first that changes something once
+            # one other missing fact with few values is given.
+            for field in candidates:
+                for other in candidates:
+                    if other != field and any(self.can_change(name, {**facts, other: v}, field)
+                                              for v in candidate_values(other) or ()):
+                        return field
         return None
 
     def can_change(self, question: str, facts: Mapping[str, Any], field: str) -> bool:

@@ -75,8 +75,8 @@ def timeline_svg(events: list[Event], title: str = "Deadline timeline") -> str:
              '<desc id="timeline-desc">' + escape("; ".join(f"{e.label}: {_short(e.day)}" for e in events))
              + "</desc>",
              f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>']
-    for lo, hi, name in r12_windows(start, end):
-        x0, x1 = x(max(lo, start)), x(min(hi, end) + _dt.timedelta(days=1))
+    for first_day, last_day, name in r12_windows(start, end):
+        x0, x1 = x(max(first_day, start)), x(min(last_day, end) + _dt.timedelta(days=1))
         parts.append(f'<rect x="{x0:.1f}" y="20" width="{max(2.0, x1 - x0):.1f}" height="{height - 40}" '
                      f'fill="{BAND}" stroke="#b1b4b6" stroke-dasharray="4 3"><title>{escape(name)}: HESC Rules r.12(3) '
                      'holiday period</title></rect>')

@@ -337,6 +337,9 @@ class WebUI:
             names = {k: str(v.get("name", k)) for a in answers.values() for k, v in (a.get("details") or {}).items()}
             primary = interview.questions[0]
             headline, tone = iv.sentence(primary, answers[primary], names)
+            deadline = answers.get("appeal_deadline")
+            subline = (iv.sentence("appeal_deadline", deadline)[0] + "." if question == iv.FAMILY and tone == "yes"
+                       and deadline is not None and deadline["status"] == "determined" and deadline["answer"] else None)
             rows = []
             for name in interview.shown:
                 a = answers[name]
@@ -344,10 +347,7 @@ class WebUI:
                     continue  # a deadline the facts given do not settle is not asked for: leave it out
                 text, t = iv.sentence(name, a, names)
                 established, maybe = iv.members(a)
-                tag = ({"yes": "Yes", "no": "No"}.get(t, "Not known") if self.kb.questions[name].kind == "yes_no"
-                       else "Not known" if a["status"] == "undetermined" else "Settled")
                 rows.append({"name": name, "title": self.title(name), "answer": a, "sentence": text, "tone": t,
-                             "tag": tag, "tag_class": {"Yes": "true", "No": "false", "Settled": "true"}.get(tag, "unknown"),
                              "established": established,
                              "maybe": [(m, [iv.prompt(f).question for f in fields if f in FIELDS])
                                        for m, fields in maybe],
@@ -358,7 +358,7 @@ class WebUI:
             events = self._events(facts, answers)
             svg = Markup(timeline_svg(events, "Deadline timeline for this case")) if len(events) >= 2 else None
             routes = next((r for r in rows if r["name"] == "routes"), None)
-            return self.render(request, "result.html", page=page, headline=headline, tone=tone, rows=rows,
+            return self.render(request, "result.html", page=page, headline=headline, subline=subline, tone=tone, rows=rows,
                                caveats=caveats, contacts=contacts, timeline=svg, events=events,
                                summary=self._summary(page), routes=routes,
                                print_view=request.query_params.get("print") == "1",

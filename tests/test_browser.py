@@ -106,8 +106,10 @@ class User:
         WebDriverWait(self.b, 30).until(EC.staleness_of(old))
         WebDriverWait(self.b, 30).until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
 
-    def start(self, path: str = "/", authority: str | None = None) -> None:
+    def start(self, path: str = "/", authority: str | None = None, shot: str | None = None) -> None:
         self.b.get(self.base + path)
+        if shot:
+            self.shot(shot)
         if authority:
             from selenium.webdriver.support.ui import Select
 
@@ -196,8 +198,7 @@ def test_refusal_to_assess_can_be_appealed_with_mediation_and_dates(user: User) 
     # CFA 2014 s.51(2)(a): a refusal to assess is appealable; s.52-53: mediation is available;
     # HESC r.20(1)(c): the later of 2 months after notice (12 May 2025) and 1 month after the
     # certificate (1 May 2025); 12 May 2025 is a Monday, a working day.
-    user.start()
-    user.shot("start")
+    user.start(shot="start")
     assert user.heading() == "What did the local authority (or school) decide or do?"
     user.shot("question")
     user.choose("Refused to carry out an EHC needs assessment")
