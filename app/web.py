@@ -430,7 +430,7 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body_bytes: int = DEFAULT
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     from redress import webui  # the HTML pages (/, /interview, /docs); a browser asking below gets them too
 
-    ui = webui.install(app, kb, questions, uses)
+    ui = webui.install(app, kb, questions)
 
     @app.post("/ask", response_model=None, responses={200: {"model": AnswerModel}, **body_errors},
               summary="Answer one contract question about a case")

@@ -50,6 +50,7 @@ log = logging.getLogger("redress.webui")
 CSRF_COOKIE = "redress_csrf"
 _STATUS_WORDS = {"true": "Yes", "false": "No", "unknown": "Not known"}
 _ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_RULE = re.compile(r"\brule '([a-z0-9_]+)'")
 # Vocabulary identifiers (they all contain "_") written as their plain-English labels in proofs.
 _VOCAB = {v: o.label for f in FIELDS if f != "id" for o in iv.prompt(f).options for v in [o.value] if "_" in v}
 _VOCAB.update(iv.ROUTE_NAMES)
@@ -84,7 +85,8 @@ def wants_html(request: Request) -> bool:
 def _plain(text: str) -> str:
     """A proof conclusion for a reader: dates written out, vocabulary identifiers as their labels."""
     text = _ISO.sub(lambda m: iv.long_date(m.group(1)), text)
-    return _IDENT.sub(lambda m: f"“{_VOCAB[m.group(1)].lower()}”", text)
+    text = _RULE.sub(lambda m: f"the rule “{m.group(1).replace('_', ' ')}”", text)
+    return _IDENT.sub(lambda m: f"“{_VOCAB[m.group(1)][:1].lower()}{_VOCAB[m.group(1)][1:]}”", text)
 
 
 def _provision_url(pid: str) -> str:
@@ -112,11 +114,9 @@ class Page:
 class WebUI:
     """The pages over one knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase, questions: list[dict[str, Any]],
-                 uses: Mapping[str, tuple[list[str], list[str]]]):
+    def __init__(self, kb: KnowledgeBase, questions: list[dict[str, Any]]):
         self.kb = kb
         self.question_rows = questions
-        self.uses = uses
         self.env = Environment(loader=PackageLoader("redress", "templates"), autoescape=select_autoescape(["html"]),
                                trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(rules_version=kb.rules_version, provision_url=_provision_url, plain=_plain,
@@ -142,6 +142,11 @@ class WebUI:
 
     def error(self, request: Request, status: int, heading: str, message: str) -> HTMLResponse:
         return self.render(request, "error.html", status, heading=heading, message=message)
+
+    def expired(self, request: Request) -> HTMLResponse:
+        return self.error(request, 403, "Your session has expired",
+                          "The form could not be checked (its security token did not match). "
+                          "Go back, reload the page and try again.")
 
     def interview(self, question: str) -> iv.Interview:
         if question not in self._interviews:
@@ -226,7 +231,7 @@ class WebUI:
         reasons = [{"id": pid, "title": self.kb.provisions[pid].title, "quote": interview.help_quote(pid)}
                    for pid in interview.reasons(field, answers)]
         settled = [(name, *iv.sentence(name, a)) for name, a in answers.items() if name in interview.questions
-                   and a["status"] == "determined"]
+                   and a["status"] == "determined" and a["answer"] != []]  # an empty list says nothing yet
         return self.render(request, "question.html", status, page=page, prompt=p, back=back, error=error,
                            checked_values=checked, date_parts=parts,
                            text_value=text, reasons=reasons, summary=self._summary(page),
@@ -240,11 +245,8 @@ class WebUI:
             got = values.get(name) or [""]
             return got[0]
 
-        if not hmac.compare_digest(one("csrf").encode(), (request.cookies.get(CSRF_COOKIE) or "").encode()) \
-                or not one("csrf"):
-            return self.error(request, 403, "Your session has expired",
-                              "The form could not be checked (its security token did not match). "
-                              "Go back, reload the page and try again.")
+        if not _csrf_ok(request, one("csrf")):
+            return self.expired(request)
 
         def body(interview: iv.Interview, _: dict[str, Any]) -> Response:
             try:
@@ -300,11 +302,8 @@ class WebUI:
     async def begin(self, request: Request, question: str) -> Response:
         """The start page's form: the authority, then the first question."""
         form = await request.form()
-        token = str(form.get("csrf") or "")
-        if not token or not hmac.compare_digest(token.encode(), (request.cookies.get(CSRF_COOKIE) or "").encode()):
-            return self.error(request, 403, "Your session has expired",
-                              "The form could not be checked (its security token did not match). "
-                              "Go back, reload the page and try again.")
+        if not _csrf_ok(request, str(form.get("csrf") or "")):
+            return self.expired(request)
         if question not in self.kb.questions:
             return self.error(request, 404, "Page not found", f"There is no interview for '{question}'.")
         choice = str(form.get("authority") or "")
@@ -435,6 +434,13 @@ class WebUI:
         return self.render(request, "questions.html", questions=self.question_rows)
 
 
+def _csrf_ok(request: Request, token: str) -> bool:
+    """A form's token must repeat the cookie's (double submit: another site can make the browser
+    send the cookie, but cannot read it to put it in the form)."""
+    cookie = request.cookies.get(CSRF_COOKIE) or ""
+    return bool(token) and hmac.compare_digest(token.encode(), cookie.encode())
+
+
 def _prefill(p: iv.Prompt, entered: Mapping[str, list[str]], facts: Mapping[str, Any]
              ) -> tuple[set[str], dict[str, str], str]:
     """What a question page shows already chosen or typed: what was just sent (with an error), or
@@ -478,10 +484,9 @@ def _install_docs(app: FastAPI) -> None:
                                    swagger_favicon_url="/docs-assets/favicon-32x32.png")
 
 
-def install(app: FastAPI, kb: KnowledgeBase, questions: list[dict[str, Any]],
-            uses: Mapping[str, tuple[list[str], list[str]]]) -> WebUI:
+def install(app: FastAPI, kb: KnowledgeBase, questions: list[dict[str, Any]]) -> WebUI:
     """Add the HTML pages to the API's app; returns the pages for content negotiation."""
-    ui = WebUI(kb, questions, uses)
+    ui = WebUI(kb, questions)
     app.mount("/static", StaticFiles(packages=[("redress", "static")]), name="static")
     _install_docs(app)
     hidden: dict[str, Any] = {"include_in_schema": False, "response_class": HTMLResponse}
