@@ -337,7 +337,7 @@ def interview(question: str, as_json: bool, rules: Path | None) -> None:
         return
     say()
     for name, answer in answers.items():
-        if name in session.questions or answer["status"] == "determined":
+        if name in session.questions or answer["answer"] is not None:  # the timeline's dates, when known
             text, _ = iv.sentence(name, answer)
             say(f"{text}.")
             if answer["citations"]:

@@ -342,8 +342,8 @@ class WebUI:
             rows = []
             for name in interview.shown:
                 a = answers[name]
-                if name not in interview.questions and a["status"] != "determined":
-                    continue  # a deadline the facts given do not settle is not asked for: leave it out
+                if name not in interview.questions and a["answer"] is None:
+                    continue  # a deadline the facts do not settle (or that does not apply) is not asked for
                 text, t = iv.sentence(name, a, names)
                 established, maybe = iv.members(a)
                 rows.append({"name": name, "title": self.title(name), "answer": a, "sentence": text, "tone": t,

@@ -133,7 +133,9 @@ def _outcomes(kb: redress.KnowledgeBase, questions: tuple[str, ...], facts: dict
         answers = kb.ask_many(list(questions), iv.nest(facts))
     except CaseValidationError:
         return None  # the value contradicts the other facts
-    return tuple((a.status, json.dumps(a.to_dict()["answer"]), tuple(a.missing)) for a in answers)
+    # a list answer's established members are its answer (the older shape kept them in "known")
+    return tuple((a.status, json.dumps(d["answer"]), json.dumps(d.get("known")), tuple(a.missing))
+                 for a in answers for d in [a.to_dict()])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -163,3 +165,16 @@ def test_the_interview_never_asks_a_field_whose_every_value_gives_the_same_answe
             if len(seen) > 1:
                 return
     raise AssertionError(f"{field} cannot change the answers to {session.questions} on {facts}")
+
+
+def test_the_terminal_interview_runs_in_a_real_pipe() -> None:
+    import subprocess
+    import sys
+
+    # An academy's SEN support for a pupil without a plan: no appeal (CFA 2014 s.51 lists only the
+    # local authority's decisions); the school's own complaints procedure (CoP 11.67).
+    done = subprocess.run([sys.executable, "-m", "redress", "interview"], input="6\n10\n1\n3\n2\n1\nno\n",
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "No — this cannot be appealed to the First-tier Tribunal (SEND)." in done.stdout
+    assert "Complaint to the school (its complaints procedure)" in done.stdout
