@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping
 from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
@@ -48,6 +48,7 @@ __all__ = ["install", "wants_html", "WebUI"]
 log = logging.getLogger("redress.webui")
 
 CSRF_COOKIE = "redress_csrf"
+_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 500: "internal_error", 503: "unavailable"}
 _STATUS_WORDS = {"true": "Yes", "false": "No", "unknown": "Not known"}
 _ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 _RULE = re.compile(r"\brule '([a-z0-9_]+)'")
@@ -140,13 +141,18 @@ class WebUI:
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
 
-    def error(self, request: Request, status: int, heading: str, message: str) -> HTMLResponse:
+    def error(self, request: Request, status: int, heading: str, message: str, code: str | None = None,
+              field: str | None = None) -> Response:
+        """An error page; to a client that does not ask for HTML, the API's one error shape."""
+        if not wants_html(request):
+            return JSONResponse({"error": {"code": code or _CODES.get(status, "http_error"), "message": message,
+                                           "field": field}}, status_code=status)
         return self.render(request, "error.html", status, heading=heading, message=message)
 
-    def expired(self, request: Request) -> HTMLResponse:
+    def expired(self, request: Request) -> Response:
         return self.error(request, 403, "Your session has expired",
                           "The form could not be checked (its security token did not match). "
-                          "Go back, reload the page and try again.")
+                          "Go back, reload the page and try again.", "csrf_failed", "csrf")
 
     def interview(self, question: str) -> iv.Interview:
         if question not in self._interviews:
@@ -177,7 +183,8 @@ class WebUI:
             field = getattr(err, "field", None)
             where = f" ({field})" if field else ""
             return self.error(request, 400, "There is a problem with these facts",
-                              f"{getattr(err, 'bare_message', str(err))}{where}. Start again from the first question.")
+                              f"{getattr(err, 'bare_message', str(err))}{where}. Start again from the first question.",
+                              err.code, field)
         except Exception:
             log.exception("internal error on %s", request.url.path)
             return self.error(request, 500, "Sorry, there is a problem with the service", "Try again later.")
