@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from redress.errors import KnowledgeBaseError, NotEncodedError, QueryError, RedressCheckError
 from redress.kb import ir
+from redress.kb.answers import Possible, list_outcome
 from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS, Case, validate_case
 from redress.parser import ast
 from redress.queries.engine import DatalogEngine
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from redress.kb.checker import Diagnostic
 from redress.queries.explain import ProofNode, Prover, SharedProofs, Status, render_value, shareable_relations
 
-__all__ = ["Answer", "KnowledgeBase", "load", "default_rules_path"]
+__all__ = ["Answer", "Possible", "KnowledgeBase", "load", "default_rules_path"]
 
 CASE_KEY = "case"
 
@@ -53,11 +54,16 @@ class Answer:
     missing: tuple[str, ...]
     rules_version: str
     caveats: tuple[str, ...] = ()
-    known: tuple[Any, ...] | None = None  # list questions: what is already certain when undetermined
-    possible: tuple[Any, ...] | None = None  # list questions: what may yet belong; None with known = open-ended
+    possible: tuple[Possible, ...] | None = None  # list questions: members further facts could add
     as_of: _dt.date | None = None
     details: dict[str, Any] | None = None  # local_contacts: each service's name, contacts and seed
     in_force: tuple[tuple[str, str | None, str | None], ...] = ()  # (provision, from, until) of each citation
+
+    def outcome(self) -> tuple[str, Any, list[Any] | None]:
+        """(status, answer, possible members) as JSON values: what every backend gives alike
+        (the compiled batch engines do not trace the fields that would settle each member)."""
+        return (self.status, _jsonable(self.answer),
+                None if self.possible is None else [_jsonable(p.member) for p in self.possible])
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -71,9 +77,8 @@ class Answer:
             "rules_version": self.rules_version,
             "caveats": list(self.caveats),
         }
-        if self.known is not None:
-            out["known"] = [_jsonable(v) for v in self.known]
-            out["possible"] = None if self.possible is None else [_jsonable(v) for v in self.possible]
+        if self.possible is not None:
+            out["possible"] = [p.to_dict() for p in self.possible]
         if self.as_of is not None:
             out["as_of"] = self.as_of.isoformat()
         if self.details is not None:
@@ -168,7 +173,9 @@ class KnowledgeBase:
                 continue
             value = case.get(rel.field)
             spec = FIELDS[rel.field]
-            if spec.type == "enum_list":
+            if value is None:  # a nullable field given as null: known, with no row ("none")
+                facts[rel.name] = []
+            elif spec.type == "enum_list":
                 facts[rel.name] = [(CASE_KEY, v) for v in value]
             elif spec.type == "bool":  # both values are facts, so "known false" is expressible
                 facts[rel.name] = [(CASE_KEY, "true" if value else "false")]
@@ -224,8 +231,7 @@ class KnowledgeBase:
             maybe.append(result.rest_node)
         undetermined = bool(maybe) and (q.kind != "yes_no" or not true_rows)
         answer: Any
-        known: tuple[Any, ...] | None = None
-        possible: tuple[Any, ...] | None = None
+        possible: tuple[Possible, ...] | None = None
         if q.kind == "yes_no":
             if true_rows:
                 explanation, answer = true_rows[0][1], True
@@ -241,16 +247,8 @@ class KnowledgeBase:
             values = [row[q.answer_position] for row, _ in true_rows]
             nodes = [node for _, node in true_rows]
             if q.kind == "list":
-                known = tuple(values) if undetermined else None
-                maybe_values = [row[q.answer_position] for row, status, _ in result.rows if status is Status.UNKNOWN]
-                possible = None if result.rest is Status.UNKNOWN else tuple(dict.fromkeys(maybe_values))
-                answer = None if undetermined else values
-                children = tuple(nodes) + (tuple(maybe) if undetermined else ())
-                if not children and result.rest_node is not None:
-                    children = (result.rest_node,)
-                status = Status.UNKNOWN if undetermined else Status.TRUE
-                explanation = ProofNode(f"{q.description}: " + (", ".join(render_value(v) for v in values) or "none"),
-                                        status, "answer", because=children)
+                answer, possible, explanation = self._list_answer(q, values, nodes, result)
+                undetermined = answer is None
             elif undetermined:
                 answer = None
                 explanation = ProofNode(f"cannot yet tell: {q.description}", Status.UNKNOWN, "why_not",
@@ -265,12 +263,38 @@ class KnowledgeBase:
                 assert result.rest_node is not None
                 explanation = result.rest_node
         citations, caveats = self._sources(explanation)
-        missing = tuple(dict.fromkeys(_missing_fields(explanation))) if undetermined else ()
-        shown = [*(answer if isinstance(answer, list) else [answer]), *(known or ()), *(possible or ())]
+        if possible is not None:  # a list: the fields that would settle what it may yet add
+            missing = tuple(dict.fromkeys(f for p in possible for f in p.missing or ()))
+        else:
+            missing = tuple(dict.fromkeys(_missing_fields(explanation))) if undetermined else ()
+        shown = [*(answer if isinstance(answer, list) else [answer]), *(p.member for p in possible or ())]
         details = {v: self.services[v] for v in shown if isinstance(v, str) and v in self.services} or None
         return Answer(q.name, case.id, "undetermined" if undetermined else "determined", answer, citations,
-                      explanation, missing, self.rules_version, caveats, known, possible, case.get("as_of"), details,
+                      explanation, missing, self.rules_version, caveats, possible, case.get("as_of"), details,
                       self._versions(citations))
+
+    def _list_answer(self, q: ir.Question, values: list[Any], nodes: list[ProofNode],
+                     result: Any) -> tuple[list[Any] | None, tuple[Possible, ...], ProofNode]:
+        """A list question: the members the facts establish, and each member further facts could
+        add with the fields that would settle it (None as member: some the case does not yet name)."""
+        assert q.answer_position is not None
+        ways: dict[Any, list[ProofNode]] = {}
+        for row, status, node in result.rows:
+            if status is Status.UNKNOWN and row[q.answer_position] not in values:
+                ways.setdefault(row[q.answer_position], []).append(node)
+        if result.rest is Status.UNKNOWN and result.rest_node is not None:
+            ways.setdefault(None, []).append(result.rest_node)
+        outcome = list_outcome(values, ways)
+        possible = tuple(Possible(m, tuple(dict.fromkeys(f for n in ways[m] for f in _missing_fields(n))))
+                         for m in outcome.possible)
+        maybe = tuple(n for m in outcome.possible for n in ways[m])
+        children = tuple(nodes) + maybe
+        if not children and result.rest_node is not None:
+            children = (result.rest_node,)
+        status = Status.UNKNOWN if outcome.status == "undetermined" else Status.TRUE
+        explanation = ProofNode(f"{q.description}: " + (", ".join(render_value(v) for v in values) or "none"),
+                                status, "answer", because=children)
+        return outcome.answer, possible, explanation
 
     def _versions(self, citations: tuple[str, ...]) -> tuple[tuple[str, str | None, str | None], ...]:
         return tuple(self._in_force[cid] for cid in citations if cid in self._in_force)

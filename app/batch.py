@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, TextIO
 
 from redress.api import Answer, KnowledgeBase
 from redress.errors import CaseValidationError, RedressError
-from redress.kb.schema import FIELDS, validate_case
+from redress.kb.schema import CSV_NULL, FIELDS, validate_case
 from redress.queries.answerfile import LAYOUTS, Layout, csv_value
 
 __all__ = ["BatchProblem", "BatchSummary", "read_cases", "run_batch", "CSV_COLUMNS"]
@@ -60,7 +60,9 @@ def _csv_case(row: dict[str, str], line: int) -> dict[str, Any]:
         value: Any = text
         if spec is None:
             raise CaseValidationError("unknown column (expected dotted case fields such as decision.kind)", column)
-        if spec.type == "enum_list":
+        if spec.null_means and text.lower() == CSV_NULL:
+            value = None  # the field's known "none" / "has not happened"
+        elif spec.type == "enum_list":
             value = [v.strip() for v in text.split(";") if v.strip()]
         elif spec.type == "int":
             try:
@@ -121,7 +123,7 @@ class _Writer:
         if self.shape.layout == "wide":
             if self.shape.fmt == "csv":
                 self.out.write(self.shape.head(line, case_id) + "".join(
-                    self.shape.piece(k, a.status, *_answer_known(a)) for k, a in enumerate(answers)) + self.shape.end())
+                    self.shape.piece(k, *a.outcome()) for k, a in enumerate(answers)) + self.shape.end())
                 return
             shown = {a.question: {k: v for k, v in a.to_dict().items() if k not in ("question", "case", "rules_version")}
                      for a in answers}
@@ -135,11 +137,6 @@ class _Writer:
                                    ";".join(d["citations"]), ";".join(d["missing"]), d["rules_version"]])
             else:
                 self.out.write(json.dumps({"line": line, **d}, ensure_ascii=False) + "\n")
-
-
-def _answer_known(answer: Answer) -> tuple[Any, Any]:
-    d = answer.to_dict()
-    return d["answer"], d.get("known")
 
 
 @contextmanager
@@ -196,7 +193,7 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
     with the vectorised numpy backend (``backend="numpy"``) or the generated SQL (``"duckdb"``),
     and append each chunk's answers to the output (see :mod:`redress.queries.answerfile`).
 
-    Answers carry ``status``, ``answer`` (and ``known`` for an undetermined list),
+    Answers carry ``status``, ``answer`` (and ``possible`` for a list),
     ``rules_version`` and ``engine``; proofs, citations and missing fields come from
     ``redress ask`` (the pyDatalog engine of record).
     """

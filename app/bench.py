@@ -203,9 +203,9 @@ def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 4
     backends = []
     for run in (engine.evaluate_numpy, engine.evaluate):  # both compiled backends: numpy and the SQL
         run(questions)
-        backends.append({(line, q): (status, answer, known)
-                         for line, _, q, status, answer, known in engine.answers(questions)})
-    same = all(compiled[(i, a.question)] == (a.status, a.to_dict()["answer"], a.to_dict().get("known"))
+        backends.append({(line, q): (status, answer, possible)
+                         for line, _, q, status, answer, possible in engine.answers(questions)})
+    same = all(compiled[(i, a.question)] == a.outcome()
                for i, case in enumerate(sample_cases, start=1) for a in kb.ask_many(questions, case)
                for compiled in backends)
     result["identical_to_reference"] = same

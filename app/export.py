@@ -82,11 +82,11 @@ def answer_markdown(answer: Answer) -> str:
         facts.append(f"- **As of:** {answer.as_of.isoformat()}")
     if answer.missing:
         facts.append("- **Missing:** " + ", ".join(_code(m) for m in answer.missing))
-    if answer.known:
-        facts.append("- **Already certain:** " + ", ".join(_md(render_value(v)) for v in answer.known))
-    if answer.known is not None:
-        facts.append("- **Possible:** " + ("open-ended" if answer.possible is None
-                                           else ", ".join(_md(render_value(v)) for v in answer.possible) or "none"))
+    if answer.possible is not None:
+        facts.append("- **Possible, if the case gave more facts:** " + ("none" if not answer.possible else "; ".join(
+            ("another member not yet named" if p.member is None else _md(render_value(p.member)))
+            + (f" (if the case gives {', '.join(_code(m) for m in p.missing)})" if p.missing else "")
+            for p in answer.possible)))
     facts.append(f"- **Rules version:** {_code(answer.rules_version)}")
     lines += facts + ["", f"## {_why_heading(answer)}", ""]
     lines += _md_tree(answer.explanation)

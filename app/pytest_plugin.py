@@ -8,7 +8,7 @@ Scenarios run against the bundled knowledge base, loaded once per session. Files
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 import pytest
 
@@ -99,16 +99,26 @@ def run_scenario(kb: Any, scenario: ast.Scenario) -> None:
                 if absent:
                     problems.append(f"{where}: expected missing {absent}, got missing {got['missing']}")
         elif exp.kind in ("includes", "excludes"):
-            values = got["answer"] if got["status"] == "determined" else got.get("known", [])
-            values = values or []
-            possible = got.get("possible")
-            if got["status"] != "determined" and exp.kind == "excludes" and (possible is None or exp.value in possible):
-                problems.append(f"{where}: cannot check that {exp.question} excludes {exp.value!r}: it may yet "
-                                f"be open (undetermined, missing {', '.join(got['missing'])})")
+            values = got["answer"] or []
+            possible = [p["member"] for p in got.get("possible") or []]
+            if exp.kind == "excludes" and (None in possible or exp.value in possible):
+                problems.append(f"{where}: cannot check that {exp.question} excludes {exp.value!r}: further facts "
+                                f"could still add it (missing {', '.join(got['missing'])})")
             elif (exp.value in values) != (exp.kind == "includes"):
                 problems.append(f"{where}: expected {exp.question} {exp.kind} {exp.value!r}, got {values!r}"
                                 + (f" (undetermined, missing {', '.join(got['missing'])})"
                                    if got["status"] != "determined" else ""))
+        elif exp.kind == "possibly":  # not established, but further facts could add it
+            member, fields = cast("tuple[Any, tuple[str, ...]]", exp.value)
+            ways = {p["member"]: p.get("missing") or [] for p in got.get("possible") or []}
+            if member not in ways:
+                problems.append(f"{where}: expected {exp.question} possibly {member!r}, got answer "
+                                f"{got['answer']!r} and possible {list(ways)!r}")
+            else:
+                absent = [f for f in fields if f not in ways[member]]
+                if absent:
+                    problems.append(f"{where}: expected {member!r} to be settled by {absent}, "
+                                    f"got missing {ways[member]}")
         elif exp.kind == "cites":
             if exp.value not in got["citations"]:
                 problems.append(f"{where}: expected {exp.question} to cite {exp.value!r}, cites {got['citations']}")

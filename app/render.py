@@ -8,7 +8,7 @@ from typing import Any
 from redress.api import Answer
 from redress.queries.explain import ProofNode, Status, render_value
 
-__all__ = ["answer_text", "answer_json", "tree_text"]
+__all__ = ["answer_text", "answer_json", "tree_text", "possible_lines"]
 
 _MARK = {Status.TRUE: "✓", Status.FALSE: "✗", Status.UNKNOWN: "?"}
 
@@ -46,14 +46,25 @@ def _answer_value(answer: Answer) -> str:
     return render_value(value)
 
 
+def possible_lines(answer: Answer) -> list[str]:
+    """A list answer's members that further facts could add, each with the fields that would
+    settle it: shown apart from the established members."""
+    if not answer.possible:
+        return []
+    lines = ["possible, if the case gave more facts:"]
+    for p in answer.possible:
+        member = "another member not yet named" if p.member is None else render_value(p.member)
+        lines.append(f"  {member}" + (f" — if the case gives {', '.join(p.missing)}" if p.missing else ""))
+    return lines
+
+
 def answer_text(answer: Answer) -> str:
     lines = [f"{answer.question}: {_answer_value(answer)}"]
     if answer.case:
         lines[0] += f"   (case {answer.case})"
     if answer.missing:
         lines.append("missing: " + ", ".join(answer.missing))
-    if answer.known:
-        lines.append("already certain: " + ", ".join(render_value(v) for v in answer.known))
+    lines.extend(possible_lines(answer))
     lines.append("")
     lines.append("why:" if answer.status == "determined" and answer.answer not in (False, None) else "why not:"
                  if answer.status == "determined" else "what is missing:")

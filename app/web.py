@@ -114,6 +114,13 @@ class InForceModel(BaseModel):
     until: str | None
 
 
+class PossibleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    member: str | None = Field(description="a member further facts could add (null: one the case does not yet name)")
+    missing: list[str] | None = Field(None, description="the case fields that would settle it")
+
+
 class AnswerModel(BaseModel):
     """The contract's answer JSON (exactly ``Answer.to_dict()``), with its optional extensions."""
 
@@ -138,8 +145,8 @@ class AnswerModel(BaseModel):
     missing: list[str] = Field(description="case fields whose values would settle an undetermined answer")
     rules_version: str
     caveats: list[str] | None = None
-    known: list[str] | None = Field(None, description="list questions: what is already certain when undetermined")
-    possible: list[str] | None = Field(None, description="list questions: what may yet belong (null: open-ended)")
+    possible: list[PossibleModel] | None = Field(
+        None, description="list questions: each member further facts could add, with the fields that would settle it")
     as_of: str | None = None
     details: dict[str, Any] | None = Field(None, description="local_contacts: each service's details")
     in_force: list[InForceModel] | None = None

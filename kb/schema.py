@@ -1,7 +1,11 @@
 """The public contract's case format (../shared/spec/contract.md): fields, vocabulary, validation.
 
 A validated case is flat: ``{"decision.kind": "refuse_assessment", "appeal.grounds": [...]}``.
-A field that is absent or null is *unknown*; an empty list is a known empty value.
+An absent field is *unknown*. JSON ``null`` is unknown too, except for the fields whose
+``null_means`` says what null stands for (the contract: a vocabulary that lists null, such as
+``disagreement.stage``, and the event dates of mediation and recommendations): there null is a
+known value, kept as ``None`` — "none" or "has not happened" — and the rules see no row for it.
+An empty list is a known empty value. docs/case-fields.md tabulates each field's reading.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any, Mapping
 
 from redress.errors import CaseValidationError
 
-__all__ = ["FieldSpec", "FIELDS", "CONTRACT_QUESTIONS", "ROUTES", "Case", "validate_case"]
+__all__ = ["FieldSpec", "FIELDS", "NULLABLE", "CSV_NULL", "CONTRACT_QUESTIONS", "ROUTES", "Case", "validate_case"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class FieldSpec:
     values: tuple[str, ...] = ()
     default: Any = None
     description: str = ""
+    null_means: str = ""  # non-empty: JSON null is a known value meaning this (else null = unknown)
 
 
 _KINDS = (
@@ -54,15 +59,21 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("appeal.grounds", "enum_list", _GROUNDS, description="the parts of the decision or plan appealed"),
         FieldSpec("appeal.conduct_date", "date",
                   description="extension: for a disability discrimination claim, when the conduct complained of occurred"),
-        FieldSpec("mediation.adviser_contacted", "date", description="when the mediation adviser was contacted"),
-        FieldSpec("mediation.adviser_told_decline", "date", description="when the adviser was told mediation is declined"),
-        FieldSpec("mediation.requested", "date", description="when the family told the LA it wants mediation"),
+        FieldSpec("mediation.adviser_contacted", "date", description="when the mediation adviser was contacted",
+                  null_means="the family has not contacted the mediation adviser"),
+        FieldSpec("mediation.adviser_told_decline", "date", description="when the adviser was told mediation is declined",
+                  null_means="the family has not told the adviser it declines mediation"),
+        FieldSpec("mediation.requested", "date", description="when the family told the LA it wants mediation",
+                  null_means="the family has not asked for mediation"),
         FieldSpec("mediation.issues", "enum_list", ("education", "health", "social_care"),
                   description="the issues for mediation"),
-        FieldSpec("mediation.concluded", "date", description="when mediation concluded"),
+        FieldSpec("mediation.concluded", "date", description="when mediation concluded",
+                  null_means="mediation has not concluded (or not taken place)"),
         FieldSpec("mediation.la_cannot_arrange_notified", "date",
-                  description="when the LA told the adviser it cannot arrange mediation within 30 days"),
-        FieldSpec("mediation.certificate_issued", "date", description="when the mediation certificate was issued"),
+                  description="when the LA told the adviser it cannot arrange mediation within 30 days",
+                  null_means="the LA has not said it cannot arrange mediation in time"),
+        FieldSpec("mediation.certificate_issued", "date", description="when the mediation certificate was issued",
+                  null_means="no mediation certificate has been issued"),
         FieldSpec("disagreement.counterparty", "enum",
                   ("local_authority", "maintained_school", "academy", "early_years_provider",
                    "post16_institution", "health_commissioner")),
@@ -70,14 +81,21 @@ FIELDS: dict[str, FieldSpec] = {
                   ("sen_duties", "special_educational_provision", "health_provision",
                    "social_care_provision", "funding_between_bodies")),
         FieldSpec("disagreement.stage", "enum",
-                  ("ehc_assessment", "drafting_plan", "review", "reassessment", "awaiting_appeal")),
+                  ("ehc_assessment", "drafting_plan", "review", "reassessment", "awaiting_appeal"),
+                  description="the stage of the EHC process the disagreement arises at",
+                  null_means="the disagreement arises at none of these stages"),
         FieldSpec("disagreement.parties_agree", "bool", description="all parties agree to use disagreement resolution"),
-        FieldSpec("recommendation.issued", "date", description="when the Tribunal's recommendation was made"),
-        FieldSpec("recommendation.to", "enum", ("health_commissioner", "local_authority")),
+        FieldSpec("recommendation.issued", "date", description="when the Tribunal's recommendation was made",
+                  null_means="the Tribunal has made no recommendation"),
+        FieldSpec("recommendation.to", "enum", ("health_commissioner", "local_authority"),
+                  description="the body the recommendation is made to",
+                  null_means="no recommendation has been made to anybody"),
     )
 }
 
 _GROUPS = {p.split(".")[0] for p in FIELDS if "." in p}
+NULLABLE: tuple[str, ...] = tuple(p for p, f in FIELDS.items() if f.null_means)  # null is a known value
+CSV_NULL = "null"  # in a CSV file, the cell of a nullable field that stands for JSON null (empty: unknown)
 
 CONTRACT_QUESTIONS: tuple[str, ...] = (
     "appealable", "appellant", "mediation_available", "mediation_arranged_by", "mediation_deadline",
@@ -94,7 +112,8 @@ ROUTES = (
 
 @dataclass(frozen=True)
 class Case:
-    """A validated case: ``values`` maps dotted field paths to known values only."""
+    """A validated case: ``values`` maps dotted field paths to known values only (``None`` for a
+    nullable field given as null: known to be "none" / "has not happened")."""
 
     id: str | None
     values: Mapping[str, Any]
@@ -184,6 +203,8 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
                                               + ", ".join(p.split(".", 1)[1] for p in FIELDS if p.startswith(key + ".")), path)
                 if subvalue is not None:
                     values[path] = _check_value(FIELDS[path], subvalue, path)
+                elif FIELDS[path].null_means:
+                    values[path] = None  # null is this field's value "none" / "has not happened"
         elif key in FIELDS:
             if value is not None:
                 values[key] = _check_value(FIELDS[key], value, key)

@@ -173,7 +173,7 @@ class Given:
 
 @dataclass(frozen=True)
 class Expectation:
-    """One ``expect`` line: kind is equals | undetermined | includes | excludes | cites."""
+    """One ``expect`` line: kind is equals | undetermined | includes | excludes | possibly | cites."""
 
     question: str
     kind: str

@@ -253,6 +253,9 @@ class _ToAst(Transformer[Token, Any]):
     def sc_excludes(self, meta: Meta, q: Token, value: Any) -> tuple[str, Any]:
         return self._expect(meta, q, "excludes", value)
 
+    def sc_possibly(self, meta: Meta, q: Token, value: Any, missing: tuple[str, ...] | None) -> tuple[str, Any]:
+        return self._expect(meta, q, "possibly", (value, tuple(missing or ())))
+
     def sc_expect_cites(self, meta: Meta, q: Token, value: Token) -> tuple[str, Any]:
         return self._expect(meta, q, "cites", _unquote(str(value)))
 

@@ -2,17 +2,20 @@
 
 ``long`` (the default) has one line per case and question::
 
-    {"line":1,"case":"c0","question":"appealable","status":"determined","answer":false,"known":null,"rules_version":"sha256:...","engine":"numpy"}
+    {"line":1,"case":"c0","question":"appealable","status":"determined","answer":false,"possible":null,"rules_version":"sha256:...","engine":"numpy"}
 
-``wide`` has one line per case, the answers keyed by question (``known`` only where it is not null)::
+``wide`` has one line per case, the answers keyed by question (``possible`` only for list questions)::
 
     {"line":1,"case":"c0","rules_version":"sha256:...","engine":"numpy","answers":{"appealable":{"status":"determined","answer":false},...}}
 
 CSV has the same columns (wide: ``<question>.status``, ``<question>.answer`` and, for list
-questions, ``<question>.known``); lists are joined with ``;``.
+questions, ``<question>.possible``); lists are joined with ``;``. ``possible`` holds the members
+further facts could add (``{"member": ...}``; the compiled engines do not trace which fields
+would settle each: the engine of record's answers name them), a member the case does not yet
+name as null (CSV: ``(unnamed)``).
 
 A case's text is its head (line number and case id, rendered by the database) followed by one
-*piece* per question. A question has few distinct (status, answer, known) triples even over a
+*piece* per question. A question has few distinct (status, answer, possible) triples even over a
 million cases, so each distinct piece is rendered once here, in Python, and the cases only carry
 its number: the backends (numpy arrays, or SQL rows) hand over codes, never values.
 """
@@ -39,6 +42,14 @@ def csv_value(value: Any) -> str:
     if isinstance(value, list):
         return ";".join(str(v) for v in value)
     return str(value)
+
+
+def _possible(members: list[Any]) -> list[dict[str, Any]]:
+    return [{"member": m} for m in members]
+
+
+def _csv_members(members: list[Any]) -> str:
+    return ";".join("(unnamed)" if m is None else str(m) for m in members)
 
 
 def _json(value: Any) -> str:
@@ -76,10 +87,10 @@ class Layout:
         if self.fmt != "csv":
             return ""
         if self.layout == "long":
-            return "line,case,question,status,answer,known,rules_version,engine\n"
+            return "line,case,question,status,answer,possible,rules_version,engine\n"
         cells = ["line", "case", "rules_version", "engine"]
         for q in self.questions:
-            cells += [f"{q}.status", f"{q}.answer"] + ([f"{q}.known"] if q in self.lists else [])
+            cells += [f"{q}.status", f"{q}.answer"] + ([f"{q}.possible"] if q in self.lists else [])
         return _csv_row(cells) + "\n"
 
     def head(self, line: int, case_id: str | None) -> str:
@@ -104,22 +115,24 @@ class Layout:
             return ""
         return "\n" if self.fmt == "csv" else "}}\n"
 
-    def piece(self, position: int, status: str, answer: Any, known: Any) -> str:
-        """The text of question number ``position``'s answer for a case, after the head."""
+    def piece(self, position: int, status: str, answer: Any, possible: list[Any] | None) -> str:
+        """The text of question number ``position``'s answer for a case, after the head;
+        ``possible``: a list question's members that further facts could add (else None)."""
         q = self.questions[position]
         if self.fmt == "csv":
+            cell = "" if possible is None else _csv_members(possible)
             if self.layout == "long":
-                return _csv_row([q, status, csv_value(answer), "" if known is None else csv_value(known),
-                                 self.rules_version, self.engine]) + "\n"
-            cells = [status, csv_value(answer)] + ([csv_value(known) if known is not None else ""] if q in self.lists else [])
+                return _csv_row([q, status, csv_value(answer), cell, self.rules_version, self.engine]) + "\n"
+            cells = [status, csv_value(answer)] + ([cell] if q in self.lists else [])
             lead = _csv_row([self.rules_version, self.engine]) if position == 0 else ""
             return lead + "," + _csv_row(cells)
+        shown = None if possible is None else _possible(possible)
         if self.layout == "long":
-            return (f'{_json(q)},"status":{_json(status)},"answer":{_json(answer)},"known":{_json(known)},'
+            return (f'{_json(q)},"status":{_json(status)},"answer":{_json(answer)},"possible":{_json(shown)},'
                     f'"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)}}}\n')
         lead = (f',"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)},"answers":{{'
                 if position == 0 else ",")
-        extra = f',"known":{_json(known)}' if known is not None else ""
+        extra = f',"possible":{_json(shown)}' if shown is not None else ""
         return f'{lead}{_json(q)}:{{"status":{_json(status)},"answer":{_json(answer)}{extra}}}'
 
     def text_sql(self, line: str, case_id: str, codes: Sequence[str], pieces: str) -> str:

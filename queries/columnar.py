@@ -5,7 +5,7 @@ number; validation of the contract is SQL over the whole column, so a bad line i
 with its number and field and skipped. The rules run as the SQL from ``sqlgen`` (the same IR
 as the pyDatalog engine), once per set of rules in force (cases grouped by ``as_of``), in
 chunks of lines so memory stays flat as the caseload grows. Answers carry ``status``,
-``answer`` (and ``known`` for undetermined lists); proofs come on demand from pyDatalog.
+``answer`` (and ``possible`` for lists); proofs come on demand from pyDatalog.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import numpy as np
 
 from redress.errors import CaseValidationError, RedressError
 from redress.kb import ir
-from redress.kb.schema import FIELDS
+from redress.kb.schema import CSV_NULL, FIELDS
 from redress.queries import dates
 from redress.queries.answerfile import Layout
-from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql
+from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql, given_column
 from redress.queries.vector import CALENDAR_END as _TABLE_END  # supported dates plus slack
 from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine
 
@@ -237,23 +237,28 @@ class ColumnarEngine:
             spec = FIELDS[path]
             c = f'NULLIF(trim("{path}"), \'\')'
             if spec.type == "enum_list":
-                return f"to_json(list_filter(list_transform(string_split({c}, ';'), lambda e: trim(e)), lambda e: e <> ''))"
-            if spec.type == "int":
-                return f"COALESCE(to_json(TRY_CAST({c} AS INTEGER)), to_json({c}))"
-            if spec.type == "bool":
-                return f"CASE lower({c}) WHEN 'true' THEN to_json(TRUE) WHEN 'false' THEN to_json(FALSE) ELSE to_json({c}) END"
-            return f"to_json({c})"
+                out = f"to_json(list_filter(list_transform(string_split({c}, ';'), lambda e: trim(e)), lambda e: e <> ''))"
+            elif spec.type == "int":
+                out = f"COALESCE(to_json(TRY_CAST({c} AS INTEGER)), to_json({c}))"
+            elif spec.type == "bool":
+                out = f"CASE lower({c}) WHEN 'true' THEN to_json(TRUE) WHEN 'false' THEN to_json(FALSE) ELSE to_json({c}) END"
+            else:
+                out = f"to_json({c})"
+            if spec.null_means:  # the cell "null" is the field's known "none"
+                out = f"CASE WHEN lower({c}) = {_q(CSV_NULL)} THEN 'null' ELSE CAST({out} AS VARCHAR) END"
+            # an empty cell is an unknown field: its key is left out (concat_ws skips NULLs)
+            return f"CASE WHEN {c} IS NOT NULL THEN {_q(json.dumps(path.split('.')[-1]) + ':')} || CAST({out} AS VARCHAR) END"
 
         parts: list[str] = []
         for top in _TOP:
             if top in _GROUPS:
                 subs = [s for s in _GROUPS[top] if f"{top}.{s}" in cols]
                 if subs:
-                    inner = ", ".join(f"{_q(s)}, {value(f'{top}.{s}')}" for s in subs)
-                    parts.append(f"{_q(top)}, json_object({inner})")
+                    inner = ", ".join(value(f"{top}.{s}") for s in subs)
+                    parts.append(f"{_q(json.dumps(top) + ':{')} || concat_ws(',', {inner}) || '}}'")
             elif top in cols:
-                parts.append(f"{_q(top)}, {value(top)}")
-        return "CAST(json_object(" + ", ".join(parts) + ") AS VARCHAR)" if parts else "'{}'"
+                parts.append(value(top))
+        return "'{' || concat_ws(',', " + ", ".join(parts) + ") || '}'" if parts else "'{}'"
 
     def validate(self, today: _dt.date, first: int, last: int) -> list[Problem]:
         """Build ``redress_cases`` for lines first..last; return the problems of the bad ones."""
@@ -280,6 +285,8 @@ class ColumnarEngine:
             elif path == "as_of":
                 expr = f"COALESCE({expr}, DATE '{today.isoformat()}')"
             columns.append(f"{expr} AS {column_of(path)}")
+            if FIELDS[path].null_means:  # the key is there, null or not: JSON null is a known "none"
+                columns.append(f"types[{_TYPE_PATHS.index('$.' + path) + 1}] IS NOT NULL AS {given_column(path)}")
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_cases AS SELECT line AS case_id, {_s('id')} AS id, "
                          f"{', '.join(columns)}, {bad} AS redress_bad FROM redress_parsed")
         bad_lines = [int(r[0]) for r in self.con.execute("SELECT case_id FROM redress_cases WHERE redress_bad").fetchall()]
@@ -311,6 +318,8 @@ class ColumnarEngine:
         for path in used:
             spec, col = FIELDS[path], column_of(path)
             select.append(f"{col} IS NOT NULL")
+            if spec.null_means:
+                select.append(given_column(path))
             if spec.type == "enum_list":
                 select += [f"COALESCE(list_contains({col}, {_q(v)}), false)" for v in spec.values]
             elif spec.type in ("enum", "bool"):
@@ -335,14 +344,17 @@ class ColumnarEngine:
         i = 1
         for path in used:
             spec = FIELDS[path]
-            known = arrays[i].astype(bool)
+            present = known = arrays[i].astype(bool)
             i += 1
+            if spec.null_means:
+                known = present | arrays[i].astype(bool)
+                i += 1
             if spec.type == "enum_list":
                 members = {v: arrays[i + k].astype(bool) for k, v in enumerate(spec.values)}
                 i += len(spec.values)
                 fields[path] = FieldColumn(known, members=members)
             else:
-                fields[path] = FieldColumn(known, arrays[i].astype(CODE))
+                fields[path] = FieldColumn(known, arrays[i].astype(CODE), present=present)
                 i += 1
         return case_ids, CaseColumns(len(case_ids), fields)
 
@@ -368,7 +380,7 @@ class ColumnarEngine:
         self.con.execute("CREATE OR REPLACE TEMP TABLE redress_all_cases AS SELECT *, "
                          f"{self._epoch_sql()} AS redress_epoch FROM redress_cases")
         self.con.execute("CREATE OR REPLACE TEMP TABLE redress_answers (case_id INTEGER, question VARCHAR, status VARCHAR, "
-                         "answer JSON, known JSON)")
+                         "answer JSON, possible JSON)")
         epochs = [r[0] for r in self.con.execute("SELECT DISTINCT redress_epoch FROM redress_all_cases").fetchall()]
         for epoch in epochs:
             program = self.program.in_force_on(self.program.epoch_start(epoch))
@@ -401,23 +413,23 @@ class ColumnarEngine:
                 codes.append((code + len(pieces) + 1).astype(np.int32))
                 pieces += [layout.piece(k, *self.vector.decode(r, int(i))) for i in first]
             return case_ids, codes, pieces
-        combos = self.con.execute("SELECT DISTINCT question, status, CAST(answer AS VARCHAR), CAST(known AS VARCHAR) "
+        combos = self.con.execute("SELECT DISTINCT question, status, CAST(answer AS VARCHAR), CAST(possible AS VARCHAR) "
                                   "FROM redress_answers").fetchall()
         position = {q: k for k, q in enumerate(questions)}
         rows = []
-        for q, status, answer, known in combos:
+        for q, status, answer, possible in combos:
             pieces.append(layout.piece(position[q], status, None if answer is None else json.loads(answer),
-                                       None if known is None else json.loads(known)))
-            rows.append((q, status, answer, known, len(pieces)))
+                                       None if possible is None else json.loads(possible)))
+            rows.append((q, status, answer, possible, len(pieces)))
         self.con.execute("CREATE OR REPLACE TEMP TABLE redress_combos (question VARCHAR, status VARCHAR, answer VARCHAR, "
-                         "known VARCHAR, code INTEGER)")
+                         "possible VARCHAR, code INTEGER)")
         if rows:
             self.con.executemany("INSERT INTO redress_combos VALUES (?, ?, ?, ?, ?)", rows)
         pivot = ", ".join(f"max(CASE WHEN a.question = {_q(q)} THEN c.code END) AS c{k}" for k, q in enumerate(questions))
         data = self.con.execute(
             f"SELECT a.case_id, {pivot} FROM redress_answers a JOIN redress_combos c ON a.question = c.question "
             "AND a.status = c.status AND CAST(a.answer AS VARCHAR) IS NOT DISTINCT FROM c.answer "
-            "AND CAST(a.known AS VARCHAR) IS NOT DISTINCT FROM c.known GROUP BY a.case_id ORDER BY a.case_id").fetchnumpy()
+            "AND CAST(a.possible AS VARCHAR) IS NOT DISTINCT FROM c.possible GROUP BY a.case_id ORDER BY a.case_id").fetchnumpy()
         return (np.asarray(data["case_id"], dtype=np.int32),
                 [np.asarray(data[f"c{k}"], dtype=np.int32) for k in range(len(questions))], pieces)
 
@@ -461,7 +473,7 @@ class ColumnarEngine:
         return int(row[0]), int(row[1])
 
     def answers(self, questions: list[str]) -> Iterator[tuple[int, str | None, str, str, Any, Any]]:
-        """(line, case id, question, status, answer, known) in line and question order."""
+        """(line, case id, question, status, answer, possible) in line and question order."""
         if self.backend == "numpy":
             assert self._results is not None
             case_ids, results = self._results
@@ -470,9 +482,9 @@ class ColumnarEngine:
                     yield (int(line), cid, q, *self.vector.decode(results[q], i))
             return
         rows = self.con.execute("SELECT a.case_id, c.id, a.question, a.status, CAST(a.answer AS VARCHAR), "
-                                "CAST(a.known AS VARCHAR) FROM redress_answers a JOIN redress_all_cases c ON "
+                                "CAST(a.possible AS VARCHAR) FROM redress_answers a JOIN redress_all_cases c ON "
                                 f"c.case_id = a.case_id ORDER BY a.case_id, list_position({_list(questions)}, a.question)"
                                 ).fetchall()
-        for line, cid, question, status, answer, known in rows:
+        for line, cid, question, status, answer, possible in rows:
             yield (int(line), cid, question, status, json.loads(answer) if answer is not None else None,
-                   json.loads(known) if known is not None else None)
+                   json.loads(possible) if possible is not None else None)

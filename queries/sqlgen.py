@@ -48,6 +48,12 @@ def column_of(field: str) -> str:
     return field.replace(".", "__")
 
 
+def given_column(field: str) -> str:
+    """A nullable field's flag column: true when the case gives the field, null included, so a
+    NULL in its value column is the known "none" / "has not happened" (``schema.NULLABLE``)."""
+    return column_of(field) + "__given"
+
+
 def _lit(value: ir.Value, sql_type: str) -> str:
     if isinstance(value, bool):
         raise RedressError("booleans are not rule values")
@@ -282,7 +288,8 @@ def _input_select(rel: ir.Relation, mode: str) -> str:
     if mode == "T" or rel.as_recorded:
         return known
     unknown_type = _SQL_TYPE[spec.type]
-    return f"{known} UNION ALL SELECT case_id AS c0, CAST(NULL AS {unknown_type}) AS c1 FROM redress_cases WHERE {col} IS NULL"
+    absent = f"{col} IS NULL" + (f" AND NOT COALESCE({given_column(rel.field)}, FALSE)" if spec.null_means else "")
+    return f"{known} UNION ALL SELECT case_id AS c0, CAST(NULL AS {unknown_type}) AS c1 FROM redress_cases WHERE {absent}"
 
 
 def _dependency_order(program: ir.Program) -> list[str]:
@@ -369,8 +376,11 @@ def _sql_const(value: ir.Value) -> str:
 
 
 def answer_sql(program: ir.Program, question: str, pattern: tuple[ir.Value | None, ...], dialect: str = "duckdb") -> str:
-    """One row per case of ``redress_cases``: (case_id, question, status, answer JSON, known JSON),
-    decided from the ``t_``/``p_`` tables exactly as the prover decides."""
+    """One row per case of ``redress_cases``: (case_id, question, status, answer JSON, possible
+    JSON), decided from the ``t_``/``p_`` tables exactly as the prover decides. ``possible`` (list
+    questions only) holds the members a ``p_`` row may add that no ``t_`` row establishes, sorted,
+    with a JSON null last for a row whose member is itself unknown; status and answer then follow
+    the contract's list rule (``kb.answers.list_outcome``)."""
     d = _Dialect(dialect)
     q = program.questions[question]
     rel = q.relation
@@ -388,26 +398,33 @@ def answer_sql(program: ir.Program, question: str, pattern: tuple[ir.Value | Non
     a = q.answer_position
     assert a is not None  # the checker gives every question but a yes_no one its answer variable
     t_match = " AND ".join(f"y.c{i} = x.c{i}" for i, v in enumerate(pattern) if v is not None and i > 0)
-    extra = (f"SELECT x.c0, count(*) AS n FROM p_{rel} x WHERE {p_cond} AND (x.c{a} IS NULL OR NOT EXISTS "
-             f"(SELECT 1 FROM t_{rel} y WHERE y.c0 = x.c0 AND y.c{a} = x.c{a}{' AND ' + t_match if t_match else ''})) "
-             f"GROUP BY x.c0")
+    member_t = relation_types(program)[rel][a]
     if d.name == "duckdb":
         agg, size, to_json = f"list(DISTINCT x.c{a} ORDER BY x.c{a})", "len(t.v)", "to_json"
         empty = "[]"
+        open_list = f"CAST([NULL] AS {member_t}[])"
     else:
         agg, size, to_json = f"array_agg(DISTINCT x.c{a} ORDER BY x.c{a})", "cardinality(t.v)", "to_jsonb"
-        empty = f"CAST(ARRAY[] AS {relation_types(program)[rel][a]}[])"
+        empty = f"CAST(ARRAY[] AS {member_t}[])"
+        open_list = f"CAST(ARRAY[NULL] AS {member_t}[])"
+    # p_ rows not among the t_ ones: a member that may be added (or an unknown member: ``open``)
+    extra = (f"SELECT x.c0, count(*) AS n, {agg} FILTER (WHERE x.c{a} IS NOT NULL) AS v, "
+             f"bool_or(x.c{a} IS NULL) AS open FROM p_{rel} x WHERE {p_cond} AND (x.c{a} IS NULL OR NOT EXISTS "
+             f"(SELECT 1 FROM t_{rel} y WHERE y.c0 = x.c0 AND y.c{a} = x.c{a}{' AND ' + t_match if t_match else ''})) "
+             f"GROUP BY x.c0")
     values = f"SELECT x.c0, {agg} AS v FROM t_{rel} x WHERE {t_cond} GROUP BY x.c0"
     if q.kind == "list":
-        answer = f"CASE WHEN u.n IS NULL THEN {to_json}(COALESCE(t.v, {empty})) END"
-        known = f"CASE WHEN u.n IS NOT NULL THEN {to_json}(COALESCE(t.v, {empty})) END"
-        status = "CASE WHEN u.n IS NOT NULL THEN 'undetermined' ELSE 'determined' END"
+        open_ = f"(u.n IS NOT NULL AND t.v IS NULL)"  # nothing established, something may be
+        answer = f"CASE WHEN NOT {open_} THEN {to_json}(COALESCE(t.v, {empty})) END"
+        possible = (f"{to_json}(CASE WHEN u.open THEN array_cat(COALESCE(u.v, {empty}), {open_list}) "
+                    f"ELSE COALESCE(u.v, {empty}) END)")
+        status = f"CASE WHEN {open_} THEN 'undetermined' ELSE 'determined' END"
     else:
         answer = (f"CASE WHEN u.n IS NULL AND {size} = 1 THEN {to_json}(t.v[1]) "
                   f"WHEN u.n IS NULL AND {size} > 1 THEN {to_json}('CONFLICT'::VARCHAR) END")
-        known = f"CAST(NULL AS {json_t})"
+        possible = f"CAST(NULL AS {json_t})"
         status = f"CASE WHEN u.n IS NOT NULL THEN 'undetermined' WHEN {size} > 1 THEN 'conflict' ELSE 'determined' END"
-    return (f"SELECT c.case_id, {name}, {status}, {answer}, {known} FROM redress_cases c "
+    return (f"SELECT c.case_id, {name}, {status}, {answer}, {possible} FROM redress_cases c "
             f"LEFT JOIN ({values}) t ON t.c0 = c.case_id LEFT JOIN ({extra}) u ON u.c0 = c.case_id")
 
 
@@ -420,6 +437,8 @@ def cases_table_sql(dialect: str = "duckdb") -> str:
             continue
         sql_type = {"enum_list": "VARCHAR[]", "bool": "BOOLEAN"}.get(spec.type, _SQL_TYPE[spec.type])
         cols.append(f"{column_of(path)} {sql_type}")
+        if spec.null_means:
+            cols.append(f"{given_column(path)} BOOLEAN")
     return "CREATE TABLE IF NOT EXISTS redress_cases (" + ", ".join(cols) + ")"
 
 
@@ -437,7 +456,7 @@ def full_script(program: ir.Program, patterns: dict[str, tuple[ir.Value | None, 
     json_t = "JSON" if dialect == "duckdb" else "JSONB"
     out.append("DROP TABLE IF EXISTS redress_answers")
     out.append(f"CREATE TABLE redress_answers (case_id INTEGER, question VARCHAR, status VARCHAR, answer {json_t}, "
-               f"known {json_t})")
+               f"possible {json_t})")
     for q in program.questions:
         out.append(f"INSERT INTO redress_answers {answer_sql(program, q, patterns[q], dialect)}")
     return out

@@ -29,6 +29,7 @@ import numpy as np
 
 from redress.errors import RedressError
 from redress.kb import ir
+from redress.kb.answers import list_outcome
 from redress.kb.schema import FIELDS
 from redress.queries import dates
 
@@ -151,6 +152,11 @@ class FieldColumn:
     known: np.ndarray
     values: np.ndarray | None = None
     members: dict[str, np.ndarray] | None = None
+    present: np.ndarray | None = None  # where there is a value: ``known`` less the nulls that mean "none"
+
+    @property
+    def valued(self) -> np.ndarray:
+        return self.known if self.present is None else self.present
 
 
 @dataclass
@@ -161,7 +167,8 @@ class CaseColumns:
     def take(self, index: np.ndarray) -> "CaseColumns":
         return CaseColumns(len(index), {
             k: FieldColumn(f.known[index], None if f.values is None else f.values[index],
-                           None if f.members is None else {v: m[index] for v, m in f.members.items()})
+                           None if f.members is None else {v: m[index] for v, m in f.members.items()},
+                           None if f.present is None else f.present[index])
             for k, f in self.fields.items()})
 
 
@@ -329,6 +336,11 @@ class QuestionResult:
     has_value: np.ndarray | None = None
     members: dict[int, np.ndarray] = field(default_factory=dict)
     dynamic: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    # list: the members further facts could add, like ``members``; ``unnamed`` where a member
+    # the case does not yet name could be added
+    possible: dict[int, np.ndarray] = field(default_factory=dict)
+    possible_dynamic: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    unnamed: np.ndarray | None = None
 
     @classmethod
     def empty(cls, question: str, kind: str, value_type: str, n: int) -> "QuestionResult":
@@ -348,14 +360,20 @@ class QuestionResult:
             self.value[index] = part.value
             assert part.has_value is not None
             self.has_value[index] = part.has_value
-        for code, m in part.members.items():
-            if code not in self.members:
-                self.members[code] = np.zeros(n, dtype=bool)
-            self.members[code][index] = m
-        for m, v in part.dynamic:
-            full_m, full_v = np.zeros(n, dtype=bool), np.zeros(n, dtype=CODE)
-            full_m[index], full_v[index] = m, v
-            self.dynamic.append((full_m, full_v))
+        for mine, theirs in ((self.members, part.members), (self.possible, part.possible)):
+            for code, m in theirs.items():
+                if code not in mine:
+                    mine[code] = np.zeros(n, dtype=bool)
+                mine[code][index] = m
+        for mine_d, theirs_d in ((self.dynamic, part.dynamic), (self.possible_dynamic, part.possible_dynamic)):
+            for m, v in theirs_d:
+                full_m, full_v = np.zeros(n, dtype=bool), np.zeros(n, dtype=CODE)
+                full_m[index], full_v[index] = m, v
+                mine_d.append((full_m, full_v))
+        if part.unnamed is not None:
+            if self.unnamed is None:
+                self.unnamed = np.zeros(n, dtype=bool)
+            self.unnamed[index] = part.unnamed
 
     def distinct(self) -> tuple[np.ndarray, np.ndarray]:
         """(code per case, one case per code): cases with the same code have the same status,
@@ -372,15 +390,18 @@ class QuestionResult:
             value = np.where(self.has_value, self.value.astype(np.int64) - low, 0)
             key = (key * 2 + self.has_value) * span + value
         columns: list[np.ndarray] = []
-        masks = [self.members[c] for c in sorted(self.members)]
+        masks = [self.members[c] for c in sorted(self.members)] + [self.possible[c] for c in sorted(self.possible)]
+        if self.unnamed is not None:
+            masks.append(self.unnamed)
         for start in range(0, len(masks), 60):  # member sets as 60-bit words
             word = np.zeros(len(key), dtype=np.int64)
             for bit, mask in enumerate(masks[start:start + 60]):
                 word |= mask.astype(np.int64) << bit
             columns.append(word)
-        for mask, values in self.dynamic:
+        for mask, values in (*self.dynamic, *self.possible_dynamic):
             columns.append(np.where(mask, values.astype(np.int64) & 0xFFFFFFFF, -1))
-        if self.kind == "list" and len(columns) == 1 and not self.dynamic and len(masks) <= 60:
+        if self.kind == "list" and len(columns) == 1 and not self.dynamic and not self.possible_dynamic \
+                and len(masks) <= 60:
             key, columns = (key << 60) | columns[0], []  # status (2 bits) and up to 60 members fit one word
         codes, first = _dense(key)
         for column in columns:  # rarely more than one word: refine the codes column by column
@@ -456,11 +477,12 @@ class VectorProgram:
                 out.p.append(Slot(~col.known, (Col(0, True),)))
         else:
             assert col.values is not None
-            out.t.append(Slot(col.known, (Col(col.values),)))
+            out.t.append(Slot(col.valued, (Col(col.values),)))
             if rel.as_recorded:
                 out.p.append(out.t[0])
             else:
-                out.p.append(Slot(True, (Col(col.values, ~col.known),)))
+                # a row for every case: its value, or "some unknown value"; none for a null "none"
+                out.p.append(Slot(True if col.present is None else col.present | ~col.known, (Col(col.values, ~col.known),)))
         return out
 
     # ------------------------------------------------------------------ rules
@@ -563,17 +585,54 @@ class VectorProgram:
         open_ = _full(undetermined, n)
         result = QuestionResult(name, q.kind, value_type, open_.view(np.int8).copy())
         if q.kind == "list":
-            for m, v in slots:
-                if isinstance(v, int):
-                    result.members[v] = _full(_bor(result.members.get(v, False), m), n)
-                else:
-                    result.dynamic.append((_full(m, n), v))
-            return result
+            return self._list_result(result, slots, p_rows, t_rows, j, n)
         some, several, first = _distinct(slots, n)
         conflict = _full(_band(several, _bnot(open_)), n)
         result.status = open_.view(np.int8) | (conflict.view(np.int8) << 1)
         result.value = first
         result.has_value = _full(_band(_band(some, _bnot(open_)), _bnot(several)), n)
+        return result
+
+    @staticmethod
+    def _list_result(result: QuestionResult, slots: list[tuple[Mask, Any]], p_rows: list[tuple[Mask, Slot]],
+                     t_rows: list[tuple[Mask, Slot]], j: int, n: int) -> QuestionResult:
+        """A list question: established members (``t`` rows), the members a ``p`` row may add that
+        no ``t`` row establishes, and where a ``p`` row's member is itself unknown (``unnamed``);
+        the status is the contract's list rule (``kb.answers.list_outcome``)."""
+        for m, v in slots:
+            if isinstance(v, int):
+                result.members[v] = _full(_bor(result.members.get(v, False), m), n)
+            else:
+                result.dynamic.append((_full(m, n), v))
+        unnamed: Mask = False
+        for m, s in p_rows:
+            c = s.cols[j]
+            unnamed = _bor(unnamed, _band(m, c.null))
+            named = _band(m, _bnot(c.null))
+            if named is False:
+                continue
+            same: Mask = False
+            for tm, ts in t_rows:
+                same = _bor(same, _band(tm, _equal(ts.cols[j].values, c.values)))
+            adds = _band(named, _bnot(same))
+            if adds is False:
+                continue
+            if isinstance(c.values, int):
+                result.possible[c.values] = _full(_bor(result.possible.get(c.values, False), adds), n)
+            else:
+                result.possible_dynamic.append((_full(adds, n), c.values))
+        result.unnamed = _full(unnamed, n)
+        established: Mask = False
+        for m in result.members.values():
+            established = _bor(established, m)
+        for m, _ in result.dynamic:
+            established = _bor(established, m)
+        maybe: Mask = result.unnamed
+        for m in result.possible.values():
+            maybe = _bor(maybe, m)
+        for m, _ in result.possible_dynamic:
+            maybe = _bor(maybe, m)
+        result.status = _full(_band(maybe, _bnot(established)), n).view(np.int8).copy()
         return result
 
 
@@ -789,12 +848,13 @@ def columns_from_cases(cases: Sequence[Any], pool: Pool) -> CaseColumns:
             fields[path] = FieldColumn(known, members=members)
             continue
         values = np.zeros(n, dtype=CODE)
+        present = np.array([c.get(path) is not None for c in cases], dtype=bool)
         for i, c in enumerate(cases):
-            if known[i]:
+            if present[i]:
                 v = c.get(path)
                 values[i] = pool.encode(("true" if v else "false") if spec.type == "bool" else
                                         (v if spec.type in ("date", "int") else str(v)))
-        fields[path] = FieldColumn(known, values)
+        fields[path] = FieldColumn(known, values, present=present)
     return CaseColumns(n, fields)
 
 
@@ -853,15 +913,20 @@ class VectorEngine:
         return self.types[q.relation][q.answer_position] if q.answer_position is not None else "VARCHAR"
 
     def decode(self, result: QuestionResult, i: int) -> tuple[str, Any, Any]:
-        """(status, answer, known) of case ``i``, as the contract's JSON values."""
+        """(status, answer, possible) of case ``i``, as the contract's JSON values."""
         status = STATUS_NAMES[int(result.status[i])]
         if result.kind == "yes_no":
             assert result.truth is not None
             return status, (None if status == "undetermined" else bool(result.truth[i] == 1)), None
         if result.kind == "list":
             codes = {c for c, m in result.members.items() if m[i]} | {int(v[i]) for m, v in result.dynamic if m[i]}
-            values = sorted(self._json(c, result.value_type) for c in codes)
-            return (status, None, values) if status == "undetermined" else (status, values, None)
+            maybe = ({c for c, m in result.possible.items() if m[i]}
+                     | {int(v[i]) for m, v in result.possible_dynamic if m[i]})
+            unnamed = [None] if result.unnamed is not None and result.unnamed[i] else []
+            outcome = list_outcome(sorted(self._json(c, result.value_type) for c in codes),
+                                   [*(self._json(c, result.value_type) for c in maybe), *unnamed])
+            assert outcome.status == status  # the masks decide it as list_outcome does
+            return status, outcome.answer, outcome.possible
         if status == "conflict":
             return status, "CONFLICT", None
         assert result.has_value is not None and result.value is not None

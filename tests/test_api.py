@@ -21,7 +21,7 @@ from redress.errors import CaseValidationError, KnowledgeBaseError, NotEncodedEr
 from redress.kb.schema import CONTRACT_QUESTIONS, validate_case
 
 CONTRACT_KEYS = {"question", "case", "status", "answer", "citations", "explanation", "missing", "rules_version"}
-EXTENSION_KEYS = {"caveats", "known", "possible", "as_of", "details", "in_force"}
+EXTENSION_KEYS = {"caveats", "possible", "as_of", "details", "in_force"}
 EXPLANATION_KEYS = {"conclusion", "rule", "cites", "because"}
 VERSION = re.compile(r"sha256:[0-9a-f]{64}")
 

@@ -121,7 +121,7 @@ def test_compiled_engine_matches_the_reference_in_every_format(tmp_path: Path, k
     assert runner.invoke(cli, ["batch", str(src), "--questions", "appealable", "--out", str(csv_out),
                                "--no-progress"]).exit_code == 4
     assert csv_out.read_text().splitlines()[:2] == [
-        "line,case,question,status,answer,known,rules_version,engine",
+        "line,case,question,status,answer,possible,rules_version,engine",
         f"1,a,appealable,determined,true,,{kb.rules_version},numpy"]
 
     parquet = tmp_path / "cases.parquet"
@@ -186,21 +186,23 @@ def test_wide_layout_has_every_answer_of_a_case_on_one_line(tmp_path: Path, kb: 
         assert (row["rules_version"], row["engine"]) == (kb.rules_version, "numpy")
         for q, got in row["answers"].items():
             ref = kb.ask(q, case).to_dict()
-            assert (got["status"], got["answer"], got.get("known")) == (ref["status"], ref["answer"], ref.get("known"))
-    assert any("known" in got for row in rows for got in row["answers"].values())
+            members = None if "possible" not in ref else [p["member"] for p in ref["possible"]]
+            assert (got["status"], got["answer"]) == (ref["status"], ref["answer"])
+            assert (None if "possible" not in got else [p["member"] for p in got["possible"]]) == members
+    assert any(got.get("possible") for row in rows for got in row["answers"].values())
 
     csv_out = tmp_path / "answers.csv"
     assert CliRunner().invoke(cli, ["batch", str(src), "--out", str(csv_out), "--layout", "wide", "--questions",
                                     "appealable,routes", "--no-progress"]).exit_code == 0
     table = list(csv.DictReader(csv_out.open(encoding="utf-8", newline="")))
     assert list(table[0]) == ["line", "case", "rules_version", "engine", "appealable.status", "appealable.answer",
-                              "routes.status", "routes.answer", "routes.known"]
+                              "routes.status", "routes.answer", "routes.possible"]
     assert [(r["line"], r["case"]) for r in table] == [("1", 'quote " and, comma'), ("2", "línea\nnueva"), ("3", ""),
                                                        ("4", "")]
     assert table[0]["appealable.answer"] == "true"
     routes = kb.ask("routes", AWKWARD[1])
-    assert (table[1]["routes.answer"], table[1]["routes.known"]) == (
-        ";".join(routes.answer or []), ";".join(routes.known or []))
+    assert (table[1]["routes.answer"], table[1]["routes.possible"]) == (
+        ";".join(routes.answer or []), ";".join(p.member for p in routes.possible or []))
 
 
 def test_unknown_layout_is_refused(tmp_path: Path, kb: redress.KnowledgeBase) -> None:

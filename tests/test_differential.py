@@ -33,7 +33,7 @@ def kb() -> redress.KnowledgeBase:
 
 def compiled_answers(kb: redress.KnowledgeBase, case_list: list[dict[str, Any]],
                      tmp: Path) -> dict[str, dict[tuple[int, str], Any]]:
-    """Each compiled backend's answers: {backend: {(line, question): (status, answer, known)}}."""
+    """Each compiled backend's answers: {backend: {(line, question): (status, answer, possible)}}."""
     path = tmp / "cases.jsonl"
     path.write_text("".join(json.dumps(c) + "\n" for c in case_list))
     engine = ColumnarEngine(kb.program, kb.rules_version, {q: kb._pattern(kb.questions[q]) for q in kb.questions})
@@ -44,15 +44,14 @@ def compiled_answers(kb: redress.KnowledgeBase, case_list: list[dict[str, Any]],
     out = {}
     for backend, run in (("duckdb", engine.evaluate), ("numpy", engine.evaluate_numpy)):
         run(questions)
-        out[backend] = {(line, q): (status, answer, known)
-                        for line, _, q, status, answer, known in engine.answers(questions)}
+        out[backend] = {(line, q): (status, answer, possible)
+                        for line, _, q, status, answer, possible in engine.answers(questions)}
     return out
 
 
 def reference(kb: redress.KnowledgeBase, case: dict[str, Any]) -> dict[str, Any]:
     case = {**case, "as_of": case.get("as_of") or TODAY.isoformat()}
-    return {a.question: (a.status, a.to_dict()["answer"], a.to_dict().get("known"))
-            for a in kb.ask_many(list(kb.questions), case)}
+    return {a.question: a.outcome() for a in kb.ask_many(list(kb.questions), case)}
 
 
 def assert_identical(kb: redress.KnowledgeBase, case_list: list[dict[str, Any]], tmp: Path) -> None:

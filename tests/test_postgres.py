@@ -114,7 +114,7 @@ def test_generated_sql_answers_identically_on_postgresql(postgres: tuple[str, in
     rows = duck.con.execute("SELECT * FROM redress_cases ORDER BY case_id").fetchall()
     questions = list(kb.questions)
     duck.evaluate(questions)
-    expected = {(line, q): (status, answer, known) for line, _, q, status, answer, known in duck.answers(questions)}
+    expected = {(line, q): (status, answer, possible) for line, _, q, status, answer, possible in duck.answers(questions)}
 
     start, end = _dt.date(1990, 1, 1), _dt.date(2100, 12, 31)
     holidays = dates.bank_holidays_between(start.year, end.year)
@@ -127,11 +127,11 @@ def test_generated_sql_answers_identically_on_postgresql(postgres: tuple[str, in
     full = ";\n".join([*script[:split], *inserts, *script[split:]]) + ";\n"
     _psql(host, port, script=full)
     out = _psql(host, port, "-A", "-t", "-F", "\t", "-c",
-                "SELECT case_id, question, status, answer::text, known::text FROM redress_answers ORDER BY 1, 2")
+                "SELECT case_id, question, status, answer::text, possible::text FROM redress_answers ORDER BY 1, 2")
     got = {}
     for line in out.splitlines():
-        case_id, q, status, answer, known = line.split("\t")
-        got[(int(case_id), q)] = (status, json.loads(answer) if answer else None, json.loads(known) if known else None)
+        case_id, q, status, answer, possible = line.split("\t")
+        got[(int(case_id), q)] = (status, json.loads(answer) if answer else None, json.loads(possible) if possible else None)
     assert len(got) == len(expected) == len(cases) * len(questions)
     differences = [f"{key}: duckdb {expected[key]}, postgres {got[key]}" for key in expected if got[key] != expected[key]]
     assert not differences, "\n".join(differences[:10]) + f"\n({len(differences)} differences)"

@@ -92,7 +92,7 @@ def test_a_case_must_be_an_object(raw: Any) -> None:
     assert "object" in err.bare_message
 
 
-def test_nulls_are_treated_as_absent() -> None:
+def test_null_is_unknown_except_where_the_contract_gives_null_a_meaning() -> None:
     case = validate_case({
         "id": None,
         "authority": None,
@@ -105,11 +105,35 @@ def test_nulls_are_treated_as_absent() -> None:
     }, TODAY)
     assert case.id is None
     for path in ("authority", "person.role", "person.age", "person.over_compulsory_school_age", "decision.kind",
-                 "appeal.grounds", "mediation.requested", "mediation.issues"):
+                 "appeal.grounds", "mediation.issues"):
         assert not case.known(path), path
         assert case.get(path) is None
     assert case.get("as_of") == TODAY  # a null as_of defaults like an absent one
     assert case.get("appeal.type") == "sen"
+    assert case.known("mediation.requested") and case.get("mediation.requested") is None  # nullable: "has not happened"
+    assert not case.known("recommendation.issued")  # a null group: every field in it absent
+
+
+# The contract: "where a field's vocabulary lists null (disagreement.stage), or for an event date
+# (mediation and recommendation dates), null is a value: none / has not happened".
+NULLABLE_FIELDS = ("disagreement.stage", "mediation.adviser_contacted", "mediation.adviser_told_decline",
+                   "mediation.requested", "mediation.concluded", "mediation.la_cannot_arrange_notified",
+                   "mediation.certificate_issued", "recommendation.issued", "recommendation.to")
+
+
+@pytest.mark.parametrize("path", NULLABLE_FIELDS)
+def test_null_is_a_known_value_for_each_nullable_field(path: str) -> None:
+    group, sub = path.split(".")
+    given = validate_case({group: {sub: None}}, TODAY)
+    absent = validate_case({group: {}}, TODAY)
+    assert given.known(path) and given.get(path) is None
+    assert not absent.known(path)
+
+
+def test_the_nullable_fields_are_exactly_the_contracts() -> None:
+    from redress.kb.schema import NULLABLE
+
+    assert set(NULLABLE) == set(NULLABLE_FIELDS)
 
 
 def test_false_and_empty_list_are_known_values_not_absent() -> None:
@@ -149,7 +173,8 @@ def test_the_contract_example_case_validates() -> None:
     case = validate_case(example, TODAY)
     assert case.get("mediation.certificate_issued") == dt.date(2025, 3, 7)
     assert case.get("disagreement.parties_agree") is True
-    assert not case.known("disagreement.stage")
+    assert case.known("disagreement.stage") and case.get("disagreement.stage") is None  # null: at none of the stages
+    assert case.known("mediation.requested") and case.get("mediation.requested") is None  # has not happened
 
 
 def test_an_integer_id_is_accepted_as_a_string() -> None:

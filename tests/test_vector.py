@@ -76,7 +76,7 @@ def test_cases_under_different_versions_of_the_law_in_one_batch(kb: redress.Know
     for i, case in enumerate(cases):
         for a in kb.ask_many(list(kb.questions), case):
             d = a.to_dict()
-            assert engine.decode(results[a.question], i) == (a.status, d["answer"], d.get("known")), a.question
+            assert engine.decode(results[a.question], i) == a.outcome(), a.question
 
 
 def test_no_cases(kb: redress.KnowledgeBase) -> None:
