@@ -31,7 +31,7 @@ from typing import Any, Iterable, Mapping
 
 from redress.api import KnowledgeBase
 from redress.errors import CaseValidationError, QueryError
-from redress.kb.schema import AUTHORITIES, FIELDS, validate_case
+from redress.kb.schema import AUTHORITIES, FIELDS, NULLABLE, validate_case
 
 __all__ = ["Option", "Prompt", "Interview", "FAMILY", "GOALS", "ROUTE_NAMES", "AUTHORITY_NAMES", "TIMELINE",
            "prompt", "nest", "sentence", "members", "parse_text", "parse_date_parts", "display_value", "nullable", "long_date"]
@@ -164,7 +164,7 @@ _TEXT: dict[str, tuple[str, str, str | None]] = {
     "disagreement.parties_agree": ("Do all the parties agree to try disagreement resolution?", "", None),
     "recommendation.issued": ("When did the Tribunal make its recommendation?", "",
                               "The Tribunal has not made a recommendation"),
-    "recommendation.to": ("Who was the recommendation made to?", "", None),
+    "recommendation.to": ("Who was the recommendation made to?", "", "No recommendation has been made"),
 }
 assert set(_TEXT) == set(FIELDS) - {"id"}
 
@@ -173,15 +173,9 @@ NONE = "none"  # the form and terminal value meaning "null": none / has not happ
 
 
 def nullable(field: str) -> bool:
-    """Whether JSON null is a value of the field ("none" / "has not happened"), not unknown
-    (the contract's "Absent versus null": ``disagreement.stage`` and the mediation and
-    recommendation event dates)."""
-    spec = FIELDS[field]
-    marked = getattr(spec, "nullable", None)
-    if marked is not None:
-        return bool(marked)
-    return field == "disagreement.stage" or (spec.type == "date" and field.split(".")[0] in ("mediation",
-                                                                                              "recommendation"))
+    """Whether JSON null is a value of the field ("none" / "has not happened"), not unknown (the
+    contract's "Absent versus null"; ``FieldSpec.null_means`` in the schema)."""
+    return field in NULLABLE
 
 
 @dataclass(frozen=True)
@@ -221,6 +215,8 @@ def prompt(field: str) -> Prompt:
     if spec.type == "bool":
         options = (Option("yes", "Yes"), Option("no", "No"))
     # an authority left out is the national rules only, so "none" is offered there too
+    if nullable(field) and none is None:
+        none = spec.null_means[:1].upper() + spec.null_means[1:]
     return Prompt(field, _KIND[spec.type], question, hint, options,
                   none if nullable(field) or field == "authority" else None)
 
