@@ -355,7 +355,7 @@ class WebUI:
                 established, maybe = iv.members(a)
                 rows.append({"name": name, "title": self.title(name), "answer": a, "sentence": text, "tone": t,
                              "established": established,
-                             "maybe": [(m, [iv.prompt(f).question for f in fields if f in FIELDS])
+                             "maybe": [(m, [_as_clause(iv.prompt(f).question) for f in fields if f in FIELDS])
                                        for m, fields in maybe],
                              "missing": [iv.prompt(f).question for f in a.get("missing") or [] if f in FIELDS]})
             caveats = list(dict.fromkeys(c for a in answers.values() for c in a.get("caveats") or []))
@@ -470,6 +470,11 @@ def _prefill(p: iv.Prompt, entered: Mapping[str, list[str]], facts: Mapping[str,
         d = _dt.date.fromisoformat(value)
         return {"date"}, {"day": str(d.day), "month": str(d.month), "year": str(d.year)}, ""
     return {str(value)}, parts, str(value)
+
+
+def _as_clause(question: str) -> str:
+    """"Who is the disagreement with?" -> "who is the disagreement with", to list after "depending on"."""
+    return question[:1].lower() + question[1:].rstrip("?")
 
 
 def _sentence_case(text: str) -> str:
