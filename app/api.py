@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import os
-import pickle
-import sys
 from typing import TYPE_CHECKING
 
+from redress import kbcache
 from redress.errors import KnowledgeBaseError, NotEncodedError, QueryError, RedressCheckError
 from redress.kb import ir
 from redress.kb.answers import Possible, list_outcome
@@ -117,22 +116,10 @@ class KnowledgeBase:
     _question_atoms: dict[str, ast.Atom] = field(init=False, default_factory=dict)
     _shared: dict[int, SharedProofs] = field(init=False, default_factory=dict)  # per epoch, like _engines
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        for transient in ("engine", "_engines", "_shared"):  # per-thread pyDatalog state is rebuilt on load
-            state.pop(transient, None)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.engine = DatalogEngine(self.program)
-        self._engines: dict[int, DatalogEngine] = {}
-        self._shared = {}
-
     def __post_init__(self) -> None:
         self.engine = DatalogEngine(self.program)
         self._boundaries = self.program.version_boundaries()
-        self._engines = {}
+        self._engines: dict[int, DatalogEngine] = {}
         self._in_force = {cid: (cid, p.in_force_from.isoformat() if p.in_force_from else None,
                                 p.in_force_until.isoformat() if p.in_force_until else None)
                           for cid, p in self.program.provisions.items()}
@@ -335,17 +322,24 @@ def load(path: str | Path | None = None, *, use_cache: bool = True) -> Knowledge
     compiled knowledge base is cached (``$XDG_CACHE_HOME/redress``) against the hashes of every
     file it was built from and of the compiler itself, so an unchanged one loads without
     re-parsing or re-checking; ``REDRESS_NO_CACHE=1`` turns the cache off.
+
+    The cache cannot run code: it is JSON that rebuilds only the pipeline's own dataclasses (not
+    a pickle, which runs whatever a planted file names). It is read only from a folder and a
+    file owned by the user and writable by no one else, so no one else's file is trusted; a cache
+    that is foreign, unreadable, corrupt or stale is ignored and the rules are built afresh
+    (see :mod:`redress.kbcache`).
     """
     entry = Path(path) if path is not None else default_rules_path()
     use_cache = use_cache and not os.environ.get("REDRESS_NO_CACHE")
-    cache = _cache_file(entry) if use_cache else None
+    cache = kbcache.cache_file(entry) if use_cache else None
     if cache is not None:
-        cached = _read_cache(cache)
+        cached = kbcache.read_cache(cache)
         if cached is not None:
-            return cached
+            return KnowledgeBase(**cached)
     kb, sources = _build(entry)
     if cache is not None:
-        _write_cache(cache, kb, sources)
+        kbcache.write_cache(cache, {"program": kb.program, "modules": kb.modules, "warnings": kb.warnings,
+                                    "rules_version": kb.rules_version, "services": kb.services}, sources)
     return kb
 
 
@@ -373,56 +367,3 @@ def _build(entry: Path) -> tuple[KnowledgeBase, list[Path]]:
     kb = KnowledgeBase(program, modules, tuple(d for d in diagnostics if d.severity == "warning"), _digest(modules),
                        services)
     return kb, sources
-
-
-_CODE = ("parser/grammar.lark", "parser/parse.py", "parser/ast.py", "kb/checker.py", "kb/compiler.py", "kb/ir.py",
-         "kb/schema.py", "kb/authorities.py", "app/api.py")
-
-
-def _code_digest() -> str:
-    """What the cached object depends on besides the rule files: the pipeline's own code."""
-    import redress.kb
-    import redress.parser
-
-    h = hashlib.sha256(sys.version.encode())
-    for folder in (Path(redress.parser.__file__).parent, Path(redress.kb.__file__).parent, Path(__file__).parent):
-        for name in sorted(folder.glob("*.py")) + sorted(folder.glob("*.lark")):
-            h.update(name.name.encode() + b"\0" + name.read_bytes())
-    return h.hexdigest()
-
-
-def _cache_file(entry: Path) -> Path | None:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "redress"
-    try:
-        base.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError:
-        return None
-    key = hashlib.sha256(str(entry.resolve()).encode()).hexdigest()[:32]
-    return base / f"kb-{key}.pickle"
-
-
-def _file_hashes(paths: list[Path]) -> dict[str, str]:
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
-
-
-def _read_cache(cache: Path) -> KnowledgeBase | None:
-    try:
-        with cache.open("rb") as f:
-            stored = pickle.load(f)  # our own file, in the user's private cache folder
-        if stored["code"] != _code_digest() or _file_hashes([Path(p) for p in stored["files"]]) != stored["files"]:
-            return None
-        kb: KnowledgeBase = stored["kb"]
-        return kb
-    except (OSError, KeyError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-        return None
-
-
-def _write_cache(cache: Path, kb: KnowledgeBase, sources: list[Path]) -> None:
-    try:
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump({"code": _code_digest(), "files": _file_hashes(sources), "kb": kb}, f,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        pass  # a cache that cannot be written only costs the next load its time

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
+import shutil
 import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -21,8 +23,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
 from redress.api import Answer, KnowledgeBase
-from redress.errors import CaseValidationError, RedressError
-from redress.kb.schema import CSV_NULL, FIELDS, validate_case
+from redress.errors import CaseValidationError, RedressError, printable, shown
+from redress.kb.schema import CSV_NULL, FIELDS, NOT_UTF8, parse_json, validate_case
 from redress.queries.answerfile import LAYOUTS, Layout, csv_value
 
 __all__ = ["BatchProblem", "BatchSummary", "read_cases", "run_batch", "CSV_COLUMNS"]
@@ -59,7 +61,8 @@ def _csv_case(row: dict[str, str], line: int) -> dict[str, Any]:
         spec = FIELDS.get(column)
         value: Any = text
         if spec is None:
-            raise CaseValidationError("unknown column (expected dotted case fields such as decision.kind)", column)
+            raise CaseValidationError("unknown column (expected dotted case fields such as decision.kind)",
+                                      printable(column))
         if spec.null_means and text.lower() == CSV_NULL:
             value = None  # the field's known "none" / "has not happened"
         elif spec.type == "enum_list":
@@ -68,10 +71,10 @@ def _csv_case(row: dict[str, str], line: int) -> dict[str, Any]:
             try:
                 value = int(text)
             except ValueError:
-                raise CaseValidationError(f"not a whole number: {text!r}", column) from None
+                raise CaseValidationError(f"not a whole number: {shown(text)}", column) from None
         elif spec.type == "bool":
             if text.lower() not in ("true", "false"):
-                raise CaseValidationError(f"expected true or false, got {text!r}", column)
+                raise CaseValidationError(f"expected true or false, got {shown(text)}", column)
             value = text.lower() == "true"
         parts = column.split(".")
         node = case
@@ -81,24 +84,49 @@ def _csv_case(row: dict[str, str], line: int) -> dict[str, Any]:
     return case
 
 
+# What ``errors="surrogateescape"`` makes of bytes that are not UTF-8: such a line is one bad line.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
 def read_cases(source: TextIO, fmt: str) -> Iterator[tuple[int, dict[str, Any] | BatchProblem]]:
-    """Yield (line number, case or problem) lazily; blank JSONL lines are skipped."""
+    """Yield (line number, case or problem) lazily; blank JSONL lines are skipped. ``source`` is
+    opened with ``errors="surrogateescape"`` (see :func:`open_cases`), so no byte stops the run."""
     if fmt == "csv":
-        reader = csv.DictReader(source)
-        for row in reader:
-            line = reader.line_num
+        read = 0  # lines taken from the file: the csv module does not count the one it fails on
+
+        def counted() -> Iterator[str]:
+            nonlocal read
+            for text in source:
+                read += 1
+                yield text
+
+        reader = csv.DictReader(counted())
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as err:  # e.g. a field over the csv module's size limit: that row only
+                yield read, BatchProblem(read, f"unreadable CSV row: {err}")
+                continue
+            line = read
+            if any(_UNDECODED.search(v) for v in (*row.values(), *row.keys()) if isinstance(v, str)):
+                yield line, BatchProblem(line, NOT_UTF8)
+                continue
             try:
                 yield line, _csv_case(row, line)
             except CaseValidationError as err:
                 yield line, BatchProblem(line, err.bare_message, err.field)
-        return
     for number, text in enumerate(source, start=1):
         if not text.strip():
             continue
+        if _UNDECODED.search(text):
+            yield number, BatchProblem(number, NOT_UTF8)
+            continue
         try:
-            value = json.loads(text)
-        except json.JSONDecodeError as err:
-            yield number, BatchProblem(number, f"invalid JSON at column {err.colno}: {err.msg}")
+            value = parse_json(text, one_line=True)
+        except CaseValidationError as err:
+            yield number, BatchProblem(number, err.bare_message)
             continue
         if not isinstance(value, dict):
             yield number, BatchProblem(number, "a case must be a JSON object")
@@ -139,11 +167,57 @@ class _Writer:
                 self.out.write(json.dumps({"line": line, **d}, ensure_ascii=False) + "\n")
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def _sweep(folder: Path, prefix: str, suffix: str = "") -> None:
+    """Remove what killed runs left in ``folder`` (SIGKILL and power loss run no clean-up): this
+    user's entries named ``<prefix><pid>.<random><suffix>``, as the temporary names below are,
+    whose process is gone. A live run's are kept."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(suffix)):
+            continue
+        pid, dot, rest = name[len(prefix):len(name) - len(suffix)].partition(".")
+        try:
+            if not (pid.isdigit() and dot and rest and "." not in rest) or _alive(int(pid)) \
+                    or entry.lstat().st_uid != os.getuid():
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink()
+        except OSError:
+            continue
+
+
+def _work_folder(out: Path) -> Path:
+    """A temporary folder beside ``out`` for DuckDB's spill files, named by this process."""
+    folder = out.resolve().parent
+    prefix = ".redress-batch-"
+    _sweep(folder, prefix)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}.", dir=folder))
+
+
 @contextmanager
 def _atomic_output(out: Path) -> Iterator[Path]:
     """A temporary file beside ``out``, renamed onto it only if the block completes: an
-    interrupted run never leaves a half-written answers file."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.resolve().parent)
+    interrupted run never leaves a half-written answers file (nor, on the next run, one that a
+    killed run left)."""
+    folder, prefix = out.resolve().parent, f".{out.name}."
+    _sweep(folder, prefix, ".partial")
+    fd, tmp_name = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}.", suffix=".partial", dir=folder)
     os.close(fd)
     try:
         yield Path(tmp_name)
@@ -151,6 +225,13 @@ def _atomic_output(out: Path) -> Iterator[Path]:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def open_cases(path: Path, fmt: str) -> TextIO:
+    """A cases file as text in which a byte that is not UTF-8 becomes a lone surrogate, so a
+    bad line is reported as one (not a ``UnicodeDecodeError`` ending the run). A JSONL line ends
+    at LF only, as the compiled engines count them; CSV rows are the csv module's to split."""
+    return path.open(encoding="utf-8", errors="surrogateescape", newline="" if fmt == "csv" else "\n")
 
 
 def count_lines(path: Path) -> int:
@@ -164,7 +245,7 @@ def run_batch(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, 
     summary = BatchSummary()
     shape = _layout(kb, questions, out_fmt, layout, "pydatalog")
     with _atomic_output(out) as tmp_path:
-        with tmp_path.open("w", encoding="utf-8", newline="") as tmp, source.open(encoding="utf-8", newline="") as src:
+        with tmp_path.open("w", encoding="utf-8", newline="") as tmp, open_cases(source, in_fmt) as src:
             writer = _Writer(tmp, shape)
             for line, item in read_cases(src, in_fmt):
                 if progress:
@@ -198,13 +279,12 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
     ``redress ask`` (the pyDatalog engine of record).
     """
     import datetime as _dt
-    import shutil
 
     from redress.queries.columnar import ColumnarEngine
 
     summary = BatchSummary()
     shape = _layout(kb, questions, out_fmt, layout, backend)
-    work = Path(tempfile.mkdtemp(prefix=".redress-batch-", dir=out.resolve().parent))
+    work = _work_folder(out)
     try:
         with _atomic_output(out) as tmp_path, tmp_path.open("wb") as target:
             engine = ColumnarEngine(kb.program, kb.rules_version,

@@ -27,7 +27,7 @@ _EPOCH = np.datetime64("1970-01-01")
 def generate(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     """Column arrays for ``n`` cases (NaT / -1 / empty string mark an absent field)."""
     rng = np.random.default_rng(seed)
-    kind = rng.choice(len(_KINDS), n, p=_KIND_WEIGHTS / _KIND_WEIGHTS.sum())
+    kind = rng.choice(len(_KIND_WEIGHTS), n, p=_KIND_WEIGHTS / _KIND_WEIGHTS.sum())
     sent = np.datetime64("2015-01-01") + rng.integers(0, 12 * 365, n)
     as_of = sent + rng.integers(0, 200, n)
     grounds = rng.random((n, len(_GROUNDS))) < 0.18
@@ -48,11 +48,20 @@ def generate(n: int, seed: int = 0) -> dict[str, np.ndarray]:
     stage = np.where(rng.random(n) < 0.6, rng.integers(0, 5, n), -1)
     agree = rng.integers(0, 2, n)
     recommendation = np.where(rng.random(n) < 0.1, sent + rng.integers(60, 300, n), np.datetime64("NaT"))
+    # drawn last, so the columns above are those of earlier versions: the kinds added later (a few
+    # cases), the complaint fields and the response to a recommendation
+    later = len(_KINDS) - len(_KIND_WEIGHTS)
+    kind = np.where(rng.random(n) < 0.04 * later, len(_KIND_WEIGHTS) + rng.integers(0, max(later, 1), n), kind)
+    first_aware = np.where(rng.random(n) < 0.3, sent - rng.integers(0, 500, n), np.datetime64("NaT"))
+    good_reason = np.where(rng.random(n) < 0.4, rng.integers(0, 2, n), -1)
+    responded = np.where(rng.random(n) < 0.5, recommendation + rng.integers(10, 60, n), np.datetime64("NaT"))
+    to = np.where(rng.random(n) < 0.7, rng.integers(0, 2, n), -1)
     return {"kind": kind, "sent": sent, "as_of": as_of, "grounds": grounds, "has_grounds": has_grounds,
             "certificate": cert, "told_decline": told, "requested": requested, "issues": issues,
             "has_issues": has_issues, "age": age, "flag": flag, "authority": authority, "dd": dd,
             "counterparty": counterparty, "about": about, "stage": stage, "agree": agree,
-            "recommendation": recommendation}
+            "recommendation": recommendation, "first_aware": first_aware, "good_reason": good_reason,
+            "responded": responded, "to": to}
 
 
 def _date(value: np.datetime64) -> str | None:
@@ -99,6 +108,17 @@ def cases(columns: dict[str, np.ndarray]) -> Iterator[dict[str, Any]]:
         recommendation = _date(columns["recommendation"][i])
         if recommendation:
             case["recommendation"] = {"issued": recommendation}
+            if _date(columns["responded"][i]):
+                case["recommendation"]["responded"] = _date(columns["responded"][i])
+            if columns["to"][i] >= 0:
+                case["recommendation"]["to"] = FIELDS["recommendation.to"].values[columns["to"][i]]
+        complaint: dict[str, Any] = {}
+        if _date(columns["first_aware"][i]):
+            complaint["first_aware"] = _date(columns["first_aware"][i])
+        if columns["good_reason"][i] >= 0:
+            complaint["good_reason_for_delay"] = bool(columns["good_reason"][i])
+        if complaint:
+            case["complaint"] = complaint
         yield case
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Iterator, TextIO
 
 import click
 
@@ -33,11 +36,13 @@ def _fail(err: RedressError, as_json: bool, code: int = EXIT_BAD_INPUT) -> None:
 
 
 def _read_case(source: TextIO) -> Any:
-    text = source.read()
+    from redress.kb.schema import parse_json
+
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise CaseValidationError(f"invalid JSON at line {err.lineno}, column {err.colno}: {err.msg}", "case") from None
+        text = source.read()
+    except (OSError, UnicodeDecodeError) as err:
+        raise CaseValidationError(f"cannot read the case: {err}", "case") from None
+    return parse_json(text, "case")
 
 
 @click.group()
@@ -139,32 +144,67 @@ def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_for
     from redress.batch import count_lines, run_batch, run_batch_compiled
 
     in_fmt = in_format or {".csv": "csv", ".parquet": "parquet"}.get(cases.suffix.lower(), "jsonl")
+
     out_fmt = out_format or ("csv" if out.suffix.lower() == ".csv" else "jsonl")
     try:
-        kb = load(rules)
-        names = list(kb.questions) if questions == "all" else [q.strip() for q in questions.split(",") if q.strip()]
-        for name in names:
-            kb._question(name)  # fail fast on an unknown or unencoded question
-        if engine == "pydatalog" and in_fmt == "parquet":
-            raise CaseValidationError("Parquet input needs a compiled engine (--engine numpy or duckdb)", "CASES")
-        total = count_lines(cases) if in_fmt != "parquet" else None
-        with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      disable=not progress, transient=True, console=_stderr_console()) as bar:
-            task = bar.add_task("cases", total=total)
-            on_line = lambda line: bar.update(task, completed=line)  # noqa: E731
-            if engine == "pydatalog":
-                summary = run_batch(kb, cases, names, out, in_fmt, out_fmt, on_line, layout=layout)
-            else:
-                summary = run_batch_compiled(kb, cases, names, out, in_fmt, out_fmt, on_line, backend=engine,
-                                             layout=layout)
+        with _terminate_unwinds():
+            kb = load(rules)
+            names = list(kb.questions) if questions == "all" else [q.strip() for q in questions.split(",") if q.strip()]
+            for name in names:
+                kb._question(name)  # fail fast on an unknown or unencoded question
+            if engine == "pydatalog" and in_fmt == "parquet":
+                raise CaseValidationError("Parquet input needs a compiled engine (--engine numpy or duckdb)", "CASES")
+            total = count_lines(cases) if in_fmt != "parquet" else None
+            with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                          disable=not progress, transient=True, console=_stderr_console()) as bar:
+                task = bar.add_task("cases", total=total)
+                on_line = lambda line: bar.update(task, completed=line)  # noqa: E731
+                if engine == "pydatalog":
+                    summary = run_batch(kb, cases, names, out, in_fmt, out_fmt, on_line, layout=layout)
+                else:
+                    summary = run_batch_compiled(kb, cases, names, out, in_fmt, out_fmt, on_line, backend=engine,
+                                                 layout=layout)
     except RedressError as err:
         _fail(err, False)
         return
+    except KeyboardInterrupt as err:
+        click.echo(f"aborted{_by(err)}: {out} was not written", err=True)
+        sys.exit(128 + (err.signum if isinstance(err, Interrupted) else signal.SIGINT))
     for problem in summary.problems:
         click.echo(f"{cases}:{problem}", err=True)
     click.echo(f"{summary.cases} cases, {summary.answers} answers -> {out}; {len(summary.problems)} lines skipped",
                err=True)
     sys.exit(4 if summary.problems else 0)
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal other than SIGINT, raised where the program is so clean-up runs as for Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _terminate_unwinds() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C while the block runs, so a batch's temporary answers file and
+    folders are removed (a handler can only be set in the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, _frame: Any) -> None:
+        raise Interrupted(signum)
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _by(err: KeyboardInterrupt) -> str:
+    return f" by {signal.Signals(err.signum).name}" if isinstance(err, Interrupted) else ""
 
 
 _scenarios_option = click.option("--scenarios", type=click.Path(exists=True, file_okay=False, path_type=Path),

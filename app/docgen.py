@@ -1,10 +1,14 @@
-"""Generate docs/cli.md from the CLI's own --help, so the reference cannot drift."""
+"""Generate docs/cli.md from the CLI's own --help, and docs/case-fields.md from the case schema,
+so neither reference can drift (``python -m redress.docgen [cli|fields]``)."""
 
 from __future__ import annotations
+
+import sys
 
 import click
 
 from redress.cli import cli
+from redress.kb.schema import CSV_NULL, FIELDS
 
 HEADER = """# CLI reference
 
@@ -25,5 +29,38 @@ def cli_reference() -> str:
     return "\n".join(parts)
 
 
+FIELDS_HEADER = f"""# Case fields: absent versus null
+
+Generated from `redress/kb/schema.py` by `python -m redress.docgen fields > docs/case-fields.md`; a
+test fails when it is out of date.
+
+The contract (shared/spec/contract.md) says: *an absent key is unknown. Where a field's vocabulary
+lists `null` (e.g. `disagreement.stage`), or for an event date (mediation and recommendation
+dates), `null` is a value: "none" / "has not happened".* So for each field:
+
+- **absent** (the key is left out): unknown. Questions that turn on it are `undetermined`, and
+  `missing` names it.
+- **null**: unknown too, like absent, except for the fields below whose "null means" column is
+  filled: there null is a known value. The rules see no fact for it, so nothing waits on it.
+- **an empty list** (`[]`, for list fields): known, with no members.
+
+In a CSV batch file an empty cell is absent; the cell `{CSV_NULL}` is null (for the fields whose
+null has a meaning).
+"""
+
+
+def case_fields_reference() -> str:
+    rows = ["| field | type | what it says | absent means | null means |", "|---|---|---|---|---|"]
+    for path, spec in FIELDS.items():
+        kind = spec.type + (f": {', '.join(f'`{v}`' for v in spec.values)}" if spec.values else "")
+        absent = (f"`{spec.default}` (the default)" if spec.default is not None else
+                  "today" if path == "as_of" else "national rules only" if path == "authority" else "unknown")
+        null = f"known: {spec.null_means}" if spec.null_means else "unknown (as absent)"
+        if spec.default is not None or path in ("as_of", "authority"):
+            null = f"{absent} (as absent)"
+        rows.append(f"| `{path}` | {kind} | {spec.description} | {absent} | {null} |")
+    return FIELDS_HEADER + "\n" + "\n".join(rows) + "\n"
+
+
 if __name__ == "__main__":
-    print(cli_reference(), end="")
+    print(case_fields_reference() if sys.argv[1:] == ["fields"] else cli_reference(), end="")

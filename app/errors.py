@@ -6,6 +6,7 @@ a source span (rule files), a JSON field path (cases), or a question name.
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 
 
@@ -119,3 +120,34 @@ class CalculationError(RedressError):
         self.field = None
         self.bare_message = message
         super().__init__(message)
+
+
+class _Shown(reprlib.Repr):
+    """reprlib, with integers too long for ``repr`` (over 4,300 digits) described, not printed."""
+
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 4000 * 3.33:  # repr refuses more than 4,300 digits
+            return f"<an integer of about {int(x.bit_length() * 0.30103)} digits>"
+        return super().repr_int(x, level)
+
+
+_SHOWN = _Shown()
+_SHOWN.maxlevel = 3
+_SHOWN.maxstring = _SHOWN.maxother = 60
+_SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxdict = _SHOWN.maxset = 6
+
+
+def shown(value: object) -> str:
+    """A value as an error message quotes it: its repr, cut short (a 1 MB string, a 900-deep list,
+    a 5,000-digit integer all print in a line), with lone surrogates escaped so it can be written
+    as UTF-8."""
+    return _SHOWN.repr(value)
+
+
+def printable(text: object, limit: int = 200) -> str:
+    """User text (a key, a name) as an error message quotes it: cut to ``limit`` characters, any
+    character UTF-8 cannot hold (a lone surrogate) as a backslash escape; not text, its ``shown``."""
+    if not isinstance(text, str):
+        return shown(text)
+    cut = text if len(text) <= limit else text[:limit] + "..."
+    return cut.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -37,7 +37,11 @@ as "rule concludes relation". With one direction throughout, reachability is the
 reference names are read from its §1 (headings and bold text: "11.N" and "11.N–11.M", ranges
 expanded); if the file is absent a built-in copy of that list is used. A KB provision encodes a
 paragraph only on an exact match of its number: "CoP 11.67" encodes 11.67, not the range
-11.67–11.111 the reference groups under it ("CoP 11.13(a)" would still encode 11.13).
+11.67–11.111 the reference groups under it ("CoP 11.13(a)" would still encode 11.13). A paragraph
+without a provision of its own is accounted for by the knowledge base's classification
+(``paragraphs "CoP 11.68" to "CoP 11.88" are encoded by ... because "..."``, kb/ir.ParagraphNote):
+encoded by other provisions, descriptive, guidance only or outside the reference. One that is
+neither encoded nor classified is *unexplained*.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from redress.api import KnowledgeBase
 from redress.errors import DataError, QueryError
 from redress.kb import ir
 from redress.parser import ast
+from redress.parser.ast import PARAGRAPH_CLASSES
 from redress.parser.parse import parse_file
 
 __all__ = ["NODE_TYPES", "DEFAULT_REFERENCE", "REFERENCE_FALLBACK", "ReferenceEntry", "ReferenceParagraph",
@@ -435,10 +440,19 @@ class ParagraphCoverage:
     provisions: tuple[str, ...]  # KB provisions whose id is exactly this paragraph
     encoded: bool  # one of those provisions is cited by a rule or fact
     exercised: bool  # one of those provisions is exercised by a scenario
+    classification: str | None = None  # without a provision of its own: how the KB accounts for it
+    by: tuple[str, ...] = ()  # for "encoded by": the provisions whose rules encode it
+    reason: str = ""
+    where: str = ""  # file:line of the classification
 
     @property
     def declared(self) -> bool:
         return bool(self.provisions)
+
+    @property
+    def status(self) -> str:
+        """'encoded', a classification ('encoded by', 'descriptive', ...), or 'unexplained'."""
+        return "encoded" if self.encoded else self.classification or "unexplained"
 
 
 @dataclass(frozen=True)
@@ -474,12 +488,17 @@ def coverage(kb: KnowledgeBase, scenarios_dir: Path | None = None, reference: Pa
         if para:
             by_paragraph.setdefault(para, []).append(pc)
     named, source = reference_paragraphs(reference)
-    paragraphs = tuple(
-        ParagraphCoverage(rp.paragraph, rp.section, rp.named, rp.approximate,
-                          tuple(pc.id for pc in by_paragraph.get(rp.paragraph, ())),
-                          any(pc.encoded for pc in by_paragraph.get(rp.paragraph, ())),
-                          any(pc.exercised for pc in by_paragraph.get(rp.paragraph, ())))
-        for rp in named)
+    notes = kb.program.paragraph_notes
+    paragraphs = []
+    for rp in named:
+        note = notes.get(f"CoP {rp.paragraph}")
+        paragraphs.append(ParagraphCoverage(
+            rp.paragraph, rp.section, rp.named, rp.approximate,
+            tuple(pc.id for pc in by_paragraph.get(rp.paragraph, ())),
+            any(pc.encoded for pc in by_paragraph.get(rp.paragraph, ())),
+            any(pc.exercised for pc in by_paragraph.get(rp.paragraph, ())),
+            note.status if note else None, note.by if note else (), note.reason if note else "",
+            f"{note.span.file}:{note.span.line}" if note else ""))
     listed = {rp.paragraph for rp in named}
     unlisted = tuple(pc.id for para in sorted(by_paragraph, key=_para_key) if para not in listed
                      for pc in by_paragraph[para])
@@ -491,10 +510,12 @@ def coverage(kb: KnowledgeBase, scenarios_dir: Path | None = None, reference: Pa
         "paragraphs": {"total": len(paragraphs), "declared": sum(p.declared for p in paragraphs),
                        "encoded": sum(p.encoded for p in paragraphs),
                        "exercised": sum(p.exercised for p in paragraphs),
-                       "not_encoded": sum(not p.encoded for p in paragraphs)},
+                       "not_encoded": sum(not p.encoded for p in paragraphs),
+                       **{status.replace(" ", "_"): sum(p.status == status for p in paragraphs)
+                          for status in (*PARAGRAPH_CLASSES, "unexplained")}},
     }
     return CoverageReport(kb.rules_version, g.graph.get("scenarios_dir", ""), len(scenarios), source,
-                          tuple(provisions), paragraphs, unlisted, totals)
+                          tuple(provisions), tuple(paragraphs), unlisted, totals)
 
 
 def _ranges(paragraphs: Iterable[str]) -> str:
@@ -527,6 +548,8 @@ def coverage_text(report: CoverageReport) -> str:
     tp = t["paragraphs"]
     lines += ["", f"chapter 11 paragraphs named by the reference: {tp['total']}; provision declared "
                   f"{tp['declared']}, encoded {tp['encoded']}, exercised {tp['exercised']}",
+              "  without a provision of their own: " + ", ".join(
+                  f"{status} {tp[status.replace(' ', '_')]}" for status in (*PARAGRAPH_CLASSES, "unexplained")),
               f"  reference: {report.reference}",
               "  a provision encodes a paragraph only on an exact number match ('CoP 11.67' is 11.67 alone)"]
     for para in report.paragraphs:
@@ -534,9 +557,17 @@ def coverage_text(report: CoverageReport) -> str:
         lines.append(f"  {para.paragraph:<7} {_yes(para.encoded, 'encoded')} {_yes(para.exercised, 'exercised')}  "
                      f"{', '.join(para.provisions) or '':<10}  {what}"
                      + (" (number approximate)" if para.approximate else ""))
+        if not para.encoded:
+            how = para.status + (" " + ", ".join(para.by) if para.by else "")
+            lines.append(f"          {how}" + (f": {para.reason}" if para.reason else "")
+                         + (f" ({para.where})" if para.where else ""))
     gaps = [p.paragraph for p in report.paragraphs if not p.encoded]
     untested = [p.paragraph for p in report.paragraphs if p.encoded and not p.exercised]
-    lines += ["", "not encoded: " + (_ranges(gaps) or "none"),
+    lines += ["", "not encoded: " + (_ranges(gaps) or "none")]
+    for status in PARAGRAPH_CLASSES:
+        lines.append(f"  {status}: " + (_ranges(p.paragraph for p in report.paragraphs if p.status == status) or "none"))
+    lines += ["  unexplained (neither encoded nor classified): "
+              + (_ranges(p.paragraph for p in report.paragraphs if p.status == "unexplained") or "none"),
               "encoded but not exercised: " + (_ranges(untested) or "none")]
     if report.unlisted:
         lines.append("KB chapter-11 provisions the reference does not name: " + ", ".join(report.unlisted))

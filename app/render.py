@@ -13,9 +13,16 @@ __all__ = ["answer_text", "answer_json", "tree_text", "possible_lines"]
 _MARK = {Status.TRUE: "✓", Status.FALSE: "✗", Status.UNKNOWN: "?"}
 
 
-def tree_text(node: ProofNode, indent: str = "") -> list[str]:
-    """The proof tree as indented lines: mark, conclusion, rule and citations, then children."""
+def tree_text(node: ProofNode, indent: str = "", seen: set[tuple[str, Status]] | None = None) -> list[str]:
+    """The proof tree as indented lines: mark, conclusion, rule and citations, then children. A
+    subtree already shown (the same conclusion, proved the same way) is not repeated: it says so."""
+    seen = set() if seen is None else seen
     head = f"{indent}{_MARK[node.status]} {node.conclusion}"
+    key = (node.conclusion, node.status)
+    if node.because and key in seen:
+        return [head + "  (as shown above)"]
+    if node.because:
+        seen.add(key)
     extras = []
     if node.rule:
         extras.append(f"rule {node.rule}")
@@ -27,7 +34,7 @@ def tree_text(node: ProofNode, indent: str = "") -> list[str]:
     for text, basis in node.steps:
         lines.append(f"{indent}    · {text}" + (f" ({basis})" if basis else ""))
     for child in node.because:
-        lines.extend(tree_text(child, indent + "    "))
+        lines.extend(tree_text(child, indent + "    ", seen))
     return lines
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Awaitable, Callable, Iterator, Literal, MutableMapping
+import tempfile
+from typing import IO, Any, Awaitable, Callable, Iterable, Iterator, Literal, MutableMapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,12 +31,16 @@ from redress.api import KnowledgeBase, load
 from redress.errors import (CaseValidationError, KnowledgeBaseError, RedressCheckError, RedressError,
                             RedressSyntaxError)
 from redress.kb import ir
-from redress.kb.schema import CONTRACT_QUESTIONS, Case, validate_case
+from redress.kb.schema import CONTRACT_QUESTIONS, NOT_UTF8, Case, parse_json, validate_case
 
 __all__ = ["create_app", "app_factory", "serve", "AskRequest", "BatchRequest", "AnswerModel", "ProofNodeModel",
-           "ErrorResponse", "DEFAULT_MAX_BODY_BYTES"]
+           "ErrorResponse", "DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_BATCH_BYTES"]
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+# An NDJSON /batch body is streamed to a temporary file (memory holds 1 MiB of it at most) and
+# answered line by line; each line is one case, of at most DEFAULT_MAX_BODY_BYTES.
+DEFAULT_MAX_BATCH_BYTES = 256 * 1024 * 1024
+_SPOOL_IN_MEMORY = 1024 * 1024
 NDJSON = "application/x-ndjson"
 
 log = logging.getLogger("redress.web")
@@ -222,7 +227,22 @@ class ApiError(Exception):
         return {"error": {"code": self.code, "message": self.message, "field": self.field}}
 
     def response(self) -> JSONResponse:
-        return JSONResponse(self.body(), status_code=self.status, headers=self.headers)
+        return SafeJSONResponse(self.body(), status_code=self.status, headers=self.headers)
+
+
+class SafeJSONResponse(JSONResponse):
+    """JSON as UTF-8, or, when the content holds a character UTF-8 cannot (a lone surrogate from a
+    request's ``"\\ud800"`` echoed in a message), with such characters escaped: never a 500."""
+
+    def render(self, content: Any) -> bytes:
+        return _json_bytes(content)
+
+
+def _json_bytes(content: Any) -> bytes:
+    try:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
 
 
 _RULES_AT_FAULT = (RedressSyntaxError, RedressCheckError, KnowledgeBaseError)  # as the CLI: not the caller's fault
@@ -312,16 +332,10 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         too_large = ApiError(413, "payload_too_large", f"the request body exceeds {self.max_bytes} bytes")
-        length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None:
-            try:
-                declared = int(length)
-            except ValueError:
-                await ApiError(400, "bad_request", "invalid Content-Length header").response()(scope, receive, send)
-                return
-            if declared > self.max_bytes:
-                await too_large.response()(scope, receive, send)
-                return
+        problem = _declared_length(scope, self.max_bytes)
+        if problem is not None:
+            await problem.response()(scope, receive, send)
+            return
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -346,6 +360,71 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def _declared_length(scope: Scope, limit: int) -> ApiError | None:
+    """The error for a Content-Length that is not a number or is over ``limit``, else None."""
+    length = dict(scope.get("headers") or []).get(b"content-length")
+    if length is None:
+        return None
+    try:
+        declared = int(length)
+    except ValueError:
+        return ApiError(400, "bad_request", "invalid Content-Length header")
+    if declared > limit:
+        return ApiError(413, "payload_too_large", f"the request body exceeds {limit} bytes")
+    return None
+
+
+class NdjsonBatch:
+    """ASGI middleware: ``POST /batch`` with an NDJSON body (one case a line, the questions in the
+    query: ``?questions=appealable,routes`` or ``all``) goes to ``handler`` unbuffered, so a
+    batch of any size streams in and out within a memory bound; every other request passes."""
+
+    def __init__(self, app: ASGIApp, handler: ASGIApp):
+        self.app = app
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("method") == "POST" and scope.get("path") == "/batch":
+            ctype = dict(scope.get("headers") or []).get(b"content-type", b"")
+            if ctype.split(b";")[0].strip().lower() == NDJSON.encode():
+                await self.handler(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _spool(request: Request, limit: int) -> IO[bytes]:
+    """The request body in a temporary file (in memory up to 1 MiB), or a 413 past ``limit``."""
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            spool.close()
+            raise ApiError(413, "payload_too_large", f"the request body exceeds {limit} bytes")
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
+
+
+def _ndjson_cases(spool: IO[bytes], max_line: int) -> Iterator[Any]:
+    """Each non-blank line of an NDJSON body as JSON data, or the CaseValidationError it is."""
+    with spool:
+        while line := spool.readline(max_line + 1):
+            if len(line) > max_line:
+                while line and not line.endswith(b"\n"):  # skip the rest of the overlong line
+                    line = spool.readline(max_line)
+                yield CaseValidationError(f"a case line is over {max_line} bytes", "case")
+                continue
+            if not line.strip():
+                continue
+            try:
+                yield parse_json(line.decode("utf-8"), "case", one_line=True)
+            except UnicodeDecodeError:
+                yield CaseValidationError(NOT_UTF8, "case")
+            except CaseValidationError as err:
+                yield err
 
 
 # ---------------------------------------------------------------------- introspection (static, over the program)
@@ -396,12 +475,14 @@ def _provision_uses(program: ir.Program, question_order: list[str]) -> dict[str,
 # ---------------------------------------------------------------------- the app
 
 
-def _ndjson(kb: KnowledgeBase, cases: list[Any], questions: list[str]) -> Iterator[bytes]:
+def _ndjson(kb: KnowledgeBase, cases: Iterable[Any], questions: list[str]) -> Iterator[bytes]:
     """One line per case x question, case by case; a bad case gives an error line per question."""
     for index, raw in enumerate(cases):
         valid: Case | None = None
         failure: dict[str, Any] | None = None
         try:
+            if isinstance(raw, CaseValidationError):
+                raise raw  # a line of an NDJSON body that is not a JSON case
             valid = validate_case(raw)
         except CaseValidationError as err:
             failure = _case_error(err).body()
@@ -418,10 +499,11 @@ def _ndjson(kb: KnowledgeBase, cases: list[Any], questions: list[str]) -> Iterat
                 except Exception:  # the stream has begun: report the line, keep answering the rest
                     log.exception("internal error answering %s for case %d", question, index)
                     line.update(ApiError(500, "internal_error", "internal server error").body())
-            yield (json.dumps(line, ensure_ascii=False) + "\n").encode()
+            yield _json_bytes(line) + b"\n"
 
 
-def create_app(kb: KnowledgeBase | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> FastAPI:
+def create_app(kb: KnowledgeBase | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+               max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES) -> FastAPI:
     """The HTTP API over a knowledge base (default: the bundled one, loaded now)."""
     kb = kb if kb is not None else load()
     questions = _question_rows(kb)
@@ -446,24 +528,45 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body_bytes: int = DEFAULT
             answer = kb.ask(request.question, request.case)
         except CaseValidationError as err:
             raise _case_error(err) from None
-        return JSONResponse(answer.to_dict())
+        return SafeJSONResponse(answer.to_dict())
 
     @app.post("/batch", response_class=StreamingResponse, responses={
         200: {"description": "one JSON line per case x question, case by case",
               "content": {NDJSON: {"schema": BatchLineModel.model_json_schema()}}},
         **body_errors}, summary="Answer questions about many cases, streamed as NDJSON")
     def batch(request: BatchRequest) -> StreamingResponse:
-        if request.questions == "all":
-            names = [row["name"] for row in questions if row["encoded"]]
-        else:
-            names = request.questions
-            for i, name in enumerate(names):
-                if name not in kb.questions:
-                    try:
-                        kb.ask(name, {})  # rejects the name before any evaluation, with the API's own message
-                    except RedressError as err:
-                        raise _from_redress(err, f"questions[{i}]") from None
-        return StreamingResponse(_ndjson(kb, request.cases, names), media_type=NDJSON)
+        """The cases as JSON (``{"cases": [...], "questions": [...]}``, at most the body limit), or
+        streamed, for a batch of any size: ``Content-Type: application/x-ndjson``, one case a line,
+        the questions in the query (``?questions=appealable,routes``; default all)."""
+        return StreamingResponse(_ndjson(kb, request.cases, batch_names(request.questions)), media_type=NDJSON)
+
+    def batch_names(requested: list[str] | Literal["all"]) -> list[str]:
+        if requested == "all":
+            return [row["name"] for row in questions if row["encoded"]]
+        for i, name in enumerate(requested):
+            if name not in kb.questions:
+                try:
+                    kb.ask(name, {})  # rejects the name before any evaluation, with the API's own message
+                except RedressError as err:
+                    raise _from_redress(err, f"questions[{i}]") from None
+        return requested
+
+    async def ndjson_batch(scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            wanted = request.query_params.get("questions", "all")
+            names = batch_names("all" if wanted == "all" else [q.strip() for q in wanted.split(",") if q.strip()])
+            problem = _declared_length(scope, max_batch_bytes)
+            if problem is not None:
+                raise problem
+            spool = await _spool(request, max_batch_bytes)
+        except ApiError as err:
+            await err.response()(scope, receive, send)
+            return
+        await StreamingResponse(_ndjson(kb, _ndjson_cases(spool, max_body_bytes), names),
+                                media_type=NDJSON)(scope, receive, send)
+
+    app.add_middleware(NdjsonBatch, handler=ndjson_batch)  # outside BodyLimit: an NDJSON batch is not buffered
 
     @app.get("/questions", response_model=list[QuestionInfo], summary="The contract's questions, encoded or not")
     def list_questions(request: Request) -> list[dict[str, Any]] | Response:
@@ -502,4 +605,19 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the HTTP API with uvicorn (``redress serve``)."""
     import uvicorn
 
-    uvicorn.run(create_app(), host=host, port=port)
+    uvicorn.run(create_app(), host=host, port=port, http=_json_400_protocol())
+
+
+def _json_400_protocol() -> type[Any]:
+    """uvicorn's HTTP protocol, with the 400 it sends itself for a request it cannot parse (e.g.
+    ``Content-Length: abc``, before the app runs) in the one JSON error shape, not plain text."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class JsonErrors(H11Protocol):
+        def send_400_response(self, msg: str) -> None:
+            body = _json_bytes(ApiError(400, "bad_request", f"malformed HTTP request: {msg}").body())
+            self.transport.write(b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
+                                 b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body) + body)
+            self.transport.close()
+
+    return JsonErrors

@@ -2,11 +2,14 @@
 
 Errors: unknown predicate or built-in, arity mismatch, unsafe variable, negation through
 recursion, undeclared citation, missing citation, duplicate id, unknown case field, exception
-to an unknown rule, rules deriving an input. Warnings: unused predicate, unused provision.
+to an unknown rule, rules deriving an input, a classified paragraph outside every declared
+chapter. Warnings: unused predicate, unused provision, a chapter paragraph neither encoded nor
+classified, a paragraph both encoded and classified.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import re
 from dataclasses import dataclass
@@ -15,12 +18,14 @@ from typing import Iterable, Iterator
 import networkx as nx
 
 from redress.errors import Span
+from redress.kb.compiler import paragraph_range
 from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS
 from redress.parser import ast
 from redress.queries.builtins import BUILTINS
 
 __all__ = ["Diagnostic", "check", "dependency_graph"]
 
+_PARAGRAPH = re.compile(r"^(.+\.\d+)(?!\d)")  # 'CoP 11.13(a)' is part of paragraph 'CoP 11.13'
 _INPUT_ARITY = {"enum": 2, "enum_list": 2, "date": 2, "int": 2, "string": 2, "bool": 2}
 
 
@@ -42,6 +47,10 @@ def _suggest(name: str, known: Iterable[str]) -> str:
 
 def _vars(terms: Iterable[ast.Term]) -> Iterator[ast.Var]:
     return (t for t in terms if isinstance(t, ast.Var))
+
+
+def _anonymous(v: ast.Var) -> bool:
+    return v.name.startswith("_")  # the parser's name for each _ (see parse._ToAst.anon)
 
 
 def _literal_atoms(body: Iterable[ast.Literal]) -> Iterator[tuple[ast.Atom, bool]]:
@@ -183,6 +192,11 @@ class _Checker:
                 elif len(lit.args) != builtin.arity:
                     self.error("arity", f"built-in '{lit.function}' takes {builtin.arity} argument(s), "
                                f"but is given {len(lit.args)}", lit.span)
+                else:
+                    for arg, kind in zip(lit.args, builtin.arg_types):
+                        if kind == "int" and isinstance(arg, ast.Const) and isinstance(arg.value, int) and arg.value < 0:
+                            self.error("negative-count", f"built-in '{lit.function}' counts forward: {arg.value} is "
+                                       "below zero, and the function applies to no such count", arg.span)
                 for v in _vars(lit.args):
                     if v.name not in bound:
                         self.error("unsafe-variable", f"variable {v.name} is used in a built-in call but never bound "
@@ -190,9 +204,9 @@ class _Checker:
             elif isinstance(lit, ast.Negation):
                 self.check_atom(lit.atom)
                 for v in _vars(lit.atom.args):
-                    if v.name not in bound:
+                    if v.name not in bound and not _anonymous(v):  # `not p(X, _)`: no p(X, Y) for any Y
                         self.error("unsafe-variable", f"variable {v.name} appears only under negation: bind it with a "
-                                   "positive condition first", v.span)
+                                   "positive condition first, or write _ for any value", v.span)
             elif isinstance(lit, ast.Comparison):
                 for v in _vars((lit.left, lit.right)):
                     if v.name not in bound:
@@ -203,6 +217,9 @@ class _Checker:
                 exc, target = exception
                 self.error("unsafe-variable", f"exception '{exc.label}' must bind {v.name}, from the conclusion "
                            f"{target.head} of rule '{target.label}', but no positive condition binds it", exc.span)
+            elif _anonymous(v):
+                self.error("unsafe-variable", "the conclusion cannot hold _ (any value): name a variable that a "
+                           "condition binds", v.span)
             elif v.name not in bound:
                 self.error("unsafe-variable", f"variable {v.name} in the conclusion is not bound by any positive condition", v.span)
 
@@ -244,7 +261,59 @@ class _Checker:
                     if item.kind != "yes_no" and len(free) != 1:
                         self.error("bad-question", f"a {item.kind} question needs exactly one answer variable", item.span)
 
-    # ------------------------------------------------------------------ pass 3: stratification
+    # ------------------------------------------------------------------ pass 3: types
+    def types(self) -> None:
+        """Comparisons and built-in arguments compare like with like: a date with a date, a
+        number with a number, a symbol or string with a symbol or string. The engine would raise
+        a TypeError at ask time on a date compared with a string; this says so at the source."""
+        params = self.param_types()
+        for item in self.items():
+            if isinstance(item, (ast.Rule, ast.Exception_)):
+                known = _body_types(item.body, params)
+                for lit in item.body:
+                    if isinstance(lit, ast.Comparison):
+                        left, right = _term_type(lit.left, known), _term_type(lit.right, known)
+                        if left and right and left != right:
+                            self.error("type-mismatch", f"{_term(lit.left)} is {_A[left]} and {_term(lit.right)} is {_A[right]}: "
+                                       f"'{lit.op}' compares values of one kind", lit.span)
+                    elif isinstance(lit, ast.Assignment) and lit.function in BUILTINS:
+                        wanted = BUILTINS[lit.function].arg_types
+                        for k, (arg, kind) in enumerate(zip(lit.args, wanted), start=1):
+                            got = _term_type(arg, known)
+                            if got and got != kind:
+                                self.error("type-mismatch", f"argument {k} of {lit.function} must be {_A[kind]}, but "
+                                           f"{_term(arg)} is {_A[got]}", arg.span)
+
+    def param_types(self) -> dict[tuple[str, int], str | None]:
+        """The kind of value each argument of each predicate holds, where one kind is certain
+        (None: mixed): inputs from their case field, facts from their constants, derived
+        predicates from what their rules' bodies bind, to a fixpoint."""
+        out: dict[tuple[str, int], str | None] = {}
+
+        def note(key: tuple[str, int], kind: str | None) -> bool:
+            if kind is None or (key in out and (out[key] is None or out[key] == kind)):
+                return False
+            out[key] = kind if key not in out else None  # a second, different kind: mixed
+            return True
+
+        for item in self.items():
+            if isinstance(item, ast.InputDecl) and item.field in FIELDS:
+                note((item.name, 0), "text")
+                note((item.name, 1), _FIELD_KIND.get(FIELDS[item.field].type, "text"))
+            elif isinstance(item, ast.Fact):
+                for i, arg in enumerate(item.atom.args):
+                    note((item.atom.predicate, i), _term_type(arg, {}))
+        rules = [item for item in self.items() if isinstance(item, ast.Rule)]
+        changed = True
+        while changed:
+            changed = False
+            for rule in rules:
+                known = _body_types(rule.body, out)
+                for i, arg in enumerate(rule.head.args):
+                    changed = note((rule.head.predicate, i), _term_type(arg, known)) or changed
+        return out
+
+    # ------------------------------------------------------------------ pass 4: stratification
     def stratify(self) -> None:
         graph = dependency_graph(self.modules)
         for component in nx.strongly_connected_components(graph):
@@ -262,12 +331,117 @@ class _Checker:
             if pid not in self.cited:
                 self.warning("unused-provision", f"provision '{pid}' is never cited", span)
 
+    # ------------------------------------------------------------------ pass 5: chapter paragraphs
+    def paragraphs(self) -> None:
+        """Each paragraph of a declared chapter is encoded (a provision of its id, or a sub-unit
+        such as 'CoP 11.13(a)', cited by a rule or fact) or classified, and not both."""
+        chapters: dict[str, ast.Chapter] = {}
+        for item in self.items():
+            if isinstance(item, ast.Chapter):
+                if item.prefix in chapters:
+                    self.error("duplicate-chapter", f"chapter '{item.prefix}' is already declared at "
+                               f"{chapters[item.prefix].span}", item.span)
+                elif item.first > item.last:
+                    self.error("bad-range", f"chapter '{item.prefix}' ends before it starts", item.span)
+                else:
+                    chapters[item.prefix] = item
+        encoded = {m.group(1) for cid in self.cited if cid in self.provisions and (m := _PARAGRAPH.match(cid))}
+        classified: dict[str, Span] = {}
+        for item in self.items():
+            if not isinstance(item, ast.Classification):
+                continue
+            paras = paragraph_range(item.first, item.last)
+            chapter = chapters.get(item.first.rpartition(".")[0])
+            if paras is None:
+                self.error("bad-range", f"'{item.first}' to '{item.last}' is not a range of numbered paragraphs "
+                           "of one chapter, in order", item.span)
+                continue
+            if chapter is None:
+                self.error("bad-paragraph", f"'{item.first}' is not a paragraph of a declared chapter"
+                           + _suggest(item.first.rpartition(".")[0], chapters), item.span)
+                continue
+            outside = [p for p in paras if not chapter.first <= int(p.rpartition(".")[2]) <= chapter.last]
+            if outside:
+                self.error("bad-paragraph", f"'{outside[0]}' is outside chapter '{chapter.prefix}' (paragraphs "
+                           f"{chapter.first} to {chapter.last})", item.span)
+                continue
+            for pid in item.by:
+                if pid not in self.provisions:
+                    self.error("undeclared-citation", f"encoded by undeclared provision '{pid}'"
+                               + _suggest(pid, self.provisions), item.span)
+                elif pid not in self.cited:
+                    self.warning("not-encoded", f"provision '{pid}' is said to encode {item.first} but no rule "
+                                 "cites it", item.span)
+            for para in paras:
+                if para in classified:
+                    self.error("duplicate-classification", f"paragraph '{para}' is already classified at "
+                               f"{classified[para]}", item.span)
+                classified.setdefault(para, item.span)
+                if para in encoded:
+                    self.warning("classified-encoded", f"paragraph '{para}' is encoded (its provision is cited by "
+                                 "rules) and also classified: drop it from the classification", item.span)
+        for chapter in chapters.values():
+            missing = [n for n in range(chapter.first, chapter.last + 1)
+                       if f"{chapter.prefix}.{n}" not in encoded and f"{chapter.prefix}.{n}" not in classified]
+            for first, last in _runs(missing):
+                which = f"{chapter.prefix}.{first}" + (f" to {chapter.prefix}.{last}" if last > first else "")
+                self.warning("unaccounted-paragraph", f"{which} of chapter '{chapter.prefix}' "
+                             f"{'is' if first == last else 'are'} neither encoded nor classified", chapter.span)
+
     def run(self) -> list[Diagnostic]:
         self.declare()
         self.uses()
+        self.types()
         self.stratify()
         self.unused()
+        self.paragraphs()
         return sorted(self.diags, key=lambda d: (d.span.file, d.span.line, d.span.column, d.code))
+
+
+_FIELD_KIND = {"date": "date", "int": "int"}  # every other case field holds symbols or strings
+_A = {"date": "a date", "int": "a number", "text": "a symbol or string"}
+
+
+def _term(term: ast.Term) -> str:
+    """A term as written: a string that is not a plain symbol in quotes."""
+    if isinstance(term, ast.Const) and isinstance(term.value, str) and not re.fullmatch(r"[a-z][a-z0-9_]*", term.value):
+        return f'"{term.value}"'
+    return str(term)
+
+
+def _term_type(term: ast.Term, known: dict[str, str]) -> str | None:
+    if isinstance(term, ast.Var):
+        return known.get(term.name)
+    value = term.value
+    if isinstance(value, _dt.date):
+        return "date"
+    return "int" if isinstance(value, int) else "text"
+
+
+def _body_types(body: tuple[ast.Literal, ...], params: dict[tuple[str, int], str | None]) -> dict[str, str]:
+    """The kind each variable of a body certainly holds: from the predicates binding it and from
+    the built-ins (each gives a date)."""
+    known: dict[str, str] = {}
+    for lit in body:
+        if isinstance(lit, ast.Atom):
+            for i, arg in enumerate(lit.args):
+                kind = params.get((lit.predicate, i))
+                if isinstance(arg, ast.Var) and kind and not arg.name.startswith("_"):
+                    known.setdefault(arg.name, kind)
+        elif isinstance(lit, ast.Assignment) and lit.function in BUILTINS:
+            known.setdefault(lit.target.name, "date")
+    return known
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """[2, 3, 4, 9] -> [(2, 4), (9, 9)]."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
 
 
 def dependency_graph(modules: tuple[ast.Module, ...]) -> "nx.DiGraph[str]":

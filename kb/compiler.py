@@ -12,11 +12,25 @@ import networkx as nx
 from redress.kb import ir
 from redress.parser import ast
 
-__all__ = ["compile_program", "defeat_relation"]
+__all__ = ["compile_program", "defeat_relation", "paragraph_range"]
 
 
 def defeat_relation(rule_label: str) -> str:
     return f"defeated__{rule_label}"
+
+
+def paragraph_range(first: str, last: str | None) -> tuple[str, ...] | None:
+    """'CoP 11.68', 'CoP 11.70' -> the three ids; None when the two are not numbered paragraphs
+    of one prefix in order (the checker reports that)."""
+    head, _, n = first.rpartition(".")
+    if not head or not n.isdigit():
+        return None
+    if last is None:
+        return (first,)
+    last_head, _, m = last.rpartition(".")
+    if last_head != head or not m.isdigit() or int(m) < int(n):
+        return None
+    return tuple(f"{head}.{k}" for k in range(int(n), int(m) + 1))
 
 
 def _term(t: ast.Term) -> ir.Term:
@@ -84,6 +98,34 @@ def _strata(relations: dict[str, ir.Relation], rules: list[ir.Rule]) -> tuple[tu
     return tuple(tuple(sorted(by_level[k])) for k in sorted(by_level))
 
 
+def _existential_negations(rules: list[ir.Rule], relations: dict[str, ir.Relation]) -> list[ir.Rule]:
+    """``not p(X, _)`` holds when no ``p(X, Y)`` holds for any Y: each negation with a variable no
+    positive condition binds (the checker lets only ``_`` through) negates a helper relation over
+    its bound variables, ``some__R__k(X) if p(X, Y)``, so every backend evaluates plain negation."""
+    out: list[ir.Rule] = []
+    for rule in rules:
+        bound = {t.name for lit in rule.body if isinstance(lit, ir.Pos) for t in lit.atom.args if isinstance(t, ir.Var)}
+        bound |= {lit.target.name for lit in rule.body if isinstance(lit, ir.Call)}
+        body: list[ir.Literal] = []
+        for lit in rule.body:
+            free = [t for t in lit.atom.args if isinstance(t, ir.Var) and t.name not in bound] \
+                if isinstance(lit, ir.Neg) else []
+            if not free:
+                body.append(lit)
+                continue
+            assert isinstance(lit, ir.Neg)
+            shared = tuple(dict.fromkeys(t.name for t in lit.atom.args if isinstance(t, ir.Var) and t.name in bound))
+            name = f"some__{rule.label}__{len(body)}"
+            relations[name] = ir.Relation(name, shared, f"some {lit.atom.relation} row matches"
+                                          + "".join(f" {{{v}}}" for v in shared), "derived")
+            head = ir.Atom(name, tuple(ir.Var(v) for v in shared))
+            out.append(ir.Rule(f"{name}", head, (ir.Pos(lit.atom),), rule.cites, rule.span))
+            body.append(ir.Neg(head, lit.defeater_of))
+        out.append(rule if body == list(rule.body) else ir.Rule(rule.label, rule.head, tuple(body), rule.cites,
+                                                                rule.span, rule.kind, rule.exception_of))
+    return out
+
+
 def compile_program(modules: tuple[ast.Module, ...]) -> ir.Program:
     items = [item for module in modules for item in module.items]
     relations: dict[str, ir.Relation] = {}
@@ -109,6 +151,13 @@ def compile_program(modules: tuple[ast.Module, ...]) -> ir.Program:
         relations[defeat_relation(label)] = ir.Relation(
             defeat_relation(label), _head_vars(target.head), f"an exception to rule '{label}' applies", "defeat")
 
+    chapters = tuple(ir.Chapter(i.prefix, i.first, i.last, i.span) for i in items if isinstance(i, ast.Chapter))
+    notes: dict[str, ir.ParagraphNote] = {}
+    for item in items:
+        if isinstance(item, ast.Classification):
+            for para in paragraph_range(item.first, item.last) or ():
+                notes[para] = ir.ParagraphNote(para, item.status, item.by, item.reason, item.span)
+
     rules: list[ir.Rule] = []
     for item in items:
         if isinstance(item, ast.Fact):
@@ -132,5 +181,6 @@ def compile_program(modules: tuple[ast.Module, ...]) -> ir.Program:
             questions[item.name] = ir.Question(item.name, item.kind, item.atom.predicate,
                                                position if item.kind != "yes_no" else None, item.description, item.span)
 
+    rules = _existential_negations(rules, relations)
     return ir.Program(relations, tuple(rules), _strata(relations, rules), provisions, questions,
-                      {k: tuple(v) for k, v in exceptions.items()})
+                      {k: tuple(v) for k, v in exceptions.items()}, chapters, notes)

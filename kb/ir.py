@@ -113,6 +113,31 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Chapter:
+    """A chapter whose paragraphs ``prefix.first`` .. ``prefix.last`` must each be accounted for."""
+
+    prefix: str
+    first: int
+    last: int
+    span: Span
+
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(f"{self.prefix}.{n}" for n in range(self.first, self.last + 1))
+
+
+@dataclass(frozen=True)
+class ParagraphNote:
+    """Why a paragraph has no provision of its own: descriptive, guidance only, outside the
+    reference, or encoded by other provisions (``by``)."""
+
+    paragraph: str  # "CoP 11.3"
+    status: str
+    by: tuple[str, ...]
+    reason: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class Program:
     relations: dict[str, Relation]
     rules: tuple[Rule, ...]  # facts are rules with an empty body
@@ -120,6 +145,8 @@ class Program:
     provisions: dict[str, Provision]
     questions: dict[str, Question]
     exceptions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule label -> exception labels
+    chapters: tuple[Chapter, ...] = ()
+    paragraph_notes: dict[str, ParagraphNote] = field(default_factory=dict)  # paragraph id -> its classification
 
     def rules_for(self, relation: str) -> tuple[Rule, ...]:
         index: dict[str, tuple[Rule, ...]] | None = self.__dict__.get("_rules_by_head")
@@ -160,13 +187,64 @@ class Program:
                 stack.extend(self.reads(relation))
         return seen
 
+    def static(self) -> frozenset[str]:
+        """The relations that depend on no input relation, directly or through others: the same
+        rows for every case."""
+        return frozenset(self.relations) - self.readers(
+            name for name, rel in self.relations.items() if rel.kind == "input")
+
     def recursive(self) -> frozenset[str]:
         """The relations on a cycle of the dependency graph (each reads itself, through others)."""
         found: frozenset[str] | None = self.__dict__.get("_recursive")
         if found is None:
-            found = frozenset(name for name in self.relations if name in self.cone(self.reads(name)))
+            found = frozenset(name for component in self.components() for name in component
+                              if len(component) > 1 or name in self.reads(name))
             object.__setattr__(self, "_recursive", found)
         return found
+
+    def components(self, relations: Iterable[str] | None = None) -> tuple[tuple[str, ...], ...]:
+        """The strongly connected components of the dependency graph over ``relations`` and what
+        they read (every relation when None), each after every component its rules read. A
+        component is recursive when its relations are in ``recursive()``; its rules are evaluated
+        together, to their common fixpoint."""
+        names = self.cone(relations) if relations is not None else set(self.relations)
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        stack: list[str] = []
+        on_stack: set[str] = set()
+        out: list[tuple[str, ...]] = []
+        for root in sorted(names):  # Tarjan's algorithm, iterative: a long chain needs no deep stack
+            if root in index:
+                continue
+            work = [(root, iter(sorted(set(self.reads(root)))))]
+            index[root] = low[root] = len(index)
+            stack.append(root)
+            on_stack.add(root)
+            while work:
+                node, reads = work[-1]
+                step = next(reads, None)
+                if step is not None:
+                    if step not in index:
+                        index[step] = low[step] = len(index)
+                        stack.append(step)
+                        on_stack.add(step)
+                        work.append((step, iter(sorted(set(self.reads(step))))))
+                    elif step in on_stack:
+                        low[node] = min(low[node], index[step])
+                    continue
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    members = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == node:
+                            break
+                    out.append(tuple(sorted(members)))
+        return tuple(out)
 
     def read_from(self, relation: str) -> tuple[frozenset[str], ...]:
         """For each rule for ``relation`` in order, the relations it and the rules after it read,
@@ -210,4 +288,5 @@ class Program:
         rules = tuple(r for r in self.rules if not self.not_in_force(r, on))
         labels = {r.label for r in rules}
         exceptions = {k: tuple(e for e in v if e in labels) for k, v in self.exceptions.items()}
-        return Program(self.relations, rules, self.strata, self.provisions, self.questions, exceptions)
+        return Program(self.relations, rules, self.strata, self.provisions, self.questions, exceptions,
+                       self.chapters, self.paragraph_notes)

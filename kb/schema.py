@@ -11,12 +11,22 @@ An empty list is a known empty value. docs/case-fields.md tabulates each field's
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from redress.errors import CaseValidationError
+from redress.errors import CaseValidationError, printable, shown
+from redress.queries.dates import MAX_DATE, MIN_DATE
 
-__all__ = ["FieldSpec", "FIELDS", "NULLABLE", "CSV_NULL", "CONTRACT_QUESTIONS", "ROUTES", "Case", "validate_case"]
+__all__ = ["FieldSpec", "FIELDS", "NULLABLE", "CSV_NULL", "CONTRACT_QUESTIONS", "ROUTES", "Case", "NOT_UTF8",
+           "parse_json", "validate_case", "FIRST_DATE", "LAST_DATE", "OUT_OF_RANGE"]
+
+# The dates a case may hold. The calendar (bank holidays) runs to MAX_DATE, and every period the
+# rules count from a case date (two months, five weeks, 30 days, then HESC r.12's roll to the next
+# working day) must end inside it, or the answer fails with no field to blame: a year's margin.
+FIRST_DATE, LAST_DATE = MIN_DATE, _dt.date(MAX_DATE.year - 1, 12, 31)
+OUT_OF_RANGE = (f"is outside the supported range {FIRST_DATE} to {LAST_DATE} "
+                f"(deadlines counted from it must end within the calendar, to {MAX_DATE})")
 
 
 @dataclass(frozen=True)
@@ -25,14 +35,14 @@ class FieldSpec:
     type: str  # enum | enum_list | date | int | bool | string
     values: tuple[str, ...] = ()
     default: Any = None
-    description: str = ""
+    description: str = ""  # a noun phrase: reads after "the case does not say ..."
     null_means: str = ""  # non-empty: JSON null is a known value meaning this (else null = unknown)
 
 
 _KINDS = (
     "refuse_assessment", "refuse_plan", "plan_finalised", "plan_amended", "refuse_reassessment",
     "refuse_amend", "cease_plan", "issue_plan", "personal_budget_refused", "school_sen_support",
-    "provision_not_delivered", "plan_delayed",
+    "provision_not_delivered", "plan_delayed", "tribunal_order_not_implemented", "recommendation_not_implemented",
 )
 _GROUNDS = (
     "decision", "section_a", "section_b", "section_c", "section_d", "section_e", "section_f",
@@ -45,20 +55,20 @@ FIELDS: dict[str, FieldSpec] = {
     f.path: f
     for f in (
         FieldSpec("id", "string", description="the case's identifier, echoed in answers"),
-        FieldSpec("authority", "enum", AUTHORITIES, description="local authority; absent: national rules only"),
+        FieldSpec("authority", "enum", AUTHORITIES, description="which local authority the case is with (absent: national rules only)"),
         FieldSpec("as_of", "date", description="the date the question is asked (default: today)"),
         FieldSpec("person.role", "enum", ("parent", "young_person"), description="who brings the case"),
-        FieldSpec("person.age", "int", description="age in years of the child or young person"),
+        FieldSpec("person.age", "int", description="the age in years of the child or young person"),
         FieldSpec("person.over_compulsory_school_age", "bool",
-                  description="past the last Friday in June of the school year in which they turn 16"),
-        FieldSpec("decision.kind", "enum", _KINDS, description="what the LA (or other body) decided or did"),
-        FieldSpec("decision.sent", "date", description="the date written notice of the decision was sent"),
-        FieldSpec("decision.plan_made", "date", description="the date the EHC plan was made or last amended"),
+                  description="whether the person is past the last Friday in June of the school year in which they turn 16"),
+        FieldSpec("decision.kind", "enum", _KINDS, description="what the local authority (or other body) decided or did"),
+        FieldSpec("decision.sent", "date", description="when written notice of the decision was sent"),
+        FieldSpec("decision.plan_made", "date", description="when the EHC plan was made or last amended"),
         FieldSpec("appeal.type", "enum", ("sen", "disability_discrimination"), default="sen",
-                  description="an s.51 SEN appeal (default) or a disability discrimination claim"),
-        FieldSpec("appeal.grounds", "enum_list", _GROUNDS, description="the parts of the decision or plan appealed"),
+                  description="whether it is an s.51 SEN appeal (the default) or a disability discrimination claim"),
+        FieldSpec("appeal.grounds", "enum_list", _GROUNDS, description="which parts of the decision or plan the appeal is about"),
         FieldSpec("appeal.conduct_date", "date",
-                  description="extension: for a disability discrimination claim, when the conduct complained of occurred"),
+                  description="when the conduct complained of in a disability discrimination claim occurred (an extension field)"),
         FieldSpec("mediation.adviser_contacted", "date", description="when the mediation adviser was contacted",
                   null_means="the family has not contacted the mediation adviser"),
         FieldSpec("mediation.adviser_told_decline", "date", description="when the adviser was told mediation is declined",
@@ -66,7 +76,7 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("mediation.requested", "date", description="when the family told the LA it wants mediation",
                   null_means="the family has not asked for mediation"),
         FieldSpec("mediation.issues", "enum_list", ("education", "health", "social_care"),
-                  description="the issues for mediation"),
+                  description="what the mediation is about (education, health, social care)"),
         FieldSpec("mediation.concluded", "date", description="when mediation concluded",
                   null_means="mediation has not concluded (or not taken place)"),
         FieldSpec("mediation.la_cannot_arrange_notified", "date",
@@ -76,20 +86,33 @@ FIELDS: dict[str, FieldSpec] = {
                   null_means="no mediation certificate has been issued"),
         FieldSpec("disagreement.counterparty", "enum",
                   ("local_authority", "maintained_school", "academy", "early_years_provider",
-                   "post16_institution", "health_commissioner")),
+                   "post16_institution", "health_commissioner"),
+                  description="who the disagreement is with"),
         FieldSpec("disagreement.about", "enum",
                   ("sen_duties", "special_educational_provision", "health_provision",
-                   "social_care_provision", "funding_between_bodies")),
+                   "social_care_provision", "funding_between_bodies"),
+                  description="what the disagreement is about"),
         FieldSpec("disagreement.stage", "enum",
                   ("ehc_assessment", "drafting_plan", "review", "reassessment", "awaiting_appeal"),
                   description="the stage of the EHC process the disagreement arises at",
                   null_means="the disagreement arises at none of these stages"),
-        FieldSpec("disagreement.parties_agree", "bool", description="all parties agree to use disagreement resolution"),
+        FieldSpec("disagreement.parties_agree", "bool", description="whether all parties agree to use disagreement resolution"),
         FieldSpec("recommendation.issued", "date", description="when the Tribunal's recommendation was made",
                   null_means="the Tribunal has made no recommendation"),
         FieldSpec("recommendation.to", "enum", ("health_commissioner", "local_authority"),
                   description="the body the recommendation is made to",
                   null_means="no recommendation has been made to anybody"),
+        FieldSpec("recommendation.responded", "date",
+                  description="when the body responded in writing to the recommendation (an extension field)",
+                  null_means="the body has not responded to the recommendation"),
+        FieldSpec("complaint.first_aware", "date",
+                  description="when the family first knew of the problem complained of (an extension field: the ombudsmen's time limits)"),
+        FieldSpec("complaint.good_reason_for_delay", "bool",
+                  description="whether the ombudsman accepts a good reason for complaining after its time limit (an extension field)"),
+        FieldSpec("complaint.whole_school", "bool",
+                  description="whether the complaint is about the school as a whole, not one pupil only (an extension field: Ofsted)"),
+        FieldSpec("complaint.made", "date",
+                  description="when the body complained about received the written complaint (an extension field)"),
     )
 }
 
@@ -102,11 +125,15 @@ CONTRACT_QUESTIONS: tuple[str, ...] = (
     "mediation_advice_required", "adviser_contact_deadline", "certificate_due", "appeal_deadline",
     "recommendations_available", "recommendation_response_due", "disagreement_resolution_available",
     "routes", "local_contacts",
+    # extensions (docs/complaints.md)
+    "complaint_deadline", "complaint_reply_due",
 )
 
 ROUTES = (
     "disagreement_resolution", "mediation", "tribunal_appeal", "tribunal_recommendations",
     "school_complaint", "la_complaint", "nhs_complaint", "lgsco", "phso", "judicial_review",
+    # extensions (docs/complaints.md)
+    "dfe_complaint", "ofsted_complaint", "social_care_complaint", "county_court_claim",
 )
 
 
@@ -130,10 +157,15 @@ def _check_value(spec: FieldSpec, value: Any, path: str) -> Any:
     if spec.type == "string":
         if not isinstance(value, (str, int)) or isinstance(value, bool):
             raise CaseValidationError("must be a string", path)
-        return str(value)
+        try:
+            text = str(value)
+            text.encode("utf-8")
+        except ValueError:  # a lone surrogate (UnicodeEncodeError), or an int over 4,300 digits
+            raise CaseValidationError(f"must be a string of Unicode text, got {shown(value)}", path) from None
+        return text
     if spec.type == "enum":
         if not isinstance(value, str) or value not in spec.values:
-            raise CaseValidationError(f"unknown value {value!r}; expected one of: {', '.join(spec.values)}", path)
+            raise CaseValidationError(f"unknown value {shown(value)}; expected one of: {', '.join(spec.values)}", path)
         return value
     if spec.type == "enum_list":
         if not isinstance(value, list):
@@ -141,7 +173,7 @@ def _check_value(spec: FieldSpec, value: Any, path: str) -> Any:
         for i, item in enumerate(value):
             if not isinstance(item, str) or item not in spec.values:
                 raise CaseValidationError(
-                    f"unknown value {item!r}; expected one of: {', '.join(spec.values)}", f"{path}[{i}]")
+                    f"unknown value {shown(item)}; expected one of: {', '.join(spec.values)}", f"{path}[{i}]")
         return tuple(dict.fromkeys(value))
     if spec.type == "date":
         if not isinstance(value, str):
@@ -151,15 +183,15 @@ def _check_value(spec: FieldSpec, value: Any, path: str) -> Any:
                 raise ValueError
             parsed = _dt.date.fromisoformat(value)
         except ValueError:
-            raise CaseValidationError(f"malformed date {value!r}; expected YYYY-MM-DD", path) from None
-        if not 1990 <= parsed.year <= 2100:
-            raise CaseValidationError(f"date {value} is outside the supported range 1990-2100", path)
+            raise CaseValidationError(f"malformed date {shown(value)}; expected YYYY-MM-DD", path) from None
+        if not FIRST_DATE <= parsed <= LAST_DATE:
+            raise CaseValidationError(f"date {value} {OUT_OF_RANGE}", path)
         return parsed
     if spec.type == "int":
         if not isinstance(value, int) or isinstance(value, bool):
             raise CaseValidationError("must be a whole number", path)
         if not 0 <= value <= 120:
-            raise CaseValidationError(f"{value} is not a plausible age", path)
+            raise CaseValidationError(f"{shown(value)} is not a plausible age", path)
         return value
     if spec.type == "bool":
         if not isinstance(value, bool):
@@ -181,6 +213,24 @@ def _check_consistency(values: dict[str, Any]) -> None:
                                   "person.over_compulsory_school_age")
 
 
+NOT_UTF8 = "not valid UTF-8 text"  # a line of a cases file whose bytes do not decode
+
+
+def parse_json(text: str, field: str | None = None, *, one_line: bool = False) -> Any:
+    """JSON text as data; every way it can fail is a CaseValidationError naming ``field``: bad
+    syntax (with its position: the column alone for ``one_line`` text, a batch line), nesting too
+    deep for the parser, an integer too long to convert."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        where = f"column {err.colno}" if one_line else f"line {err.lineno}, column {err.colno}"
+        raise CaseValidationError(f"invalid JSON at {where}: {err.msg}", field) from None
+    except RecursionError:
+        raise CaseValidationError("invalid JSON: nested too deeply", field) from None
+    except ValueError as err:  # int() refuses over 4,300 digits
+        raise CaseValidationError(f"invalid JSON: {err}", field) from None
+
+
 def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
     """Validate a case as JSON data; every error names the offending field.
 
@@ -197,10 +247,10 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
             if not isinstance(value, dict):
                 raise CaseValidationError("must be an object", key)
             for sub, subvalue in value.items():
-                path = f"{key}.{sub}"
+                path = f"{key}.{printable(sub)}"
                 if path not in FIELDS:
-                    raise CaseValidationError(f"unknown field; {key} has: "
-                                              + ", ".join(p.split(".", 1)[1] for p in FIELDS if p.startswith(key + ".")), path)
+                    known = ", ".join(p.split(".", 1)[1] for p in FIELDS if p.startswith(key + "."))
+                    raise CaseValidationError(f"unknown field; {key} has: {known}", path)
                 if subvalue is not None:
                     values[path] = _check_value(FIELDS[path], subvalue, path)
                 elif FIELDS[path].null_means:
@@ -209,7 +259,8 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
             if value is not None:
                 values[key] = _check_value(FIELDS[key], value, key)
         else:
-            raise CaseValidationError("unknown field; a case has: " + ", ".join(sorted({p.split('.')[0] for p in FIELDS})), key)
+            raise CaseValidationError("unknown field; a case has: " + ", ".join(sorted({p.split('.')[0] for p in FIELDS})),
+                                      printable(key))
     _check_consistency(values)
     for path, spec in FIELDS.items():
         if spec.default is not None and path not in values:

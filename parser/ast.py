@@ -11,7 +11,8 @@ from redress.errors import Span
 __all__ = [
     "Span", "Var", "Const", "Term", "Atom", "Negation", "Comparison", "Assignment", "Literal",
     "Include", "Provision", "PredicateDecl", "InputDecl", "Fact", "Rule", "Exception_",
-    "Question", "Given", "Expectation", "Scenario", "Item", "Module",
+    "Question", "Given", "Expectation", "Scenario", "Chapter", "Classification", "PARAGRAPH_CLASSES", "Item",
+    "Module",
 ]
 
 Value = Union[str, int, _dt.date]
@@ -190,7 +191,35 @@ class Scenario:
     span: Span
 
 
-Item = Union[Include, Provision, PredicateDecl, InputDecl, Fact, Rule, Exception_, Question, Scenario]
+@dataclass(frozen=True)
+class Chapter:
+    """``chapter "CoP 11" has paragraphs 1 to 111.``: paragraphs "CoP 11.1" to "CoP 11.111" must
+    each be encoded (a provision of that id cited by rules) or classified."""
+
+    prefix: str
+    first: int
+    last: int
+    span: Span
+
+
+# How a paragraph that has no provision of its own is accounted for.
+PARAGRAPH_CLASSES = ("descriptive", "guidance only", "outside the reference", "encoded by")
+
+
+@dataclass(frozen=True)
+class Classification:
+    """``paragraphs "CoP 11.68" to "CoP 11.88" are guidance only because "...".``"""
+
+    first: str
+    last: str | None  # None: one paragraph
+    status: str  # one of PARAGRAPH_CLASSES
+    by: tuple[str, ...]  # for "encoded by": the provisions whose rules encode the paragraph
+    reason: str
+    span: Span
+
+
+Item = Union[Include, Provision, PredicateDecl, InputDecl, Fact, Rule, Exception_, Question, Scenario, Chapter,
+             Classification]
 
 
 @dataclass(frozen=True)

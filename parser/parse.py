@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as _dt
+import re
 import textwrap
 from functools import lru_cache
 from pathlib import Path
@@ -89,6 +90,10 @@ class _ToAst(Transformer[Token, Any]):
     # terms
     def var(self, meta: Meta, tok: Token) -> ast.Var:
         return ast.Var(str(tok), self._s(meta))
+
+    def anon(self, meta: Meta, tok: Token) -> ast.Var:
+        # each _ is a variable of its own, named by its place: no written variable starts with _
+        return ast.Var(f"_{tok.line}_{tok.column}", self._s(meta))
 
     def symbol(self, meta: Meta, tok: Token) -> ast.Const:
         return ast.Const(str(tok), self._s(meta))
@@ -210,6 +215,27 @@ class _ToAst(Transformer[Token, Any]):
     def question(self, meta: Meta, name: Token, kind: Token, atom: ast.Atom, desc: Token) -> ast.Question:
         return ast.Question(str(name), str(kind), atom, _unquote(str(desc)), self._s(meta))
 
+    # chapters and the classification of their paragraphs
+    def chapter(self, meta: Meta, prefix: Token, first: Token, last: Token) -> ast.Chapter:
+        return ast.Chapter(_unquote(str(prefix)), builtins.int(first), builtins.int(last), self._s(meta))
+
+    def cls_descriptive(self, meta: Meta) -> tuple[str, tuple[str, ...]]:
+        return "descriptive", ()
+
+    def cls_guidance(self, meta: Meta) -> tuple[str, tuple[str, ...]]:
+        return "guidance only", ()
+
+    def cls_outside(self, meta: Meta) -> tuple[str, tuple[str, ...]]:
+        return "outside the reference", ()
+
+    def cls_encoded_by(self, meta: Meta, *ids: Token) -> tuple[str, tuple[str, ...]]:
+        return "encoded by", tuple(_unquote(str(i)) for i in ids)
+
+    def classification(self, meta: Meta, first: Token, last: Token | None, status: tuple[str, tuple[str, ...]],
+                       reason: Token) -> ast.Classification:
+        return ast.Classification(_unquote(str(first)), _unquote(str(last)) if last is not None else None,
+                                  status[0], status[1], _unquote(str(reason)), self._s(meta))
+
     # scenarios
     def j_string(self, meta: Meta, tok: Token) -> str:
         return _unquote(str(tok))
@@ -284,7 +310,10 @@ def _expected_labels(parser: Lark, names: set[str] | frozenset[str]) -> tuple[st
         except KeyError:
             labels.add(name)
             continue
-        labels.add(f'"{pattern.value}"' if pattern.type == "str" else name)
+        if pattern.type == "re" and (keyword := re.fullmatch(r"([a-z_]+)\\b", pattern.value)):
+            labels.add(f'"{keyword.group(1)}"')  # a keyword, which the grammar bounds by \b
+        else:
+            labels.add(f'"{pattern.value}"' if pattern.type == "str" else name)
     return tuple(sorted(labels))
 
 
@@ -334,13 +363,39 @@ def parse_text(text: str, file: str = "<string>") -> ast.Module:
         tree = parser.parse(text)
     except UnexpectedInput as err:
         raise _syntax_error(err, text, file, parser) from None
+    except RecursionError:
+        raise _too_deep(text, file) from None
     try:
         items = _ToAst(file).transform(tree).children
     except VisitError as err:  # a node callback raised (e.g. an impossible date)
         if isinstance(err.orig_exc, RedressSyntaxError):
             raise err.orig_exc from None
+        if isinstance(err.orig_exc, RecursionError):
+            raise _too_deep(text, file) from None
         raise
+    except RecursionError:  # the tree is deeper than Python's stack: hundreds of nested lists
+        raise _too_deep(text, file) from None
     return ast.Module(file, text, tuple(items))
+
+
+def _too_deep(text: str, file: str) -> RedressSyntaxError:
+    """A syntax error at the first bracket nested deeper than any rule file needs."""
+    depth, line, column = 0, 1, 0
+    for ch in text:
+        column += 1
+        if ch == "\n":
+            line, column = line + 1, 0
+        elif ch in "([{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                break
+        elif ch in ")]}":
+            depth -= 1
+    return RedressSyntaxError(f"nested too deeply (more than {_MAX_DEPTH} brackets)", Span(file, line, max(column, 1),
+                                                                                             line, max(column, 1) + 1))
+
+
+_MAX_DEPTH = 100
 
 
 def _display(path: Path) -> str:
@@ -351,30 +406,77 @@ def _display(path: Path) -> str:
 
 
 def parse_file(path: Path) -> ast.Module:
+    """Parse one rule file. Its syntax errors quote the offending line only if it is a ``.rules``
+    file: a file named by mistake (``/etc/passwd``) is never echoed."""
+    shown = _display(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise RedressSyntaxError(f"cannot read rule file: {err.strerror}", Span(_display(path), 1, 1, 1, 1)) from None
-    return parse_text(text, _display(path))
+        data = path.read_bytes()
+    except (OSError, ValueError) as err:  # ValueError: a NUL in the path
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise RedressSyntaxError(f"cannot read rule file: {reason}", Span(shown, 1, 1, 1, 1)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise RedressSyntaxError(f"not UTF-8 text: byte 0x{data[err.start]:02x}", Span(shown, line, column, line,
+                                                                                       column + 1)) from None
+    try:
+        return parse_text(text, shown)
+    except RedressSyntaxError as err:
+        if path.suffix == ".rules" or not err.context:
+            raise
+        raise RedressSyntaxError(err.bare_message, err.span, "", err.expected) from None
+
+
+def _confined(root: Path, folder: Path, include: ast.Include) -> Path:
+    """The file an ``include`` names: a relative path to a ``.rules`` file inside the entry
+    file's folder tree (after symbolic links), else a syntax error at the include line."""
+    if "\0" in include.path:
+        raise RedressSyntaxError("an included path cannot hold a NUL character", include.span)
+    named = Path(include.path)
+    if named.is_absolute():
+        raise RedressSyntaxError("include takes a path relative to the including file, not an absolute one",
+                                 include.span)
+    if named.suffix != ".rules":
+        raise RedressSyntaxError("include names a .rules file", include.span)
+    try:
+        inside = (folder / named).resolve().is_relative_to(root)
+    except (OSError, ValueError) as err:
+        raise RedressSyntaxError(f"cannot read included file: {err}", include.span) from None
+    if not inside:
+        raise RedressSyntaxError(f"include must stay inside the rules folder {_display(root)}", include.span)
+    return folder / named
 
 
 def parse_program(entry: Path) -> tuple[ast.Module, ...]:
     """Parse an entry file and, depth first, every file it includes (each once, in order).
 
-    An include cycle or a missing include is a syntax error at the include line.
+    An include cycle, a missing include, or one that leaves the entry file's folder tree (an
+    absolute path, ``../``, a symbolic link out) is a syntax error at the include line.
     """
     modules: list[ast.Module] = []
     done: set[Path] = set()
+    try:
+        root = entry.resolve().parent
+    except (OSError, ValueError) as err:  # a name too long, a NUL in the path
+        raise RedressSyntaxError(f"cannot read rule file: {err}", Span(str(entry)[:200], 1, 1, 1, 1)) from None
 
     def visit(path: Path, stack: tuple[Path, ...], at: Span | None) -> None:
-        real = path.resolve()
+        try:
+            real = path.resolve()
+            found = real.is_file()
+        except (OSError, ValueError) as err:
+            if at is None:
+                raise RedressSyntaxError(f"cannot read rule file: {err}", Span(_display(path)[:200], 1, 1, 1, 1)) from None
+            raise RedressSyntaxError(f"cannot read included file: {err}", at) from None
         if real in stack:
             chain = " -> ".join(p.name for p in (*stack, real))
             assert at is not None
             raise RedressSyntaxError(f"include cycle: {chain}", at)
         if real in done:
             return
-        if not real.is_file():
+        if not found:
             if at is None:
                 raise RedressSyntaxError("rule file not found", Span(_display(path), 1, 1, 1, 1))
             raise RedressSyntaxError(f"included file not found: {_display(path)}", at)
@@ -383,7 +485,7 @@ def parse_program(entry: Path) -> tuple[ast.Module, ...]:
         modules.append(module)
         for item in module.items:
             if isinstance(item, ast.Include):
-                visit(real.parent / item.path, (*stack, real), item.span)
+                visit(_confined(root, real.parent, item), (*stack, real), item.span)
 
     visit(entry, (), None)
     return tuple(modules)

@@ -43,7 +43,9 @@ class Builtin:
         for value, kind in zip(args, self.arg_types):
             if kind == "date" and (not isinstance(value, _dt.date) or isinstance(value, _dt.datetime)):
                 return False
-            if kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
+            # an int is a count: the date functions take none below zero (dates._check_count), so a
+            # negative one, like a wrong type, is a value the function does not apply to
+            if kind == "int" and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
                 return False
         return True
 

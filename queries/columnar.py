@@ -18,18 +18,19 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 
-from redress.errors import CaseValidationError, RedressError
+from redress.errors import CaseValidationError, DataError, RedressError, printable
 from redress.kb import ir
-from redress.kb.schema import CSV_NULL, FIELDS
+from redress.kb.schema import CSV_NULL, FIELDS, FIRST_DATE, LAST_DATE, NOT_UTF8, OUT_OF_RANGE
 from redress.queries import dates
 from redress.queries.answerfile import Layout
-from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql, given_column
+from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql, given_column, run
 from redress.queries.vector import CALENDAR_END as _TABLE_END  # supported dates plus slack
 from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine
 
 __all__ = ["ColumnarEngine", "Problem", "CALENDAR_START", "CALENDAR_END"]
 
 _ROWS_PER_WRITE = 4096  # cases fetched and written at a time
+_ROWS_PER_READ = 65536  # lines handed to DuckDB at a time by the careful reader
 
 CALENDAR_START, CALENDAR_END = dates.MIN_DATE, dates.MAX_DATE
 _GROUPS: dict[str, list[str]] = {}
@@ -75,6 +76,12 @@ def _leaf_struct() -> str:
     return _q(json.dumps(spec))
 
 
+def _cut(text: str) -> str:
+    """A value's text as an error message quotes it: at most 60 characters."""
+    text = f"CAST({text} AS VARCHAR)"
+    return f"CASE WHEN length({text}) > 60 THEN left({text}, 57) || '...' ELSE {text} END"
+
+
 def _x(path: str) -> str:
     """The JSON value of a contract field, read from the parsed leaves ``u``."""
     return f"u.{path}"
@@ -101,14 +108,14 @@ def _validation_sql() -> tuple[str, str, str]:
     # JSON type of each, NULL when absent) is then checked key by key. The count is cheap and
     # settles the clean lines; CASE runs the exact check only on the rest.
     add(f"CASE WHEN len(keys[1]) > list_count(types[1:{len(_TOP)}]) THEN NOT list_has_all({_list(_TOP)}, keys[1]) END",
-        "'unknown field; a case has: ' || " + _q(", ".join(_TOP)), f"list_filter(keys[1], lambda k: NOT list_contains({_list(_TOP)}, k))[1]")
+        "'unknown field; a case has: ' || " + _q(", ".join(_TOP)), _cut(f"list_filter(keys[1], lambda k: NOT list_contains({_list(_TOP)}, k))[1]"))
     for i, (grp, subs) in enumerate(_GROUPS.items(), start=1):
         kind, (a, b) = f"types[{_TYPE_AT[grp]}]", _TYPE_SPAN[grp]
         add(f"{kind} NOT IN ('OBJECT', 'NULL')", "'must be an object'", _q(grp))
         add(f"CASE WHEN {kind} = 'OBJECT' AND len(keys[{i + 1}]) > list_count(types[{a}:{b}]) THEN "
             f"NOT list_has_all({_list(subs)}, keys[{i + 1}]) END",
             f"'unknown field; {grp} has: ' || " + _q(", ".join(subs)),
-            f"'{grp}.' || list_filter(keys[{i + 1}], lambda k: NOT list_contains({_list(subs)}, k))[1]")
+            f"'{grp}.' || " + _cut(f"list_filter(keys[{i + 1}], lambda k: NOT list_contains({_list(subs)}, k))[1]"))
     # Each check first tries the field's minified JSON text (a plain string compare), and parses
     # the value only when that fails: escaped or odd values still get the exact answer.
     for path, spec in FIELDS.items():
@@ -120,7 +127,7 @@ def _validation_sql() -> tuple[str, str, str]:
             quoted = ", ".join(_q(json.dumps(v)) for v in spec.values)
             add(f"{present} AND CASE WHEN {text} IN ({quoted}) THEN false ELSE (json_type({x}) <> 'VARCHAR' OR "
                 f"{s} NOT IN ({', '.join(map(_q, spec.values))})) END",
-                f"'unknown value ' || {x} || '; expected one of: {', '.join(spec.values)}'", _q(path))
+                f"'unknown value ' || {_cut(x)} || '; expected one of: {', '.join(spec.values)}'", _q(path))
         elif spec.type == "enum_list":
             add(f"{present} AND NOT starts_with({text}, '[')", "'must be a list'", _q(path))
             add(f"{present} AND starts_with({text}, '[') AND {text} <> '[]' AND NOT list_has_all({_list(spec.values)}, "
@@ -129,13 +136,13 @@ def _validation_sql() -> tuple[str, str, str]:
         elif spec.type == "date":
             add(f"{present} AND CASE WHEN length({text}) = 12 AND {_fast_date(x)} IS NOT NULL THEN false ELSE "
                 f"(json_type({x}) <> 'VARCHAR' OR length({s}) <> 10 OR TRY_CAST({s} AS DATE) IS NULL) END",
-                f"'malformed date ' || {x} || '; expected YYYY-MM-DD'", _q(path))
-            add(f"{present} AND (year({_date(path)}) < 1990 OR year({_date(path)}) > 2100)",
-                f"'date ' || {s} || ' is outside the supported range 1990-2100'", _q(path))
+                f"'malformed date ' || {_cut(x)} || '; expected YYYY-MM-DD'", _q(path))
+            add(f"{present} AND ({_date(path)} < DATE '{FIRST_DATE}' OR {_date(path)} > DATE '{LAST_DATE}')",
+                f"'date ' || {s} || ' ' || {_q(OUT_OF_RANGE)}", _q(path))
         elif spec.type == "int":
             add(f"{present} AND json_type({x}) NOT IN ('UBIGINT', 'BIGINT')", "'must be a whole number'", _q(path))
             add(f"{present} AND json_type({x}) IN ('UBIGINT', 'BIGINT') AND (TRY_CAST({s} AS BIGINT) < 0 OR "
-                f"TRY_CAST({s} AS BIGINT) > 120)", f"{s} || ' is not a plausible age'", _q(path))
+                f"TRY_CAST({s} AS BIGINT) > 120)", f"{_cut(s)} || ' is not a plausible age'", _q(path))
         elif spec.type == "bool":
             add(f"{present} AND {text} NOT IN ('true', 'false')", "'must be true, false or null'", _q(path))
         elif spec.type == "string":
@@ -206,25 +213,64 @@ class ColumnarEngine:
         self._vector: VectorEngine | None = None
         self.backend = "duckdb"  # which backend answered last: "duckdb" (redress_answers) or "numpy" (_results)
         self._results: tuple[np.ndarray, dict[str, QuestionResult]] | None = None
+        self._unreadable: dict[int, str] = {}  # line -> problem, for lines no text could be read from
 
     # ------------------------------------------------------------------ input
     def load_lines(self, source: Path, fmt: str) -> None:
         """Read the file into ``redress_raw(line, j)``: one JSON object text per case."""
+        import duckdb
+
         path = _q(str(source))
+        self._unreadable = {}
         if fmt == "jsonl":
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
-                f"column0 AS j FROM read_csv({path}, columns={{'column0': 'VARCHAR'}}, header=false, "
-                "delim=chr(31), quote='', escape='', auto_detect=false)")
-        elif fmt == "csv":
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_csv AS SELECT CAST(row_number() OVER () + 1 AS INTEGER) "
-                             f"AS line, * FROM read_csv({path}, header=true, all_varchar=true)")
-            self.con.execute("CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT line, " + self._csv_json() + " AS j FROM redress_csv")
-        elif fmt == "parquet":
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
-                             f"CAST(to_json(p) AS VARCHAR) AS j FROM read_parquet({path}) p")
+            try:  # DuckDB's reader, fast; it stops at the first byte it cannot take (0x1F, not UTF-8, a bare CR)
+                self.con.execute(
+                    "CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT CAST(row_number() OVER () AS INTEGER) AS line, "
+                    f"column0 AS j FROM read_csv({path}, columns={{'column0': 'VARCHAR'}}, header=false, "
+                    "delim=chr(31), quote='', escape='', auto_detect=false)")
+            except duckdb.Error:
+                self._read_lines(source)
+        elif fmt in ("csv", "parquet"):
+            try:  # a file DuckDB cannot read as a whole is one clean error naming it (the pydatalog engine reads CSV row by row)
+                if fmt == "csv":
+                    self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_csv AS SELECT CAST(row_number() OVER () + 1 AS "
+                                     f"INTEGER) AS line, * FROM read_csv({path}, header=true, all_varchar=true)")
+                    self.con.execute("CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT line, " + self._csv_json()
+                                     + " AS j FROM redress_csv")
+                else:
+                    self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_raw AS SELECT CAST(row_number() OVER () AS "
+                                     f"INTEGER) AS line, CAST(to_json(p) AS VARCHAR) AS j FROM read_parquet({path}) p")
+            except duckdb.Error as err:
+                raise DataError(printable(str(err).split("\n", 1)[0]), str(source)) from None
         else:
             raise RedressError(f"unknown input format {fmt!r}")
+
+    def _read_lines(self, source: Path) -> None:
+        """``redress_raw`` read line by line in Python, each line's bytes decoded on their own: a
+        line that is not UTF-8 is one bad line (kept in ``_unreadable``), whatever bytes it holds."""
+        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_raw (line INTEGER, j VARCHAR)")
+        lines: list[int] = []
+        texts: list[str | None] = []
+
+        def flush() -> None:
+            self.con.register("redress_read", {"line": np.array(lines, dtype=np.int32), "j": np.array(texts, dtype=object)})
+            self.con.execute("INSERT INTO redress_raw SELECT line, j FROM redress_read")
+            self.con.unregister("redress_read")
+            lines.clear()
+            texts.clear()
+
+        with source.open("rb") as f:
+            for number, raw in enumerate(f, start=1):
+                try:
+                    texts.append(raw.rstrip(b"\r\n").decode("utf-8"))
+                except UnicodeDecodeError:
+                    self._unreadable[number] = NOT_UTF8
+                    texts.append(None)  # read as blank; validate reports it
+                lines.append(number)
+                if len(lines) == _ROWS_PER_READ:
+                    flush()
+        if lines:
+            flush()
 
     def _csv_json(self) -> str:
         """A CSV row of dotted-field columns as the contract's nested case JSON."""
@@ -273,7 +319,7 @@ class ColumnarEngine:
                          f"json_transform(jj, {_leaf_struct()}) AS u FROM (SELECT line, is_json, is_object, "
                          "CASE WHEN is_object THEN j ELSE '{}' END AS jj FROM (SELECT line, j, is_json, "
                          "CASE WHEN is_json THEN json_type(j) = 'OBJECT' ELSE false END AS is_object FROM (SELECT line, j, "
-                         f"COALESCE(json_valid(j), false) AS is_json FROM redress_raw WHERE line BETWEEN {first} AND {last} "
+                         f"COALESCE(TRY(json_valid(j)), false) AS is_json FROM redress_raw WHERE line BETWEEN {first} AND {last} "
                          "AND j IS NOT NULL AND trim(j) <> '')))")  # blank lines are skipped
         columns = []
         for path in FIELDS:
@@ -298,6 +344,8 @@ class ColumnarEngine:
             problems = [Problem(int(line), str(err), f) for line, err, f in self.con.execute(
                 f"SELECT line, {message}, {fld} FROM redress_parsed SEMI JOIN redress_bad_lines USING (line) "
                 "ORDER BY line").fetchall()]
+        problems += [Problem(line, message, None) for line, message in self._unreadable.items() if first <= line <= last]
+        problems.sort(key=lambda p: p.line)
         self.con.execute("ALTER TABLE redress_cases DROP COLUMN redress_bad")
         self.con.execute("DROP TABLE redress_parsed")
         return problems
@@ -387,12 +435,8 @@ class ColumnarEngine:
             self.con.execute("CREATE OR REPLACE TEMP TABLE redress_cases AS SELECT * EXCLUDE (redress_epoch) "
                              f"FROM redress_all_cases WHERE redress_epoch = {epoch}")
             relations = [program.questions[q].relation for q in questions]
-            for stmt in compile_sql(program, "duckdb", relations):
-                if stmt.repeat_until_stable:
-                    while self.con.execute(stmt.sql).fetchone()[0] > 0:  # type: ignore[index]
-                        pass
-                else:
-                    self.con.execute(stmt.sql)
+            run(compile_sql(program, "duckdb", relations), self.con.execute,
+                lambda sql: int(self.con.execute(sql).fetchone()[0]))  # type: ignore[index]
             for q in questions:
                 self.con.execute(f"INSERT INTO redress_answers {answer_sql(program, q, self.patterns[q], 'duckdb')}")
         # the per-epoch filtering above narrowed redress_cases; put every case back

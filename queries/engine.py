@@ -21,6 +21,7 @@ from pyDatalog import pyDatalog as _pd
 from redress.errors import RedressError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS, Builtin
+from redress.queries.fixpoint import fixpoint
 from redress.queries.model import Model, Pattern, Row
 
 __all__ = ["DatalogEngine"]
@@ -88,7 +89,7 @@ class DatalogEngine:
         self.program = program
         self._id = next(_engine_ids)
         self._local = threading.local()
-        self._static = _static_relations(program)
+        self._static = program.static()
         self._keyed = _keyed_relations(program)
         # input relations with no rules are served by resolvers, named per engine: the registry
         # is global, and another program may give the same name to a derived relation. An input
@@ -102,6 +103,12 @@ class DatalogEngine:
             pyEngine.Python_resolvers[f"{pred}/{program.relations[name].arity}"] = _input_resolver(name)
         weakref.finalize(self, _unregister, tuple(f"{pred}/{program.relations[name].arity}"
                                                   for name, pred in self._served.items()))
+        # recursive components are evaluated here, not by pyDatalog, whose tabled resolution
+        # loops forever on some of them (see _fixpoint); pyDatalog reads their rows as facts
+        recursive = program.recursive()
+        self._recursive = tuple(c for c in program.components() if c[0] in recursive)
+        self._evaluated = frozenset(recursive)
+        self._dynamic: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
 
     def _pred(self, relation: str) -> str:
         return self._served.get(relation) or _PREFIX + relation
@@ -149,7 +156,7 @@ class DatalogEngine:
             _pd.assert_fact(_PREFIX + name, *dummy)
             _pd.retract_fact(_PREFIX + name, *dummy)
         for rule in self.program.rules:
-            if rule.head.relation not in relations:
+            if rule.head.relation not in relations or rule.head.relation in self._evaluated:
                 continue
             variables: dict[str, Any] = {}
             head = pyParser.Query(_PREFIX + rule.head.relation, [self._term(a, variables) for a in rule.head.args])
@@ -163,6 +170,47 @@ class DatalogEngine:
             for lit in body[1:]:
                 conj = conj & lit
             pyParser.add_clause(head, conj)
+        for component in self._recursive:  # the law's own recursive relations, once per Logic
+            if component[0] in relations and component[0] in self._static:
+                for clause in self._fixpoint(component, {}):
+                    pyEngine.assert_(clause)
+
+    def _fixpoint(self, component: tuple[str, ...], facts: Facts, key: Any = None) -> list[Any]:
+        """The rows of a recursive component, as engine facts: its rules evaluated bottom up
+        (``fixpoint``) over the relations it reads: inputs from ``facts``, the others asked of
+        pyDatalog; when every fact is of an input under one case ``key``, the law's own relations
+        as this thread first asked them and the rest in one query."""
+        members = set(component)
+        extents: dict[str, set[Row]] = {}
+        asked = []
+        for name in sorted({read for member in component for read in self.program.reads(member)} - members):
+            if self.program.relations[name].kind == "input":
+                extents[name] = {tuple(row) for row in facts.get(name, ())}
+            elif name in self._static and key is not None:  # no derived facts asserted: the cache holds
+                extents[name] = self._static_rows(name)
+            elif key is None:
+                extents[name] = {_row(row) for row in (self._goal(name).ask() or [])}
+            else:
+                asked.append(name)
+                extents[name] = set()
+        if asked:
+            goal_name, width = self._combined_goal(tuple(asked))
+            goal = pyEngine.Literal(goal_name, [_constant(key), *(pyEngine.Var(f"V{i}") for i in range(width + 1))])
+            for row in goal.ask() or []:
+                extents[row[1]].add(_row(row[2:2 + self.program.relations[row[1]].arity]))
+        given = {name: facts[name] for name in component if name in facts}
+        rows = fixpoint(self.program, component, extents, given)
+        return [pyEngine.Clause(pyEngine.Literal(_PREFIX + name, [_constant(v) for v in row]), [])
+                for name in component for row in rows[name]]
+
+    def _dynamic_components(self, relations: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        """The recursive components ``relations`` read that depend on the case, lowest first."""
+        found = self._dynamic.get(relations)
+        if found is None:
+            cone = self.program.cone(relations)
+            found = self._dynamic[relations] = tuple(c for c in self._recursive
+                                                     if c[0] in cone and c[0] not in self._static)
+        return found
 
     def _activate(self, relations: tuple[str, ...] = ()) -> None:
         """Make this thread's Logic current, with the rules ``relations`` need loaded: rules are
@@ -178,8 +226,8 @@ class DatalogEngine:
             self._local.logic = Logic(True)
         if relations not in self._local.ready:
             missing = self.program.cone(relations) - self._local.loaded
+            self._local.loaded |= missing  # first: loading asks the law's own recursive relations' reads
             self._load(missing)
-            self._local.loaded |= missing
             self._local.ready.add(relations)
 
     def _goal(self, relation: str) -> Any:
@@ -254,6 +302,9 @@ class DatalogEngine:
         resolvers, any others asserted, and every one gone afterwards. Yields the case key when
         every fact is of an input relation and under that one key, else None."""
         self._activate(relations)
+        dynamic = self._dynamic_components(relations)
+        if dynamic:  # read twice: by pyDatalog and by the fixpoint
+            facts = {relation: [tuple(row) for row in rows] for relation, rows in facts.items()}
         asserted: list[Any] = []
         served: dict[str, list[Row]] = {}
         keys: set[Any] = set()
@@ -275,6 +326,11 @@ class DatalogEngine:
                     asserted.append(clause)
                     keys.add(row[0] if row else None)
             _case.rows = served
+            for component in dynamic:
+                for clause in self._fixpoint(component, facts, next(iter(keys)) if only_inputs and len(keys) == 1
+                                             else None):
+                    pyEngine.assert_(clause)
+                    asserted.append(clause)
             yield next(iter(keys)) if only_inputs and len(keys) == 1 else None
         finally:
             _case.rows = {}
@@ -282,18 +338,23 @@ class DatalogEngine:
             for clause in asserted:
                 pyEngine.retract(clause)
 
+    def _static_rows(self, relation: str) -> set[Row]:
+        """A relation of the law's own rows, the same whatever the case: asked once per thread."""
+        static: dict[str, set[Row]] = self._local.__dict__.setdefault("static", {})
+        rows = static.get(relation)
+        if rows is None:
+            rows = static[relation] = self._ask(relation)
+        return rows
+
     def _one_case(self, relations: tuple[str, ...], key: Any) -> tuple[dict[str, set[Row]], Explored]:
         """The extents when every fact is of an input relation and under one case key: a keyed
         relation's rows all start with that key, and a static relation's extent is the same
         whatever the input facts, so it is asked once per thread and kept. Also the patterns
         the query evaluated (keyed to the case), each with all its answers."""
-        static: dict[str, set[Row]] = self._local.__dict__.setdefault("static", {})
         out: dict[str, set[Row]] = {}
         for relation in relations:
             if relation in self._static:
-                if relation not in static:
-                    static[relation] = self._ask(relation)
-                out[relation] = set(static[relation])
+                out[relation] = set(self._static_rows(relation))
         dynamic = tuple(relation for relation in relations if relation not in self._static)
         if not dynamic:
             return out, {}
@@ -371,12 +432,6 @@ def _explored(table: Mapping[Any, Any]) -> Explored:
             rows = frozenset([_row([t.id for t in fact.terms]) for fact in facts.values()])
         out.setdefault(name[len(_PREFIX):], []).append((pattern, rows))
     return out
-
-
-def _static_relations(program: ir.Program) -> frozenset[str]:
-    """The relations that depend on no input relation, directly or through others."""
-    return frozenset(program.relations) - program.readers(
-        name for name, rel in program.relations.items() if rel.kind == "input")
 
 
 def _repeats_a_variable(atom: ir.Atom) -> bool:

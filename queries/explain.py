@@ -14,13 +14,16 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
+import sys
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
-from redress.errors import KnowledgeBaseError, RedressError
+from redress.errors import KnowledgeBaseError
 from redress.kb import ir
+from redress.kb.schema import FIELDS
 from redress.queries.builtins import BUILTINS
+from redress.queries.fixpoint import compare
 from redress.queries.model import Model, Pattern, Row, matches
 
 __all__ = ["Status", "ProofNode", "Prover", "AtomResult", "SharedProofs", "render_value"]
@@ -171,13 +174,19 @@ class Prover:
         self.shared = shared
         self._shareable = shared.relations if shared else frozenset()
         self._memo: dict[tuple[str, Pattern], AtomResult] = {}
-        self._active: set[tuple[str, Pattern]] = set()
+        # atoms of recursive relations under evaluation (see _tabled): what is found so far, each
+        # one's place on the stack, and the lowest place an evaluation read an open atom at
+        self._table: dict[tuple[str, Pattern], AtomResult] = {}
+        self._stack: list[tuple[str, Pattern]] = []
+        self._depth: dict[tuple[str, Pattern], int] = {}
+        self._low = _NONE_OPEN
+        self._proofs: dict[tuple[str, Row], ProofNode] = {}  # each recursive row's one proof (see _settle)
         self._sorted: dict[str, Sequence[Row]] = {}
         self._described: dict[tuple[str, Pattern], str] = {}
         self._missing: dict[int, tuple[ProofNode, frozenset[str]]] = {}  # see _fields
-        # what a later rule may not read for an atom to stop before it (see _derived)
         self._recursive = program.recursive()
-        self._blocking = frozenset(unknown_inputs) | self._recursive
+        # what a later rule may not read for an atom with open positions to stop before it (see _derived)
+        self._blocking = frozenset(unknown_inputs)
 
     # ------------------------------------------------------------------ English
     def describe(self, relation: str, row: Pattern) -> str:
@@ -217,16 +226,88 @@ class Prover:
         if shared and key in shared.atoms:
             result = self._memo[key] = shared.atoms[key]
             return result
-        if key in self._active:  # a recursive cycle: least fixpoint, nothing new on this path
-            return AtomResult(rest_node=ProofNode(f"no {self.describe(relation, pattern)} (cycle)", Status.FALSE, "absent"))
-        self._active.add(key)  # no try/finally: a Prover that raises is dropped with its state
+        if relation in self._recursive:
+            return self._tabled(key)
         rel = self.program.relations[relation]
         result = self._input(rel, pattern) if rel.kind == "input" else self._derived(relation, pattern)
-        self._active.discard(key)
         self._memo[key] = result
         if shared and len(shared.atoms) < MAX_SHARED:
             shared.atoms[key] = result
         return result
+
+    def _tabled(self, key: tuple[str, Pattern]) -> AtomResult:
+        """An atom of a recursive relation, to the least fixpoint of its rules. An atom under
+        evaluation that is read again answers with what it has found so far; once every atom of
+        a strongly connected set of such atoms is evaluated, they are all evaluated again, in
+        turn, until none finds a new row or a better status (Tarjan's components over atoms, as
+        tabled resolution completes them). The rows only grow, and are finitely many, so it
+        ends; the answers do not depend on the order in which the atoms are first visited. A
+        TRUE row keeps the proof it was first found with, built from rows found before it, so
+        every proof is finite and well founded. The atoms are checked against the engine once
+        complete. No try/finally: a Prover that raises is dropped with its state."""
+        entry = self._table.get(key)
+        if entry is not None:
+            self._low = min(self._low, self._depth[key])
+            return entry
+        relation, pattern = key
+        depth = self._depth[key] = len(self._stack)
+        self._stack.append(key)
+        self._table[key] = AtomResult()
+        outer, self._low = self._low, _NONE_OPEN
+        self._table[key] = self._settle(relation, AtomResult(), self._derived(relation, pattern, checked=False))
+        low = self._low
+        # while it reads atoms open above it on the stack (or itself), it leads a set of atoms
+        # that read each other: evaluate them all again until none changes
+        while depth <= low != _NONE_OPEN:
+            size = len(self._stack)
+            changed = False
+            self._low = _NONE_OPEN
+            for member in self._stack[depth:]:
+                old = self._table[member]
+                new = self._settle(member[0], old, self._derived(*member, checked=False))
+                changed = changed or _truth(new) != _truth(old)
+                self._table[member] = new
+            low = min(low, self._low)
+            if not changed and len(self._stack) == size:
+                break
+        if low < depth:  # it reads an atom open below it: completed with that one, by its leader
+            self._low = min(outer, low)
+            return self._table[key]
+        for member in self._stack[depth:]:
+            result = self._memo[member] = self._table.pop(member)
+            del self._depth[member]
+            self._check(member[0], self.model.engine_rows(*member), result.rows)
+        del self._stack[depth:]
+        self._low = outer
+        return self._memo[key]
+
+    def _settle(self, relation: str, old: AtomResult, new: AtomResult) -> AtomResult:
+        """A recursive atom's next result: every row found so far, at its best status. A TRUE row
+        has one proof in the whole Prover, the first found for it under any pattern, built from
+        rows proved before it, so no proof rests on its own conclusion; an UNKNOWN row keeps the
+        latest node (the ways it may hold found so far)."""
+        rows: dict[Row, tuple[Row, Status, ProofNode]] = {row[0]: row for row in old.rows}
+        for row, status, node in new.rows:
+            held = rows.get(row)
+            if held is not None and held[1] is Status.TRUE:
+                continue
+            if status is Status.TRUE:
+                node = self._proofs.setdefault((relation, row), node)
+            rows[row] = (row, status, node)
+        rest = Status.UNKNOWN if Status.UNKNOWN in (old.rest, new.rest) else Status.FALSE
+        rest_node = new.rest_node if new.rest is rest else old.rest_node
+        return AtomResult(sorted(rows.values(), key=_row_order) if len(rows) > 1 else list(rows.values()), rest, rest_node)
+
+    def _check(self, relation: str, engine_rows: set[Row] | frozenset[Row] | None,
+               rows: list[tuple[Row, Status, ProofNode]]) -> None:
+        """Every row proved TRUE is among the engine's, and every engine row has a proof."""
+        if engine_rows is None:
+            return
+        for row, status, _ in rows:
+            if status is Status.TRUE and row not in engine_rows:
+                raise KnowledgeBaseError(f"proof of {relation}{row} not derived by the engine")
+        for row in engine_rows.difference([r for r, _, _ in rows]):
+            raise KnowledgeBaseError(f"engine derived {relation}{row} but no rule proves it")
 
     def _input(self, rel: ir.Relation, pattern: Pattern) -> AtomResult:
         result = AtomResult()
@@ -244,16 +325,26 @@ class Prover:
                                                             field=rel.field, bindings=((rel.field or "", shown),))))
         if rel.name in self.unknown_inputs:
             result.rest = Status.UNKNOWN
-            result.rest_node = ProofNode(f"unknown whether {self.describe(rel.name, pattern)}: the case does not give "
-                                         f"{rel.field}", Status.UNKNOWN, "missing", field=rel.field)
+            spec = FIELDS.get(rel.field or "")
+            # with an open value the template would say "some ground": say what the case leaves out
+            what = (f"the case does not say {spec.description} ({rel.field})" if spec and spec.description
+                    and None in pattern[1:] else f"unknown whether {self.describe(rel.name, pattern)}: "
+                    f"the case does not give {rel.field}")
+            result.rest_node = ProofNode(what, Status.UNKNOWN, "missing", field=rel.field)
         elif not result.rows:
-            why = (f"the case records no {rel.field}" if rel.as_recorded and not self._given(rel.field)
-                   else f"the case gives {rel.field} otherwise")
-            result.rest_node = ProofNode(f"not the case that {self.describe(rel.name, pattern)} ({why})",
-                                         Status.FALSE, "absent", field=rel.field)
+            spec = FIELDS.get(rel.field or "")
+            if spec and spec.null_means and self._given(rel.field) and not rows:  # given as null: "none"
+                text = f"the case says {spec.null_means} ({rel.field} is null)"
+            elif None in pattern[1:] and not rows:  # an open value and an empty list: no placeholder
+                text = f"the case gives {rel.field} as an empty list"
+            else:
+                why = (f"the case records no {rel.field}" if rel.as_recorded and not self._given(rel.field)
+                       else f"the case gives {rel.field} otherwise")
+                text = f"not the case that {self.describe(rel.name, pattern)} ({why})"
+            result.rest_node = ProofNode(text, Status.FALSE, "absent", field=rel.field)
         return result
 
-    def _derived(self, relation: str, pattern: Pattern) -> AtomResult:
+    def _derived(self, relation: str, pattern: Pattern, checked: bool = True) -> AtomResult:
         result = AtomResult()
         # TRUE keeps its first proof; UNKNOWN keeps every way, with the signatures already kept
         found: dict[Row, tuple[Status, list[ProofNode], set[tuple[str | None, tuple[str, ...]]]]] = {}
@@ -264,19 +355,18 @@ class Prover:
         rules = self.program.rules_for(relation)
         read_from = self.program.read_from(relation)
         # when to stop trying rules: a ground atom at its first TRUE proof, an open one once it has
-        # as many TRUE rows as the engine found; and only before rules reading nothing in `blocking`
+        # as many TRUE rows as the engine found, and then only before rules reading no unknown input
         enough = 1 if ground else len(engine_rows) if engine_rows else None
-        blocking = self._recursive if ground else self._blocking
         for i, rule in enumerate(rules):
             if (len(found) == enough and not unknowns and all(f[0] is Status.TRUE for f in found.values())
-                    and read_from[i].isdisjoint(blocking)):
+                    and (ground or read_from[i].isdisjoint(self._blocking))):
                 break  # the rules from here on can change nothing shown. A ground atom proved is TRUE
                 # whatever they say. An open one with every row TRUE and as many as the engine found
                 # (a row the engine did not find raises below) shows no failures; rules that read no
-                # input the case leaves unknown can only prove those rows again or fail. Either way,
-                # rules that reach no recursive relation leave the order in which a cycle's atoms
-                # are first visited, and so their proofs, as it was. What the skipped rules would
-                # prove goes unchecked against the engine: that is the price
+                # input the case leaves unknown can only prove those rows again or fail. Recursive
+                # atoms are evaluated to their fixpoint (_tabled), so the order in which a cycle's
+                # atoms are visited changes no answer. What the skipped rules would prove goes
+                # unchecked against the engine: that is the price
             env = _unify(rule.head.args, pattern, {})
             if env is None:
                 continue
@@ -313,21 +403,17 @@ class Prover:
                     if signature not in best[2]:
                         best[1].append(self._rule_node(rule, branch, head_row))
                         best[2].add(signature)
-        items = sorted(found.items(), key=lambda kv: tuple(map(str, kv[0]))) if len(found) > 1 else found.items()
+        items = sorted(found.items(), key=_row_order) if len(found) > 1 else found.items()
         unknown_only = False
         for row, (status, nodes, _) in items:
-            if status is Status.TRUE:
-                if engine_rows is not None and row not in engine_rows:
-                    raise KnowledgeBaseError(f"proof of {relation}{row} not derived by the engine")
-            else:
+            if status is not Status.TRUE:
                 unknown_only = True
             node = nodes[0] if len(nodes) == 1 else ProofNode(
                 f"cannot yet tell whether {self.describe(relation, row)}", Status.UNKNOWN, "why_not",
                 because=tuple(nodes))
             result.rows.append((row, status, node))
-        if engine_rows:
-            for row in engine_rows.difference(found):
-                raise KnowledgeBaseError(f"engine derived {relation}{row} but no rule proves it")
+        if checked:
+            self._check(relation, engine_rows, result.rows)
         if unknowns or not result.rows or unknown_only:
             failed = [f if isinstance(f, ProofNode) else self._rule_node(*f) for f in failures]
             if unknowns:
@@ -382,7 +468,7 @@ class Prover:
     def _rule_node(self, rule: ir.Rule, branch: _Branch, head_row: Pattern) -> ProofNode:
         show = self._show
         env, status, nodes = branch
-        bindings = tuple([(k, show(v, k)) for k, v in sorted(env.items()) if v is not None])
+        bindings = tuple([(k, show(v, k)) for k, v in sorted(env.items()) if v is not None and k[0] != "_"])  # not each _
         if status is Status.FALSE:
             conclusion, kind = f"rule '{rule.label}' does not apply", "failed_rule"
         else:
@@ -425,7 +511,8 @@ class Prover:
                         unbound = {a.name: None for a in args if a.__class__ is ir.Var and benv.get(a.name) is None}
                         nxt.append(({**benv, **unbound}, Status.UNKNOWN, (*bnodes, rest_node)))
                     elif not added:
-                        assert rest_node is not None
+                        if rest_node is None:  # rows match the pattern, but none repeats a repeated variable
+                            rest_node = self._unmatched(relation, args, pattern)
                         nxt.append((benv, Status.FALSE, (*bnodes, rest_node)))
             else:
                 for branch in branches:
@@ -436,6 +523,12 @@ class Prover:
             if not branches:
                 break
         return branches + done
+
+    def _unmatched(self, relation: str, args: tuple[ir.Term, ...], pattern: Pattern) -> ProofNode:
+        names = [a.name for a in args if isinstance(a, ir.Var)]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        return ProofNode(f"not the case that {self.describe(relation, pattern)} with the same value for each "
+                         f"{', '.join(repeated)}", Status.FALSE, "absent")
 
     def _step(self, lit: ir.Literal, branch: _Branch) -> _Branch:
         """Extend one branch by a literal other than a positive one (each gives one branch)."""
@@ -453,7 +546,7 @@ class Prover:
             if left is None or right is None:
                 return env, Status.UNKNOWN, (*nodes, ProofNode(f"cannot compare {text}: a value is unknown",
                                                                Status.UNKNOWN, "compare"))
-            ok = _compare(lit.op, left, right)
+            ok = compare(lit.op, left, right)
             status = Status.TRUE if ok else Status.FALSE
             return env, _and(bstatus, status), (*nodes, ProofNode(text if ok else f"it is not so that {text}",
                                                                    status, "compare"))
@@ -478,7 +571,10 @@ class Prover:
                     Status.UNKNOWN: f"cannot yet tell whether {desc}"}[status]
         children = [n for _, s, n in res.rows if s is not Status.FALSE]
         if res.rest_node is not None and (inner is not Status.TRUE):
-            children.append(res.rest_node)
+            rest = res.rest_node
+            # "✓ not the case that X" over "✗ not established that X" says it twice: show the reasons once
+            children.extend(rest.because if status is Status.TRUE and rest.kind == "why_not" and rest.because
+                            else (rest,))
         node = ProofNode(what, status, "not", because=tuple(children[:1] if inner is Status.TRUE else children))
         return env, _and(bstatus, status), (*nodes, node)
 
@@ -508,6 +604,18 @@ class Prover:
 
 
 # ---------------------------------------------------------------------- helpers
+_NONE_OPEN = sys.maxsize  # an evaluation that read no atom still under evaluation
+
+
+def _row_order(item: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(map(str, item[0]))
+
+
+def _truth(result: AtomResult) -> tuple[frozenset[tuple[Row, Status]], Status]:
+    return frozenset([(row, status) for row, status, _ in result.rows]), result.rest
+
+
+
 @functools.lru_cache(maxsize=None)
 def _template(template: str, params: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
     """A template compiled once: (text, None) for text, (param, its position) for a ``{param}``;
@@ -543,13 +651,3 @@ def _unify(args: tuple[ir.Term, ...], row: Pattern, env: Env) -> Env | None:
             elif held != value:
                 return None
     return out
-
-
-def _compare(op: str, a: Any, b: Any) -> bool:
-    if op == "=":
-        return bool(a == b)
-    if op == "!=":
-        return bool(a != b)
-    if type(a) is not type(b):
-        raise RedressError(f"cannot compare {a!r} with {b!r}")
-    return bool({"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op])

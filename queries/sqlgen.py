@@ -21,26 +21,66 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
-from typing import Iterable
-
-import networkx as nx
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from redress.errors import RedressError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
+from redress.queries.builtins import BUILTINS
 
-__all__ = ["SqlStatement", "compile_sql", "answer_sql", "cases_table_sql", "full_script", "column_of", "relation_types", "nullable_columns", "calendar_sql", "DIALECTS"]
+__all__ = ["SqlStatement", "UnsupportedError", "unsupported", "run", "script", "compile_sql", "answer_sql", "cases_table_sql", "full_script", "column_of", "relation_types", "nullable_columns", "calendar_sql", "DIALECTS"]
 
 DIALECTS = ("duckdb", "postgres")
 _SQL_TYPE = {"enum": "VARCHAR", "enum_list": "VARCHAR", "string": "VARCHAR", "date": "DATE", "int": "INTEGER",
              "bool": "VARCHAR", "case": "INTEGER"}
 
 
+class UnsupportedError(RedressError):
+    """A program the checker accepts that a compiled backend (SQL, numpy) cannot run."""
+
+
 @dataclass(frozen=True)
 class SqlStatement:
+    """One statement, or a recursive component's loop: ``round`` run again and again until ``sql``
+    (the number of rows the last round added) is 0 (see ``run``)."""
+
     sql: str
-    repeat_until_stable: bool = False  # recursive components: re-run while it inserts rows
     table: str | None = None
+    round: tuple[str, ...] = ()
+
+
+_ROUNDS_IN_A_SCRIPT = 32  # a plain DuckDB script cannot loop: a component's round is written out this often
+
+
+def run(statements: Iterable[SqlStatement], execute: Callable[[str], Any], count: Callable[[str], int]) -> None:
+    """Run statements on a connection: ``execute`` runs one, ``count`` returns a query's one number."""
+    for st in statements:
+        if not st.round:
+            execute(st.sql)
+            continue
+        while True:
+            for sql in st.round:
+                execute(sql)
+            if count(st.sql) == 0:
+                break
+
+
+def script(statements: Iterable[SqlStatement], dialect: str) -> list[str]:
+    """Statements as a plain script. PostgreSQL runs a component's loop in a DO block; a DuckDB
+    script writes its round out a fixed number of times and fails loudly, rather than answer
+    short, should that not reach the fixpoint."""
+    out: list[str] = []
+    for st in statements:
+        if not st.round:
+            out.append(st.sql)
+        elif dialect == "postgres":
+            body = " ".join(f"{sql};" for sql in st.round)
+            out.append(f"DO $redress$ BEGIN LOOP {body} EXIT WHEN ({st.sql}) = 0; END LOOP; END $redress$")
+        else:
+            out.extend(list(st.round) * _ROUNDS_IN_A_SCRIPT)
+            out.append(f"SELECT CASE WHEN ({st.sql}) > 0 THEN error('recursion deeper than {_ROUNDS_IN_A_SCRIPT} "
+                       f"rounds for {st.table}: run the rules with redress batch, or as a PostgreSQL script') END")
+    return out
 
 
 def column_of(field: str) -> str:
@@ -74,7 +114,13 @@ def _value_type(value: ir.Value) -> str:
 
 
 def relation_types(program: ir.Program) -> dict[str, list[str]]:
-    """Column SQL types of every relation, inferred from inputs, constants and built-ins."""
+    """Column SQL types of every relation, inferred from inputs, constants and built-ins (a
+    column nothing reaches is VARCHAR)."""
+    return {name: [t or "VARCHAR" for t in cols] for name, cols in _inferred_types(program).items()}
+
+
+def _inferred_types(program: ir.Program) -> dict[str, list[str | None]]:
+    """Column SQL types as far as inputs, constants and built-ins tell (None: nothing does)."""
     types: dict[str, list[str | None]] = {name: [None] * rel.arity for name, rel in program.relations.items()}
     for rel in program.relations.values():
         if rel.kind == "input" and rel.field:
@@ -85,21 +131,52 @@ def relation_types(program: ir.Program) -> dict[str, list[str]]:
     while changed:
         changed = False
         for rule in program.rules:
-            var_type: dict[str, str] = {}
-            for lit in rule.body:
-                if isinstance(lit, ir.Pos):
-                    for i, arg in enumerate(lit.atom.args):
-                        t = types[lit.atom.relation][i]
-                        if isinstance(arg, ir.Var) and t:
-                            var_type.setdefault(arg.name, t)
-                elif isinstance(lit, ir.Call):
-                    var_type.setdefault(lit.target.name, "DATE")
+            var_type = {name: found[0] for name, found in _variable_types(rule, types).items()}
             for i, arg in enumerate(rule.head.args):
                 t = var_type.get(arg.name) if isinstance(arg, ir.Var) else _value_type(arg.value)
                 if t and types[rule.head.relation][i] is None:
                     types[rule.head.relation][i] = t
                     changed = True
-    return {name: [t or "VARCHAR" for t in cols] for name, cols in types.items()}
+    return types
+
+
+def _variable_types(rule: ir.Rule, types: Mapping[str, Sequence[str | None]]) -> dict[str, list[str]]:
+    """Each variable's column types where the rule's positive literals and built-ins bind it,
+    first binding first."""
+    found: dict[str, list[str]] = {}
+    for lit in rule.body:
+        if isinstance(lit, ir.Pos):
+            for i, arg in enumerate(lit.atom.args):
+                t = types[lit.atom.relation][i]
+                if isinstance(arg, ir.Var) and t and t not in found.setdefault(arg.name, []):
+                    found[arg.name].append(t)
+        elif isinstance(lit, ir.Call) and "DATE" not in found.setdefault(lit.target.name, []):
+            found[lit.target.name].append("DATE")
+    return found
+
+
+def unsupported(program: ir.Program) -> list[str]:
+    """Why the compiled backends (SQL, numpy) cannot run a program the checker accepts: they
+    give each column one type, so a column that holds values of two types (a number and a name)
+    or a variable joining columns of two types has no compiled form. Empty: they can."""
+    types = _inferred_types(program)
+    problems = []
+    for rule in program.rules:
+        where = f"{rule.span}: " if rule.span else ""
+        for name, found in _variable_types(rule, types).items():
+            if len(found) > 1:
+                problems.append(f"{where}rule '{rule.label}' joins {name} over columns of types {' and '.join(found)}")
+        var_type = {name: found[0] for name, found in _variable_types(rule, types).items()}
+        checked = [(rule.head, "concludes")] + [(lit.atom, "negates") for lit in rule.body if isinstance(lit, ir.Neg)]
+        for atom, verb in checked:
+            for i, arg in enumerate(atom.args):
+                t = var_type.get(arg.name) if isinstance(arg, ir.Var) else _value_type(arg.value)
+                if t and types[atom.relation][i] and t != types[atom.relation][i]:
+                    problems.append(f"{where}rule '{rule.label}' {verb} a {t} value in {atom.relation}'s column "
+                                    f"{i + 1}, which holds {types[atom.relation][i]} values")
+    if problems:
+        problems.append("the SQL and numpy backends need one type per column; the pyDatalog engine runs the program")
+    return problems
 
 
 def nullable_columns(program: ir.Program) -> dict[str, list[bool]]:
@@ -195,8 +272,9 @@ class _RuleSql:
     """One rule's SELECT in one mode (T or P)."""
 
     def __init__(self, rule: ir.Rule, mode: str, types: dict[str, list[str]], dialect: _Dialect,
-                 nullable: dict[str, list[bool]]):
+                 nullable: dict[str, list[bool]], delta_at: int | None = None):
         self.rule, self.mode, self.types, self.dialect = rule, mode, types, dialect
+        self.delta_at = delta_at  # the body literal that reads the last round's new rows
         self.nullable = nullable if mode == "P" else {k: [False] * len(v) for k, v in nullable.items()}
         self.occurrences: dict[str, list[tuple[str, bool]]] = {}  # var -> (expression, may be NULL)
         self.nullable_p = nullable
@@ -226,11 +304,11 @@ class _RuleSql:
     def sql(self, head_types: list[str]) -> str:
         prefix = "t_" if self.mode == "T" else "p_"
         n = 0
-        for lit in self.rule.body:
+        for k, lit in enumerate(self.rule.body):
             if isinstance(lit, ir.Pos):
                 alias = f"a{n}"
                 n += 1
-                self.froms.append(f"{prefix}{lit.atom.relation} {alias}")
+                self.froms.append(f"{'d' if k == self.delta_at else ''}{prefix}{lit.atom.relation} {alias}")
                 for i, arg in enumerate(lit.atom.args):
                     col = (f"{alias}.c{i}", self.nullable[lit.atom.relation][i])
                     if isinstance(arg, ir.Const):
@@ -242,6 +320,9 @@ class _RuleSql:
         for lit in self.rule.body:
             if isinstance(lit, ir.Call):
                 args = [self.term(a) for a in lit.args]
+                for (count, null), kind in zip(args, BUILTINS[lit.function].arg_types):
+                    if kind == "int":  # a count below zero: the function does not apply (Builtin.accepts)
+                        self.where.append(f"({count} >= 0 OR {count} IS NULL)" if null else f"{count} >= 0")
                 expr = (_builtin(self.dialect, lit.function, [a for a, _ in args]), any(null for _, null in args))
                 if lit.target.name in self.occurrences:
                     self.where.append(self.eq(expr, self.term(lit.target)))
@@ -265,7 +346,7 @@ class _RuleSql:
                     exists = f"EXISTS (SELECT 1 FROM t_{lit.atom.relation} n WHERE {' AND '.join(conds) or 'TRUE'})"
                     self.where.append(f"({unknown} OR NOT {exists})" if unknown else f"NOT {exists}")
         select = ", ".join(f"CAST({self.value(a)} AS {t}) AS c{i}"
-                           for i, (a, t) in enumerate(zip(self.rule.head.args, head_types)))
+                           for i, (a, t) in enumerate(zip(self.rule.head.args, head_types))) or _PLACEHOLDER_VALUE
         sql = f"SELECT {select}"
         if self.froms:
             sql += " FROM " + ", ".join(self.froms)
@@ -292,56 +373,84 @@ def _input_select(rel: ir.Relation, mode: str) -> str:
     return f"{known} UNION ALL SELECT case_id AS c0, CAST(NULL AS {unknown_type}) AS c1 FROM redress_cases WHERE {absent}"
 
 
-def _dependency_order(program: ir.Program) -> list[str]:
-    """Relations with what they depend on first (strata alone order only across negation)."""
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_nodes_from(program.relations)
-    for rule in program.rules:
-        for lit in rule.body:
-            if isinstance(lit, (ir.Pos, ir.Neg)):
-                graph.add_edge(rule.head.relation, lit.atom.relation)
-    condensed = nx.condensation(graph)
-    return [m for node in reversed(list(nx.topological_sort(condensed)))
-            for m in sorted(condensed.nodes[node]["members"])]
+_PLACEHOLDER_VALUE = "1 AS c0"  # SQL has no table of no columns: a relation of no arguments keeps one, always 1
+
+
+def _columns(types: list[str]) -> str:
+    return ", ".join(f"c{i} {t}" for i, t in enumerate(types)) or "c0 INTEGER"
 
 
 def compile_sql(program: ir.Program, dialect: str = "duckdb",
                 relations: Iterable[str] | None = None) -> list[SqlStatement]:
     """Statements that build ``t_``/``p_`` tables for every relation (or those given and what they
-    depend on), in stratum order, over a ``redress_cases`` table and the calendar tables."""
+    depend on), each component after those it reads, over a ``redress_cases`` table and the
+    calendar tables. A recursive component's rules run together, semi-naive (``_recursive``)."""
     d = _Dialect(dialect)
+    problems = unsupported(program)
+    if problems:
+        raise UnsupportedError("; ".join(problems))
     types = relation_types(program)
     nullable = nullable_columns(program)
-    needed = program.cone(relations if relations is not None else program.relations)
     recursive = program.recursive()
     out: list[SqlStatement] = []
 
     def create(table: str, cols: list[str], select: str | None) -> None:
         out.append(SqlStatement(f"DROP TABLE IF EXISTS {table}", table=table))
         if select is None:
-            defs = ", ".join(f"c{i} {t}" for i, t in enumerate(cols))
-            out.append(SqlStatement(f"CREATE TABLE {table} ({defs})", table=table))
+            out.append(SqlStatement(f"CREATE TABLE {table} ({_columns(cols)})", table=table))
         else:
             out.append(SqlStatement(f"CREATE TABLE {table} AS SELECT DISTINCT * FROM ({select}) s", table=table))
 
-    for relation in program.relations.values():
-        if relation.kind == "input" and relation.name in needed:
+    for component in program.components(relations):
+        name = component[0]
+        if program.relations[name].kind == "input":
             for mode in ("T", "P"):
-                create(f"{mode.lower()}_{relation.name}", types[relation.name], _input_select(relation, mode))
-    ordered = [r for r in _dependency_order(program) if r in needed and program.relations[r].kind != "input"]
-    for name in ordered:
-        rules = program.rules_for(name)
-        for mode in ("T", "P"):
-            table = f"{mode.lower()}_{name}"
-            if name in recursive:
-                create(table, types[name], None)
-                for rule in rules:
-                    select = _RuleSql(rule, mode, types, d, nullable).sql(types[name])
-                    out.append(SqlStatement(f"INSERT INTO {table} SELECT * FROM ({select}) s EXCEPT SELECT * FROM {table}",
-                                            repeat_until_stable=True, table=table))
-                continue
-            selects = [_RuleSql(rule, mode, types, d, nullable).sql(types[name]) for rule in rules]
-            create(table, types[name], " UNION ALL ".join(selects) if selects else None)
+                create(f"{mode.lower()}_{name}", types[name], _input_select(program.relations[name], mode))
+        elif name in recursive:
+            for mode in ("T", "P"):
+                for member in component:
+                    for table in (f"{mode.lower()}_{member}", f"d{mode.lower()}_{member}", f"n{mode.lower()}_{member}"):
+                        create(table, types[member], None)
+                out.extend(_recursive(program, component, mode, types, d, nullable))
+        else:
+            for mode in ("T", "P"):
+                selects = [_RuleSql(rule, mode, types, d, nullable).sql(types[name]) for rule in program.rules_for(name)]
+                create(f"{mode.lower()}_{name}", types[name], " UNION ALL ".join(selects) if selects else None)
+    return out
+
+
+def _recursive(program: ir.Program, component: tuple[str, ...], mode: str, types: dict[str, list[str]],
+               d: _Dialect, nullable: dict[str, list[bool]]) -> list[SqlStatement]:
+    """A recursive component in one mode, semi-naive: ``t_R`` holds the rows so far, ``dt_R`` the
+    last round's new ones, ``nt_R`` this round's. The rules that read none of the component fill
+    the first delta; each round evaluates every rule of the component once per literal of the
+    component in its body, that literal reading the delta and the others the rows so far, and
+    keeps what is new for every relation before any table changes, so rows one rule adds reach
+    every other rule in the next round, until a round adds nothing."""
+    m = mode.lower()
+    members = set(component)
+    out: list[SqlStatement] = []
+    new: list[str] = []
+    for name in component:
+        base, steps = [], []
+        for rule in program.rules_for(name):
+            inner = [k for k, lit in enumerate(rule.body) if isinstance(lit, ir.Pos) and lit.atom.relation in members]
+            if not inner:
+                base.append(_RuleSql(rule, mode, types, d, nullable).sql(types[name]))
+            steps += [_RuleSql(rule, mode, types, d, nullable, k).sql(types[name]) for k in inner]
+        if base:
+            out.append(SqlStatement(f"INSERT INTO d{m}_{name} SELECT DISTINCT * FROM ({' UNION ALL '.join(base)}) s",
+                                    table=f"d{m}_{name}"))
+            out.append(SqlStatement(f"INSERT INTO {m}_{name} SELECT * FROM d{m}_{name}", table=f"{m}_{name}"))
+        new.append(f"DELETE FROM n{m}_{name}")
+        if steps:
+            new.append(f"INSERT INTO n{m}_{name} SELECT * FROM ({' UNION ALL '.join(steps)}) s "
+                       f"EXCEPT SELECT * FROM {m}_{name}")
+    keep = [sql for name in component for sql in (
+        f"INSERT INTO {m}_{name} SELECT * FROM n{m}_{name}", f"DELETE FROM d{m}_{name}",
+        f"INSERT INTO d{m}_{name} SELECT * FROM n{m}_{name}")]
+    count = "SELECT " + " + ".join(f"(SELECT count(*) FROM d{m}_{name})" for name in component)
+    out.append(SqlStatement(count, table=", ".join(f"{m}_{name}" for name in component), round=(*new, *keep)))
     return out
 
 
@@ -447,12 +556,11 @@ def full_script(program: ir.Program, patterns: dict[str, tuple[ir.Value | None, 
     """Everything an authority's database needs: calendar, cases table, rules, answers.
 
     Rules run as the law stands today; for cases decided under other versions, filter the
-    program first (``Program.in_force_on``). Recursive components need their INSERT repeated
-    until it adds no rows (none in the bundled knowledge base).
+    program first (``Program.in_force_on``). Recursive components loop as ``script`` says.
     """
     out = calendar_sql(dialect, holidays, start, end)
     out.append(cases_table_sql(dialect))
-    out += [st.sql for st in compile_sql(program, dialect)]
+    out += script(compile_sql(program, dialect), dialect)
     json_t = "JSON" if dialect == "duckdb" else "JSONB"
     out.append("DROP TABLE IF EXISTS redress_answers")
     out.append(f"CREATE TABLE redress_answers (case_id INTEGER, question VARCHAR, status VARCHAR, answer {json_t}, "

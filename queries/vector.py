@@ -32,8 +32,11 @@ from redress.kb import ir
 from redress.kb.answers import list_outcome
 from redress.kb.schema import FIELDS
 from redress.queries import dates
+from redress.queries.builtins import BUILTINS
+from redress.queries.fixpoint import fixpoint
+from redress.queries.sqlgen import UnsupportedError, relation_types, unsupported  # one type inference
 
-__all__ = ["Pool", "CaseColumns", "FieldColumn", "VectorProgram", "QuestionResult", "UnsupportedError",
+__all__ = ["Pool", "holds", "CaseColumns", "FieldColumn", "VectorProgram", "QuestionResult", "UnsupportedError",
            "STATUS_DETERMINED", "STATUS_UNDETERMINED", "STATUS_CONFLICT"]
 
 Mask = Union[bool, np.ndarray]
@@ -46,10 +49,6 @@ CODE = np.int32
 CALENDAR_END = dates.MAX_DATE + _dt.timedelta(days=40)
 STATUS_DETERMINED, STATUS_UNDETERMINED, STATUS_CONFLICT = 0, 1, 2
 STATUS_NAMES = ("determined", "undetermined", "conflict")
-
-
-class UnsupportedError(RedressError):
-    """The program uses something the vectorised backend does not compile (recursion)."""
 
 
 # ---------------------------------------------------------------------- values
@@ -114,6 +113,13 @@ def _bor(a: Mask, b: Mask) -> Mask:
 
 def _bnot(a: Mask) -> Mask:
     return (not a) if isinstance(a, bool) else ~a
+
+
+def holds(m: Mask) -> bool:
+    """Whether a mask the same for every case (a bool, or a built-in's scalar result) holds."""
+    if isinstance(m, np.ndarray) and m.ndim:
+        raise RedressError("a row of the law's own relations differs between cases")
+    return bool(m)
 
 
 def _static(m: Any) -> Mask:
@@ -306,20 +312,6 @@ def _case_relations(program: ir.Program) -> set[str]:
     return program.readers((name for name, rel in program.relations.items() if rel.kind == "input"), negated=False)
 
 
-def _components(program: ir.Program, wanted: Iterable[str]) -> list[list[str]]:
-    """The relations ``wanted`` needs, grouped into strongly connected components, each after
-    everything its rules read. A component of several relations (or one that reads itself) is
-    recursive and is iterated to a fixpoint."""
-    import networkx as nx
-
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    for rel in program.cone(wanted):
-        graph.add_node(rel)
-        graph.add_edges_from((rel, read) for read in program.reads(rel))
-    condensed = nx.condensation(graph)
-    return [sorted(condensed.nodes[c]["members"]) for c in reversed(list(nx.topological_sort(condensed)))]
-
-
 @dataclass
 class QuestionResult:
     """One question over N cases, as arrays. ``status``: STATUS_* codes. Yes/no: ``truth`` is 1, 0
@@ -443,11 +435,15 @@ class VectorProgram:
         self.builtins = builtins  # shared by every version's plan: its date tables are built once
         self.types = value_types
         self._order: dict[tuple[str, ...], list[list[str]]] = {}
+        problems = unsupported(program)
+        if problems:
+            raise UnsupportedError("; ".join(problems))
         self.case_relations = _case_relations(program)
+        self._lawful = program.static()
         self._constants: dict[str, RelationSlots] = {}
         self._calls: dict[tuple[Any, ...], Any] = {}
         constant = [n for n, r in program.relations.items() if r.kind != "input" and n not in self.case_relations]
-        for names in _components(program, constant):
+        for names in map(list, program.components(constant)):
             self._derive_component(names, self._constants)
         for name in self.case_relations:
             rel = program.relations[name]
@@ -497,6 +493,9 @@ class VectorProgram:
         if names[0] not in self.program.recursive():  # a single relation that does not read itself
             rels[names[0]] = self._derive(names[0], rels)
             return
+        if names[0] in self._lawful:
+            self._fixpoint(names, rels)
+            return
         # a recursive component: start empty and re-derive until no slot changes (monotone: the
         # checker's stratification keeps negation out of the cycle)
         for name in names:
@@ -508,6 +507,19 @@ class VectorProgram:
             if stable:
                 return
         raise UnsupportedError(f"recursive relations {', '.join(names)} did not reach a fixpoint")
+
+    def _fixpoint(self, names: list[str], rels: dict[str, RelationSlots]) -> None:
+        """A recursive component of the law's own rows (no case reaches it): every slot below it is
+        one row, the same for every case, so the rows are decoded, evaluated bottom up
+        (``fixpoint``, semi-naive over hash indexes rather than slot by slot) and encoded back."""
+        extents: dict[str, set[tuple[Any, ...]]] = {}
+        for read in {r for name in names for r in self.program.reads(name)} - set(names):
+            kinds = self.types[read]
+            extents[read] = {tuple(self.pool.decode(int(c.values), kind) for c, kind in zip(s.cols, kinds))
+                             for s in rels[read].t if holds(s.mask)}
+        for name, rows in fixpoint(self.program, names, extents).items():
+            slots = [Slot(True, tuple(Col(self.pool.encode(v)) for v in row)) for row in sorted(rows, key=repr)]
+            rels[name] = RelationSlots(slots, slots)
 
     def call(self, name: str, args: list[Values]) -> tuple[Values, Mask]:
         """A built-in over arrays, computed once per evaluation for the same inputs (so rows
@@ -523,7 +535,7 @@ class VectorProgram:
         rels: dict[str, RelationSlots] = dict(self._constants)
         wanted = tuple(self.program.questions[q].relation for q in questions)
         if wanted not in self._order:
-            self._order[wanted] = _components(self.program, wanted)
+            self._order[wanted] = list(map(list, self.program.components(wanted)))
         for names in self._order[wanted]:
             if names[0] in rels:
                 continue
@@ -799,6 +811,9 @@ class _Rule:
                 null = _bor(null, a.null)
         result = Col(values, _bor(null, invalid) if self.mode == "P" else False)
         mask = b.mask
+        for a, kind in zip(args, BUILTINS[lit.function].arg_types):
+            if kind == "int":  # a count below zero: the function does not apply (Builtin.accepts)
+                mask = _band(mask, _bor(_static(np.asarray(a.values) >= 0), a.null))
         if self.mode == "T" and invalid is not False:
             mask = _band(mask, _bnot(invalid))  # SQL: a date the calendar cannot hold is NULL, never definite
         if lit.target.name in b.env:
@@ -864,8 +879,6 @@ class VectorEngine:
 
     def __init__(self, program: ir.Program, patterns: Mapping[str, Sequence[Any]],
                  calendar_start: _dt.date = dates.MIN_DATE, calendar_end: _dt.date = CALENDAR_END):
-        from redress.queries.sqlgen import relation_types  # the one type inference all compiled backends share
-
         self.program = program
         self.patterns = patterns
         self.pool = Pool()

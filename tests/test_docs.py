@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from redress.cli import cli
-from redress.docgen import cli_reference
+from redress.docgen import case_fields_reference, cli_reference
 from redress.kb.schema import CONTRACT_QUESTIONS
 from redress.parser.parse import parse_text
 
@@ -74,6 +74,11 @@ def test_every_command_is_documented_and_the_cli_reference_is_current() -> None:
     audience = "".join((DOCS / p).read_text(encoding="utf-8") for p in AUDIENCE_PAGES)
     for name in cli.commands:  # type: ignore[attr-defined]
         assert f"redress {name}" in audience, f"command 'redress {name}' is in no audience page"
+
+
+def test_the_case_fields_reference_is_current() -> None:
+    assert (DOCS / "case-fields.md").read_text(encoding="utf-8") == case_fields_reference(), \
+        "docs/case-fields.md is stale: python -m redress.docgen fields > docs/case-fields.md"
 
 
 def test_every_contract_question_is_documented() -> None:

@@ -292,12 +292,49 @@ def test_declared_but_uncited_provision_is_not_encoded(tmp_path: Path) -> None:
     assert "KB chapter-11 provisions the reference does not name: CoP 11.60" in coverage_text(rep)
 
 
+def test_every_chapter_11_paragraph_is_encoded_or_classified(kb: redress.KnowledgeBase,
+                                                              report: CoverageReport) -> None:
+    unexplained = [p.paragraph for p in report.paragraphs if p.status == "unexplained"]
+    assert not unexplained, f"chapter-11 paragraphs neither encoded nor classified: {unexplained}"
+    t = report.totals["paragraphs"]
+    assert t["unexplained"] == 0
+    assert t["encoded"] + sum(t[c.replace(" ", "_")] for c in ast.PARAGRAPH_CLASSES) == t["total"] == 100
+    for p in report.paragraphs:
+        if not p.encoded:
+            assert p.reason and "chapter11.rules:" in p.where
+            cited = {c for r in kb.program.rules for c in r.cites}
+            assert set(p.by) <= cited  # "encoded by" names provisions the rules do cite
+    by = {p.paragraph: p for p in report.paragraphs}
+    assert by["11.3"].status == "descriptive" and by["11.89"].status == "encoded"
+    assert by["11.46"].status == "encoded by" and "HESC Rules r.20(1)(c)" in by["11.46"].by
+    assert not [w for w in kb.warnings if w.code in ("unaccounted-paragraph", "classified-encoded", "not-encoded")]
+
+
+def test_an_unclassified_paragraph_is_unexplained_and_warned(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_path().parent, rules, ignore=shutil.ignore_patterns("__pycache__"))
+    text = (rules / "chapter11.rules").read_text(encoding="utf-8")
+    cut = text.replace('paragraph "CoP 11.3" is descriptive\n', '# removed\n', 1)
+    cut = cut.split("# removed\n", 1)
+    (rules / "chapter11.rules").write_text(cut[0] + cut[1].split("\n", 1)[1], encoding="utf-8")
+    kb2 = redress.load(rules / "main.rules", use_cache=False)
+    [warning] = [w for w in kb2.warnings if w.code == "unaccounted-paragraph"]
+    assert "CoP 11.3 of chapter 'CoP 11' is neither encoded nor classified" in warning.message
+    assert warning.span.file.endswith("chapter11.rules") and warning.span.line > 0
+    rep = coverage(kb2)
+    para = next(p for p in rep.paragraphs if p.paragraph == "11.3")
+    assert para.status == "unexplained" and rep.totals["paragraphs"]["unexplained"] == 1
+    assert "unexplained (neither encoded nor classified): 11.3" in coverage_text(rep)
+
+
 def test_coverage_renderers(report: CoverageReport) -> None:
     text = coverage_text(report)
     assert "chapter 11 paragraphs named by the reference: 100" in text
     assert "not encoded: 11.2–11.5, 11.9–11.12, 11.14–11.20" in text
     assert "  11.13   encoded exercised  CoP 11.13" in text
     assert "  11.2    ------- ---------" in text
+    assert "unexplained (neither encoded nor classified): none" in text
+    assert "          descriptive: an aspiration that most decisions are agreed early" in text
     data = json.loads(json.dumps(coverage_json(report), ensure_ascii=False))
     assert data["totals"] == report.totals
     assert len(data["provisions"]) == len(report.provisions)

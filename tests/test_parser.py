@@ -499,3 +499,24 @@ def test_cli_check_strict_fails_on_warnings(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.chdir(Path(__file__).parent.parent)
     assert CliRunner().invoke(cli, ["check", "tests/golden/unused-provision.rules"]).exit_code == 0
     assert CliRunner().invoke(cli, ["check", "--strict", "tests/golden/unused-provision.rules"]).exit_code == 3
+
+
+def test_chapter_and_paragraph_classifications() -> None:
+    module = parse_text('''chapter "CoP 11" has paragraphs 1 to 111.
+paragraph "CoP 11.3" is descriptive because "an aspiration".
+paragraphs "CoP 11.9" to "CoP 11.10" are guidance only because "no answer turns on them".
+paragraphs "CoP 11.56" to "CoP 11.66" are outside the reference because "not named".
+paragraphs "CoP 11.40" to "CoP 11.44" are encoded by "CFA 2014 s.51(1)",
+    "CFA 2014 s.83(2)" because "who may appeal".
+''', "c.rules")
+    chapter, *notes = module.items
+    assert chapter == ast.Chapter("CoP 11", 1, 111, chapter.span) and chapter.span.line == 1  # type: ignore[union-attr]
+    assert [(n.first, n.last, n.status, n.by, n.reason) for n in notes] == [  # type: ignore[union-attr]
+        ("CoP 11.3", None, "descriptive", (), "an aspiration"),
+        ("CoP 11.9", "CoP 11.10", "guidance only", (), "no answer turns on them"),
+        ("CoP 11.56", "CoP 11.66", "outside the reference", (), "not named"),
+        ("CoP 11.40", "CoP 11.44", "encoded by", ("CFA 2014 s.51(1)", "CFA 2014 s.83(2)"), "who may appeal"),
+    ]
+    assert notes[3].span.line == 5 and notes[3].span.end_line == 6  # type: ignore[union-attr]
+    with pytest.raises(RedressSyntaxError, match="because"):
+        parse_text('paragraph "CoP 11.3" is descriptive.', "c.rules")

@@ -118,7 +118,8 @@ def test_null_is_unknown_except_where_the_contract_gives_null_a_meaning() -> Non
 # (mediation and recommendation dates), null is a value: none / has not happened".
 NULLABLE_FIELDS = ("disagreement.stage", "mediation.adviser_contacted", "mediation.adviser_told_decline",
                    "mediation.requested", "mediation.concluded", "mediation.la_cannot_arrange_notified",
-                   "mediation.certificate_issued", "recommendation.issued", "recommendation.to")
+                   "mediation.certificate_issued", "recommendation.issued", "recommendation.to",
+                   "recommendation.responded")
 
 
 @pytest.mark.parametrize("path", NULLABLE_FIELDS)
