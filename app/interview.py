@@ -9,9 +9,10 @@ still settle an answer. The rule for the next question:
    appeal, by when, must they get mediation advice, then every route, who arranges mediation,
    and the local contacts);
 2. take the first of them whose answer is still open (its ``missing`` is not empty);
-3. among its missing fields not yet answered, take the first, in the case format's order (the
-   person, the decision, the appeal, mediation, the disagreement, a recommendation), that some
-   value would change: for a field with few values (a choice, yes/no, a list) each value is tried
+3. among its missing fields not yet answered, take the first — for a list answer (the routes),
+   the field most of its possible members wait on; then in the case format's order (the person,
+   the decision, the appeal, mediation, the disagreement, a recommendation) — that some value
+   would change: for a field with few values (a choice, yes/no, a list) each value is tried
    and a field every value of which leaves that question's answer and its missing fields the same
    is skipped; a date or a number is asked as the engine reports it;
 4. if none does, the first that some value changes once one other missing field with few values is
@@ -26,12 +27,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from redress.api import KnowledgeBase
 from redress.errors import CaseValidationError, QueryError
-from redress.kb.schema import AUTHORITIES, FIELDS, NULLABLE, validate_case
+from redress.kb.schema import AUTHORITIES, FIELDS, NULLABLE, ROUTES, validate_case
 
 __all__ = ["Option", "Prompt", "Interview", "FAMILY", "GOALS", "ROUTE_NAMES", "AUTHORITY_NAMES", "TIMELINE",
            "prompt", "nest", "sentence", "members", "parse_text", "parse_date_parts", "display_value", "nullable", "long_date"]
@@ -67,7 +69,12 @@ ROUTE_NAMES = {
     "lgsco": "Local Government and Social Care Ombudsman",
     "phso": "Parliamentary and Health Service Ombudsman",
     "judicial_review": "Judicial review",
+    "dfe_complaint": "Complaint to the Department for Education (after an academy's own procedure)",
+    "ofsted_complaint": "Complaint to Ofsted (about the school as a whole)",
+    "social_care_complaint": "Complaint under the council's social care complaints procedure",
+    "county_court_claim": "Disability discrimination claim in the county court",
 }
+assert set(ROUTE_NAMES) == set(ROUTES)
 
 # Plain-English labels for the contract's vocabulary (shared/spec/contract.md), by field.
 _LABELS: dict[str, dict[str, str]] = {
@@ -85,6 +92,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "school_sen_support": "A school's SEN support for a pupil without an EHC plan",
         "provision_not_delivered": "Provision in the EHC plan is not being delivered",
         "plan_delayed": "A plan or decision was made late",
+        "tribunal_order_not_implemented": "The local authority has not carried out the Tribunal's order",
+        "recommendation_not_implemented": "A body has not carried out the Tribunal's recommendation",
     },
     "appeal.type": {"sen": "An appeal about special educational needs (an SEN appeal)",
                     "disability_discrimination": "A disability discrimination claim"},
@@ -165,6 +174,15 @@ _TEXT: dict[str, tuple[str, str, str | None]] = {
     "recommendation.issued": ("When did the Tribunal make its recommendation?", "",
                               "The Tribunal has not made a recommendation"),
     "recommendation.to": ("Who was the recommendation made to?", "", "No recommendation has been made"),
+    "recommendation.responded": ("When did the body respond in writing to the recommendation?", "",
+                                 "It has not responded"),
+    "complaint.first_aware": ("When did the family first know of the problem they are complaining about?",
+                              "The ombudsmen's time limits run from then.", None),
+    "complaint.good_reason_for_delay": ("Is there a good reason the complaint was not made sooner?",
+                                        "The ombudsman may accept a late complaint for a good reason.", None),
+    "complaint.whole_school": ("Is the complaint about the school as a whole, not only this pupil?",
+                               "Ofsted takes complaints about a school as a whole, never about one pupil.", None),
+    "complaint.made": ("When did the body receive the written complaint?", "", None),
 }
 assert set(_TEXT) == set(FIELDS) - {"id"}
 
@@ -389,7 +407,11 @@ class Interview:
             answer = answers[name]
             if not _is_open(answer):
                 continue
-            candidates = sorted((str(f) for f in answer["missing"] if f not in facts and f in _TEXT), key=order.index)
+            # a list answer's possible members each name the fields that would settle them: the
+            # field more of them wait on comes first
+            waiting = Counter(f for m in answer.get("possible") or [] if isinstance(m, dict) for f in m["missing"])
+            candidates = sorted((str(f) for f in answer["missing"] if f not in facts and f in _TEXT),
+                                key=lambda f: (-waiting[f], order.index(f)))
             for field in candidates:
                 if self.can_change(name, facts, field):
                     return field

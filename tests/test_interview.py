@@ -73,7 +73,7 @@ def test_answers_read_from_text_and_forms() -> None:
     assert iv.parse_text(kind, "1") == "refuse_assessment"
     assert iv.parse_text(kind, "cease_plan") == "cease_plan"
     with pytest.raises(CaseValidationError, match="select one"):
-        iv.parse_text(kind, "13")
+        iv.parse_text(kind, "99")
     assert iv.parse_text(iv.prompt("appeal.grounds"), "3, section_i_named") == ["section_b", "section_i_named"]
     assert iv.parse_text(iv.prompt("mediation.certificate_issued"), "none") is None
     assert iv.parse_text(iv.prompt("disagreement.parties_agree"), "yes") is True
@@ -173,7 +173,7 @@ def test_the_terminal_interview_runs_in_a_real_pipe() -> None:
 
     # An academy's SEN support for a pupil without a plan: no appeal (CFA 2014 s.51 lists only the
     # local authority's decisions); the school's own complaints procedure (CoP 11.67).
-    done = subprocess.run([sys.executable, "-m", "redress", "interview"], input="6\n10\n1\n3\n2\n1\nno\n",
+    done = subprocess.run([sys.executable, "-m", "redress", "interview"], input="6\n10\n3\n1\n1\n2\nno\n2\n",
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "No — this cannot be appealed to the First-tier Tribunal (SEND)." in done.stdout
