@@ -103,7 +103,7 @@ class User:
         """Click something that loads a page, and wait for the new one."""
         old = self.b.find_element(By.TAG_NAME, "html")
         self.click(element)
-        WebDriverWait(self.b, 30).until(EC.staleness_of(old))
+        WebDriverWait(self.b, 90).until(EC.staleness_of(old))
         WebDriverWait(self.b, 30).until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
 
     def start(self, path: str = "/", authority: str | None = None, shot: str | None = None) -> None:
