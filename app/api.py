@@ -10,7 +10,7 @@ import bisect
 import datetime as _dt
 import difflib
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from redress.kb.checker import Diagnostic
 from redress.queries.explain import ProofNode, Prover, SharedProofs, Status, render_value, shareable_relations
 
-__all__ = ["Answer", "Possible", "KnowledgeBase", "load", "default_rules_path"]
+__all__ = ["Answer", "Possible", "KnowledgeBase", "load", "default_rules_path", "question_listing"]
 
 CASE_KEY = "case"
 
@@ -187,7 +187,9 @@ class KnowledgeBase:
         out = []
         for q in qs:
             pattern = self._pattern(q)
-            out.append(self._answer(q, valid, prover.atom(q.relation, pattern), prover, pattern))
+            answer = self._answer(q, valid, prover.atom(q.relation, pattern), prover, pattern)
+            # how the case was read (an authority not encoded) is said on every answer it shaped
+            out.append(replace(answer, caveats=(*valid.notes, *answer.caveats)) if valid.notes else answer)
         return out
 
     def _engine_on(self, as_of: _dt.date) -> DatalogEngine:
@@ -302,6 +304,17 @@ class KnowledgeBase:
                 raised[caveat] = None
         caveats = {f"{cid}: {caveat}": None for cid in cited if cid in provisions for caveat in provisions[cid].caveats}
         return tuple(cited), tuple({**caveats, **raised})
+
+
+def question_listing(kb: KnowledgeBase) -> list[dict[str, Any]]:
+    """The contract's questions and any the rules add, encoded or not: ``{name, kind, description,
+    encoded}`` each. The one listing `redress questions --json` and HTTP ``GET /questions`` print."""
+    rows = []
+    for name in dict.fromkeys([*CONTRACT_QUESTIONS, *kb.questions]):
+        q = kb.questions.get(name)
+        rows.append({"name": name, "kind": q.kind if q else None,
+                     "description": q.description if q else "not yet encoded", "encoded": q is not None})
+    return rows
 
 
 def _digest(modules: tuple[ast.Module, ...]) -> str:

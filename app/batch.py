@@ -29,6 +29,7 @@ from redress.queries.answerfile import LAYOUTS, Layout, csv_value
 
 __all__ = ["BatchProblem", "BatchSummary", "read_cases", "run_batch", "CSV_COLUMNS"]
 
+CHUNK = 250_000  # lines the compiled engines answer at a time: memory stays flat
 CSV_COLUMNS = ("line", "case", "question", "status", "answer", "citations", "missing", "rules_version")
 
 
@@ -164,7 +165,7 @@ class _Writer:
                 self.csv.writerow([line, d["case"] or "", d["question"], d["status"], csv_value(d["answer"]),
                                    ";".join(d["citations"]), ";".join(d["missing"]), d["rules_version"]])
             else:
-                self.out.write(json.dumps({"line": line, **d}, ensure_ascii=False) + "\n")
+                self.out.write(json.dumps({"line": line, **d, "engine": self.shape.engine}, ensure_ascii=False) + "\n")
 
 
 def _alive(pid: int) -> bool:
@@ -234,6 +235,12 @@ def open_cases(path: Path, fmt: str) -> TextIO:
     return path.open(encoding="utf-8", errors="surrogateescape", newline="" if fmt == "csv" else "\n")
 
 
+def progress_chunk(total: int | None, steps: int = 20, least: int = 1_000, most: int = CHUNK) -> int:
+    """Lines per chunk when a person watches the progress bar: about ``steps`` steps over the file,
+    so the bar moves; each chunk costs a few milliseconds more than one big one, nothing to a person."""
+    return most if not total else max(least, min(most, -(-total // steps)))
+
+
 def count_lines(path: Path) -> int:
     with path.open("rb") as f:
         return sum(1 for _ in f)
@@ -268,7 +275,7 @@ def run_batch(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, 
 
 
 def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], out: Path, in_fmt: str, out_fmt: str,
-                       progress: Callable[[int], None] | None = None, chunk: int = 250_000,
+                       progress: Callable[[int], None] | None = None, chunk: int = CHUNK,
                        today: "Any" = None, backend: str = "numpy", layout: str = "long") -> BatchSummary:
     """The compiled engines: read columnar and validate in DuckDB, evaluate in chunks of lines
     with the vectorised numpy backend (``backend="numpy"``) or the generated SQL (``"duckdb"``),
@@ -296,7 +303,7 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
                 # Each chunk's answers are written in a thread while the next chunk is validated
                 # and evaluated; one job at a time keeps the file in order and memory flat.
                 with ThreadPoolExecutor(max_workers=1) as writer:
-                    pending: tuple[Future[tuple[int, int]], int] | None = None
+                    pending: Future[tuple[int, int]] | None = None
                     for start in range(first, last + 1, chunk):
                         end = min(start + chunk - 1, last)
                         problems = engine.validate(today or _dt.date.today(), start, end)
@@ -306,11 +313,13 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
                         else:
                             engine.evaluate(questions)
                         job = engine.answer_writer(shape)
+                        if progress:  # this chunk is answered (its writing overlaps the next chunk)
+                            progress(end)
                         if pending:
-                            _written(summary, *pending, progress)
-                        pending = (writer.submit(job, target), end)
+                            _written(summary, pending)
+                        pending = writer.submit(job, target)
                     if pending:
-                        _written(summary, *pending, progress)
+                        _written(summary, pending)
             finally:
                 engine.close()
             target.flush()
@@ -321,13 +330,10 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
     return summary
 
 
-def _written(summary: BatchSummary, job: "Future[tuple[int, int]]", end: int,
-             progress: Callable[[int], None] | None) -> None:
+def _written(summary: BatchSummary, job: "Future[tuple[int, int]]") -> None:
     n_cases, n_answers = job.result()
     summary.cases += n_cases
     summary.answers += n_answers
-    if progress:
-        progress(end)
 
 
 def _layout(kb: KnowledgeBase, questions: list[str], out_fmt: str, layout: str, engine: str) -> Layout:

@@ -16,7 +16,11 @@ Figures (``--json`` prints them as one object):
   cold_ask_ms — a whole `redress ask` process; peak_rss_mb;
   identical_to_reference — a sample of cases answers identically on pyDatalog, numpy and SQL;
   identical_to_peer — the four questions agree with the OpenFisca model on every case, with
-      the disagreements counted per question where they do not.
+      the disagreements counted per question where they do not; ``peer`` says where the peer was
+      found, or that it is not installed (then the peer's figures are null).
+
+Everything it needs ships in the package (the peer's driver, ``peer_driver.py``, and the two
+cases below), so it runs from any install, not only from a checkout.
 """
 
 from __future__ import annotations
@@ -45,13 +49,23 @@ from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResul
 
 ASK_SAMPLES = 2000  # warm asks timed for ask_p50_ms / ask_p99_ms
 
-__all__ = ["run_bench", "PEER_QUESTIONS"]
+__all__ = ["run_bench", "bench_text", "PEER_QUESTIONS"]
 
 PEER_QUESTIONS = ["appealable", "mediation_advice_required", "recommendations_available", "appeal_deadline"]
 PEER_GROUNDS = ["decision", "section_b", "section_f", "section_i_named", "section_i_type", "section_i_none",
                 "section_e", "section_g", "section_h2"]
 AS_OF = _dt.date(2026, 11, 22)
-_REPO = Path(__file__).resolve().parents[1]
+_REPO = Path(__file__).resolve().parents[1]  # the checkout, when run from one: ../shared beside it holds the peer
+# The README's examples (examples/christmas-deadline.json and refusal-to-assess.json; a test keeps
+# them equal): the warm ask times the deadline, whose proof is the longest; the cold ask the refusal.
+DEADLINE_CASE: dict[str, Any] = {
+    "id": "example-deadline", "as_of": "2025-11-25", "person": {"age": 12},
+    "decision": {"kind": "refuse_assessment", "sent": "2025-10-31"}, "appeal": {"grounds": ["decision"]},
+    "mediation": {"adviser_contacted": "2025-11-14", "adviser_told_decline": "2025-11-17",
+                  "certificate_issued": "2025-11-20"}}
+REFUSAL_CASE: dict[str, Any] = {
+    "id": "example-refusal", "as_of": "2025-02-01", "person": {"role": "parent", "age": 9},
+    "decision": {"kind": "refuse_assessment", "sent": "2025-01-10"}, "appeal": {"type": "sen", "grounds": ["decision"]}}
 
 
 def _peer_columns(n: int, seed: int) -> dict[str, np.ndarray]:
@@ -126,8 +140,8 @@ def _median_seconds(run: Any, runs: int) -> float:
 
 
 def _peer_python() -> Path:
-    """A venv with openfisca-core for the peer, made once under benchmarks/ (not a runtime dependency)."""
-    venv = _REPO / "benchmarks" / ".peer-venv"
+    """A venv with openfisca-core for the peer, made once in the user's cache (not a runtime dependency)."""
+    venv = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "redress" / "peer-venv"
     python = venv / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -166,8 +180,9 @@ def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 4
     peer_dir = peer_dir or (_REPO.parent / "shared" / "peers" / "openfisca-send")
     if peer_dir.is_dir():
         say("four questions: OpenFisca peer")
+        result["peer"] = f"OpenFisca peer at {peer_dir}"
         np.savez(work / "peer_in.npz", allow_pickle=True, **data)
-        done = subprocess.run([str(_peer_python()), str(_REPO / "benchmarks" / "peer_driver.py"), str(peer_dir),
+        done = subprocess.run([str(_peer_python()), str(Path(__file__).with_name("peer_driver.py")), str(peer_dir),
                                str(work / "peer_in.npz"), str(work / "peer_out.npz"), str(runs)],
                               capture_output=True, text=True, cwd=peer_dir, check=True)
         result["peer_seconds_4q"] = json.loads(done.stdout.strip().splitlines()[-1])["peer_seconds_4q"]
@@ -177,6 +192,7 @@ def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 4
         result["peer_disagreements"] = disagreements
         result["peer_disagreements_undetermined"] = int(sum((results[q].status != 0).sum() for q in PEER_QUESTIONS))
     else:
+        result["peer"] = f"not installed: no OpenFisca peer at {peer_dir} (pass --peer DIR to compare)"
         result["peer_seconds_4q"] = result["ratio_vs_peer"] = result["identical_to_peer"] = None
     del results
 
@@ -226,7 +242,7 @@ def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 4
 
     # --- a warm ask with its proof, and a cold process
     say("warm and cold asks")
-    case = json.loads((_REPO / "examples" / "christmas-deadline.json").read_text())
+    case = DEADLINE_CASE
     kb.ask("appeal_deadline", case)
     times = []
     # 2,000 asks, about two seconds: this machine's speed swings twofold for tenths of a second
@@ -250,13 +266,38 @@ def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 4
         by_question[q] = statistics.median(one)
     result["ask_p50_ms_by_question"] = by_question
     cold = []
+    refusal = work / "refusal-to-assess.json"
+    refusal.write_text(json.dumps(REFUSAL_CASE))
     for _ in range(5):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "redress", "ask", "appealable", "--case",
-                        str(_REPO / "examples" / "refusal-to-assess.json"), "--json"], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "redress", "ask", "appealable", "--case", str(refusal), "--json"],
+                       check=True, capture_output=True)
         cold.append((time.perf_counter() - t0) * 1000)
     result["cold_ask_ms"] = statistics.median(cold)
     result["peak_rss_mb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                                 resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def _rounded(value: Any) -> str:
+    """A figure as a person reads it: three significant digits, thousands separated, units kept."""
+    if isinstance(value, bool) or value is None:
+        return {True: "yes", False: "no", None: "-"}[value]
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+def bench_text(result: dict[str, Any]) -> str:
+    """The figures one to a line, rounded; a figure per question indented under its heading."""
+    lines = []
+    for key, value in result.items():
+        if isinstance(value, dict):
+            lines.append(key)
+            lines.extend(f"  {k:<32} {_rounded(v)}" for k, v in value.items())
+        else:
+            lines.append(f"{key:<34} {_rounded(value)}")
+    return "\n".join(lines)

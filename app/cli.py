@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any, Iterator, TextIO
 import click
 
 from redress.kb.schema import AUTHORITIES
-from redress.errors import (CaseValidationError, KnowledgeBaseError, RedressCheckError, RedressError,
+from redress.errors import (CaseValidationError, KnowledgeBaseError, QueryError, RedressCheckError, RedressError,
                             RedressSyntaxError)
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from redress.api import KnowledgeBase
 
 __all__ = ["main", "cli"]
 
@@ -26,6 +28,9 @@ EXIT_RULES = 3
 
 
 def _fail(err: RedressError, as_json: bool, code: int = EXIT_BAD_INPUT) -> None:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta["redress.failed"] = True
     if as_json:
         body = {"error": {"code": err.code, "message": getattr(err, "bare_message", str(err)),
                           "field": getattr(err, "field", None)}}
@@ -33,6 +38,33 @@ def _fail(err: RedressError, as_json: bool, code: int = EXIT_BAD_INPUT) -> None:
     else:
         click.echo(f"error: {err}", err=True)
     sys.exit(code)
+
+
+def _load(rules: Path | None = None, now: bool = False) -> KnowledgeBase:
+    """Load the knowledge base and say which rules answer (path and rules_version) on standard
+    error, so JSON on standard output stays JSON; and say so when a rules/ folder here is not them.
+    Said when the command ends (``now``: at once), unless it failed: an error alone on standard
+    error stays one JSON body under --json."""
+    from redress.api import default_rules_path, load
+
+    kb = load(rules)
+    entry = rules or default_rules_path()
+    lines = [f"rules: {entry} ({kb.rules_version})"]
+    here = Path("rules") / "main.rules"
+    if rules is None and here.is_file() and here.resolve() != entry.resolve():
+        lines.append(f"note: these are the installed rules, not {here} here; pass --rules {here} to use those "
+                     "(or install with pip install -e .)")
+    ctx = click.get_current_context()
+
+    def say() -> None:
+        if not ctx.meta.get("redress.failed"):
+            click.echo("\n".join(lines), err=True)
+
+    if now:
+        say()
+    else:
+        ctx.call_on_close(say)
+    return kb
 
 
 def _read_case(source: TextIO) -> Any:
@@ -63,27 +95,47 @@ def cli() -> None:
               help="Also write a replayable decision record to this file.")
 def ask(question: str, case_file: TextIO, as_json: bool, fmt: str | None, rules: Path | None,
         record_file: Path | None) -> None:
-    """Answer QUESTION about a case, with its proof."""
-    from redress.api import load
-    from redress.render import answer_json, answer_text
+    """Answer QUESTION about a case, with its proof. QUESTION may be 'all' or a comma list: then one
+    report answers each (JSON: a list of answers)."""
+    from redress.kb.schema import validate_case
+    from redress.render import answer_json, answer_text, report_text
+    from redress.waiting import certificate_wait
 
+    fmt = fmt or ("json" if as_json else "text")
     try:
         case = _read_case(case_file)
-        kb = load(rules)
-        answer = kb.ask(question, case)
+        kb = _load(rules)
+        many = question == "all" or "," in question
+        names = list(kb.questions) if question == "all" else [q.strip() for q in question.split(",") if q.strip()]
+        if many and (fmt not in ("text", "json") or record_file is not None):
+            raise QueryError("several questions make one report in text or JSON; --format "
+                             f"{fmt}{' and --record' if record_file else ''} take one question")
+        valid = validate_case(case)
+        answers = kb.ask_many(names, valid)
     except (RedressSyntaxError, RedressCheckError, KnowledgeBaseError) as err:
-        _fail(err, as_json, EXIT_RULES)
+        _fail(err, fmt == "json", EXIT_RULES)
         return
     except RedressError as err:
-        _fail(err, as_json)
+        _fail(err, fmt == "json")
         return
+    waits = {a.question: w for a in answers if (w := certificate_wait(kb, valid, a)) is not None}
+    if many:
+        click.echo(json.dumps([{**a.to_dict(), **({"waiting_on": waits[a.question].to_dict()} if a.question in waits
+                                                  else {})} for a in answers], indent=2, ensure_ascii=False)
+                   if fmt == "json" else report_text(answers, {q: w.lines() for q, w in waits.items()}))
+        return
+    answer = answers[0]
     if record_file is not None:
         from redress.records import make_record, write_record
 
         write_record(record_file, make_record(kb, question, case, answer))
-    fmt = fmt or ("json" if as_json else "text")
     if fmt in ("text", "json"):
-        click.echo(answer_json(answer) if fmt == "json" else answer_text(answer))
+        wait = waits.get(answer.question)
+        if fmt == "json":
+            click.echo(answer_json(answer) if wait is None else
+                       json.dumps({**answer.to_dict(), "waiting_on": wait.to_dict()}, indent=2, ensure_ascii=False))
+        else:
+            click.echo(answer_text(answer, wait.lines() if wait else ()))
         return
     from redress import export
 
@@ -99,12 +151,11 @@ def ask(question: str, case_file: TextIO, as_json: bool, fmt: str | None, rules:
 @click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 def replay(record_file: Path, as_json: bool, rules: Path | None) -> None:
     """Re-evaluate a decision record; say identical or differs, and what changed since. Exit 1 if it differs."""
-    from redress.api import load
     from redress.records import read_record
     from redress.records import replay as run_replay
 
     try:
-        result = run_replay(load(rules), read_record(record_file))
+        result = run_replay(_load(rules), read_record(record_file))
     except RedressError as err:
         _fail(err, as_json)
         return
@@ -140,29 +191,36 @@ def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_for
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from redress.api import load
-    from redress.batch import count_lines, run_batch, run_batch_compiled
+    from redress.batch import count_lines, progress_chunk, run_batch, run_batch_compiled
 
     in_fmt = in_format or {".csv": "csv", ".parquet": "parquet"}.get(cases.suffix.lower(), "jsonl")
 
     out_fmt = out_format or ("csv" if out.suffix.lower() == ".csv" else "jsonl")
     try:
         with _terminate_unwinds():
-            kb = load(rules)
+            kb = _load(rules)
             names = list(kb.questions) if questions == "all" else [q.strip() for q in questions.split(",") if q.strip()]
             for name in names:
                 kb._question(name)  # fail fast on an unknown or unencoded question
             if engine == "pydatalog" and in_fmt == "parquet":
                 raise CaseValidationError("Parquet input needs a compiled engine (--engine numpy or duckdb)", "CASES")
             total = count_lines(cases) if in_fmt != "parquet" else None
+            console = _stderr_console()
+            live = progress and console.is_terminal  # elsewhere (a log, a pipe): only the summary line below
             with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                          disable=not progress, transient=True, console=_stderr_console()) as bar:
+                          disable=not live, transient=True, console=console) as bar:
                 task = bar.add_task("cases", total=total)
-                on_line = lambda line: bar.update(task, completed=line)  # noqa: E731
+
+                def on_line(line: int) -> None:
+                    bar.update(task, completed=line)
+                    if engine != "pydatalog":  # once a chunk: shown now, not at the next timed refresh
+                        bar.refresh()
+
                 if engine == "pydatalog":
-                    summary = run_batch(kb, cases, names, out, in_fmt, out_fmt, on_line, layout=layout)
+                    summary = run_batch(kb, cases, names, out, in_fmt, out_fmt, on_line if live else None, layout=layout)
                 else:
-                    summary = run_batch_compiled(kb, cases, names, out, in_fmt, out_fmt, on_line, backend=engine,
+                    summary = run_batch_compiled(kb, cases, names, out, in_fmt, out_fmt, on_line if live else None,
+                                                 chunk=progress_chunk(total if live else None), backend=engine,
                                                  layout=layout)
     except RedressError as err:
         _fail(err, False)
@@ -172,8 +230,9 @@ def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_for
         sys.exit(128 + (err.signum if isinstance(err, Interrupted) else signal.SIGINT))
     for problem in summary.problems:
         click.echo(f"{cases}:{problem}", err=True)
-    click.echo(f"{summary.cases} cases, {summary.answers} answers -> {out}; {len(summary.problems)} lines skipped",
-               err=True)
+    n, skipped = summary.cases, len(summary.problems)
+    click.echo(f"{n} case{'s' * (n != 1)}, {summary.answers} answer{'s' * (summary.answers != 1)} -> {out}; "
+               f"{skipped} line{'s' * (skipped != 1)} skipped", err=True)
     sys.exit(4 if summary.problems else 0)
 
 
@@ -199,6 +258,15 @@ def _terminate_unwinds() -> Iterator[None]:
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
+    except RuntimeError as err:
+        # DuckDB turns a Ctrl-C that lands inside a query into its own error ("Query interrupted")
+        if type(err).__name__ == "InterruptException" or "Query interrupted" in str(err):
+            raise KeyboardInterrupt() from err
+        raise
+    except Exception as err:
+        if type(err).__name__ == "InterruptException":
+            raise KeyboardInterrupt() from err
+        raise
     finally:
         signal.signal(signal.SIGTERM, previous)
 
@@ -218,10 +286,9 @@ _scenarios_option = click.option("--scenarios", type=click.Path(exists=True, fil
 def graph(fmt: str, scenarios: Path | None, rules: Path | None) -> None:
     """The citation graph: provisions, rules, predicates, questions and scenario tests."""
     from redress import graph as g
-    from redress.api import load
 
     try:
-        citation = g.citation_graph(load(rules), scenarios)
+        citation = g.citation_graph(_load(rules), scenarios)
     except RedressError as err:
         _fail(err, fmt == "json")
         return
@@ -237,10 +304,9 @@ def graph(fmt: str, scenarios: Path | None, rules: Path | None) -> None:
 def coverage(as_json: bool, scenarios: Path | None, reference: Path | None, rules: Path | None) -> None:
     """Which provisions and chapter-11 paragraphs are encoded by a rule and exercised by a scenario."""
     from redress import graph as g
-    from redress.api import load
 
     try:
-        report = g.coverage(load(rules), scenarios, reference)
+        report = g.coverage(_load(rules), scenarios, reference)
     except RedressError as err:
         _fail(err, as_json)
         return
@@ -255,10 +321,9 @@ def coverage(as_json: bool, scenarios: Path | None, reference: Path | None, rule
 def impact(provision: str, as_json: bool, scenarios: Path | None, rules: Path | None) -> None:
     """Every rule, question and scenario test whose answer can change if PROVISION changes."""
     from redress import graph as g
-    from redress.api import load
 
     try:
-        report = g.impact(load(rules), provision, scenarios)
+        report = g.impact(_load(rules), provision, scenarios)
     except RedressError as err:
         _fail(err, as_json)
         return
@@ -276,11 +341,10 @@ def sql(dialect: str, rules: Path | None) -> None:
     """
     import datetime as _dt
 
-    from redress.api import load
     from redress.queries import dates
     from redress.queries.sqlgen import full_script
 
-    kb = load(rules)
+    kb = _load(rules)
     start, end = _dt.date(1990, 1, 1), _dt.date(2100, 12, 31)
     holidays = dates.bank_holidays_between(start.year, end.year)
     patterns = {q: kb._pattern(kb.questions[q]) for q in kb.questions}
@@ -297,15 +361,11 @@ def sql(dialect: str, rules: Path | None) -> None:
               help="The OpenFisca peer's folder (default: ../shared/peers/openfisca-send).")
 @click.option("--runs", default=3, show_default=True, type=int)
 def bench(n: int, as_json: bool, peer: Path | None, runs: int) -> None:
-    """Measure redress beside the OpenFisca peer on the same seeded inputs (see benchmarks/)."""
-    from redress.bench import run_bench
+    """Measure redress beside the OpenFisca peer on the same seeded inputs."""
+    from redress.bench import bench_text, run_bench
 
     result = run_bench(n, peer, runs, log=lambda text: click.echo(f"... {text}", err=True))
-    if as_json:
-        click.echo(json.dumps(result, indent=2))
-        return
-    for key, value in result.items():
-        click.echo(f"{key:<34} {value}")
+    click.echo(json.dumps(result, indent=2) if as_json else bench_text(result))
 
 
 def _stderr_console() -> Console:
@@ -390,13 +450,20 @@ def interview(question: str, as_json: bool, rules: Path | None) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Entry rule file (default: the bundled knowledge base).")
+def serve(host: str, port: int, rules: Path | None) -> None:
     """Serve the HTTP API (needs the extra: pip install 'redress[web]')."""
     try:
         from redress.web import serve as run_server
     except ImportError as err:
         raise click.ClickException(f"the HTTP API needs the web extra: pip install 'redress[web]' ({err})")
-    run_server(host=host, port=port)
+    try:
+        kb = _load(rules, now=True)
+    except RedressError as err:
+        _fail(err, False, EXIT_RULES)
+        return
+    run_server(host=host, port=port, kb=kb)
 
 
 @cli.command()
@@ -435,8 +502,16 @@ def check(paths: tuple[Path, ...], show: str | None, strict: bool) -> None:
                 click.echo(repr(rule))
         if not errors:
             n_rules = sum(1 for m in modules for i in m.items if type(i).__name__ in ("Rule", "Exception_"))
-            click.echo(f"{path}: ok ({len(modules)} files, {n_rules} rules, "
-                       f"{sum(1 for d in diagnostics if d.severity == 'warning')} warnings)")
+            n_warnings = sum(1 for d in diagnostics if d.severity == "warning")
+            click.echo(f"{path}: ok ({len(modules)} file{'s' * (len(modules) != 1)}, {n_rules} rule{'s' * (n_rules != 1)}, "
+                       f"{n_warnings} warning{'s' * (n_warnings != 1)})")
+            try:  # the version answers from these files will carry (with the authorities beside them)
+                from redress.api import load
+
+                click.echo(f"rules_version: {load(path).rules_version}")
+            except RedressError as err:
+                click.echo(str(err), err=True)
+                failed = True
     sys.exit(EXIT_RULES if failed else 0)
 
 
@@ -444,27 +519,22 @@ def check(paths: tuple[Path, ...], show: str | None, strict: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def questions(as_json: bool) -> None:
     """List the questions the knowledge base answers."""
-    from redress.api import load
-    from redress.kb.schema import CONTRACT_QUESTIONS
+    from redress.api import question_listing
 
-    kb = load()
-    rows = [{"question": name, "answers": kb.questions[name].kind if name in kb.questions else None,
-             "description": kb.questions[name].description if name in kb.questions else "not yet encoded"}
-            for name in dict.fromkeys([*CONTRACT_QUESTIONS, *kb.questions])]
+    rows = question_listing(_load())
     if as_json:
         click.echo(json.dumps(rows, indent=2))
     else:
         for row in rows:
-            click.echo(f"{row['question']:<36} {row['answers'] or '-':<8} {row['description']}")
+            click.echo(f"{row['name']:<36} {row['kind'] or '-':<8} {row['description']}")
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
 def provisions(as_json: bool) -> None:
     """List the provisions the knowledge base encodes."""
-    from redress.api import load
 
-    kb = load()
+    kb = _load()
     if as_json:
         click.echo(json.dumps([{"id": p.id, "title": p.title, "source": p.source,
                                 "in_force_from": p.in_force_from.isoformat() if p.in_force_from else None,
@@ -480,10 +550,10 @@ def provisions(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def leaflets(authority: str | None, as_json: bool) -> None:
     """List where each authority's leaflet departs from the law, beside the provision."""
-    from redress.api import default_rules_path, load
+    from redress.api import default_rules_path
     from redress.kb.authorities import leaflet_provision_id, load_authorities, related_provisions
 
-    kb = load()
+    kb = _load()
     rows: list[dict[str, Any]] = []
     for a in sorted(load_authorities(default_rules_path().parent / "authorities").values(), key=lambda a: a.id):
         if authority and a.id != authority:

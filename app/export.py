@@ -22,12 +22,10 @@ from networkx.drawing.nx_pydot import to_pydot
 
 from redress.api import Answer
 from redress.errors import CalculationError
-from redress.queries.explain import ProofNode, Status, render_value
-from redress.render import _answer_value
+from redress.queries.explain import ProofNode, Status
+from redress.render import _answer_value, contact_lines, mark, member_name
 
 __all__ = ["answer_markdown", "answer_dot", "answer_svg", "dot_quote"]
-
-_MARK = {Status.TRUE: "✓", Status.FALSE: "✗", Status.UNKNOWN: "?"}
 
 # ---------------------------------------------------------------------------------------------- Markdown
 
@@ -48,7 +46,7 @@ def _code(text: str) -> str:
 
 def _md_tree(node: ProofNode, depth: int = 0) -> list[str]:
     pad = "  " * depth
-    line = f"{pad}- {_MARK[node.status]} {_md(node.conclusion)}"
+    line = f"{pad}- {mark(node)} {_md(node.conclusion)}"
     extras = []
     if node.rule:
         extras.append(f"rule {_code(node.rule)}")
@@ -84,10 +82,13 @@ def answer_markdown(answer: Answer) -> str:
         facts.append("- **Missing:** " + ", ".join(_code(m) for m in answer.missing))
     if answer.possible is not None:
         facts.append("- **Possible, if the case gave more facts:** " + ("none" if not answer.possible else "; ".join(
-            ("another member not yet named" if p.member is None else _md(render_value(p.member)))
+            ("another member not yet named" if p.member is None else _md(member_name(p.member, answer.details)))
             + (f" (if the case gives {', '.join(_code(m) for m in p.missing)})" if p.missing else "")
             for p in answer.possible)))
     facts.append(f"- **Rules version:** {_code(answer.rules_version)}")
+    if answer.details:
+        facts.append("- **Contact details and steps:**")
+        facts += [f"  - {_md(line.strip())}" for line in contact_lines(answer)]
     lines += facts + ["", f"## {_why_heading(answer)}", ""]
     lines += _md_tree(answer.explanation)
     lines += ["", "## Citations", ""]
@@ -130,7 +131,7 @@ def _wrap(text: str) -> list[str]:
 
 def _node_label(node: ProofNode) -> str:
     """Mark and (wrapped) conclusion; then the rule label and each citation whole, one a line."""
-    lines = _wrap(f"{_MARK[node.status]} {node.conclusion}")
+    lines = _wrap(f"{mark(node)} {node.conclusion}")
     if node.rule:
         lines.append(f"rule {node.rule}")
     lines.extend(node.cites)

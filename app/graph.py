@@ -534,6 +534,12 @@ def _yes(flag: bool, word: str) -> str:
     return word if flag else "-" * len(word)
 
 
+def _count(n: int, word: str, width: int = 0) -> str:
+    """``1 rule``, ``3 rules``; the number right-aligned in ``width`` and the word padded to its
+    plural, so a table's columns stay straight."""
+    return f"{n:>{width}} " + (word if n == 1 else word + "s").ljust(len(word) + 1)
+
+
 def coverage_text(report: CoverageReport) -> str:
     t = report.totals
     lines = [f"coverage of the knowledge base ({report.rules_version})",
@@ -544,7 +550,7 @@ def coverage_text(report: CoverageReport) -> str:
     width = max((len(p.id) for p in report.provisions), default=10)
     for p in report.provisions:
         lines.append(f"  {_yes(p.encoded, 'encoded')} {_yes(p.exercised, 'exercised')}  {p.id:<{width}}  "
-                     f"{len(p.rules):>3} rules {len(p.scenarios):>4} scenarios  {p.title}")
+                     f"{_count(len(p.rules), 'rule', 3)} {_count(len(p.scenarios), 'scenario', 4)}  {p.title}")
     tp = t["paragraphs"]
     lines += ["", f"chapter 11 paragraphs named by the reference: {tp['total']}; provision declared "
                   f"{tp['declared']}, encoded {tp['encoded']}, exercised {tp['exercised']}",

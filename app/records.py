@@ -2,8 +2,10 @@
 
 A record holds the case, the answer with its proof, the ``rules_version``, the text of every
 provision the answer cites, and a fingerprint (source text) of every rule in the knowledge
-base. Replaying re-asks the question on today's knowledge base and says whether the answer is
-identical; when it differs, which rules and provisions changed since the record was made.
+base. It also keeps the ``as_of`` date the answer was given under (the case's own, or the day it
+was asked), because that date selects the law in force. Replaying re-asks the question on today's
+knowledge base under that same date and says whether the answer is identical; when it differs,
+which rules and provisions changed since the record was made.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ def make_record(kb: KnowledgeBase, question: str, case: dict[str, Any], answer: 
         "recorded_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "question": question,
         "case": case,
+        "as_of": answer.as_of.isoformat() if answer.as_of else None,
         "answer": answer.to_dict(),
         "rules_version": kb.rules_version,
         "provisions": provisions,
@@ -99,6 +102,8 @@ class ReplayResult:
     provisions_changed: list[str] = field(default_factory=list)
     provisions_added: list[str] = field(default_factory=list)
     provisions_removed: list[str] = field(default_factory=list)
+    as_of: str | None = None  # the date the replay asked under
+    as_of_from: str = "record"  # case (the case gives it) | record (stored when answered) | today (neither)
     now: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,6 +112,10 @@ class ReplayResult:
     def text(self) -> str:
         lines = ["identical: the answer, its proof and its citations are unchanged" if self.identical
                  else "differs: " + "; ".join(self.answer_changes)]
+        lines.append(f"replayed as of {self.as_of}, " + {
+            "case": "the date the case gives",
+            "record": "the date the record was answered under (the law in force that day)",
+            "today": "today: the record does not say which date it was answered under"}[self.as_of_from])
         if not self.same_rules_version:
             lines.append("the rule files changed since the record was made")
         for title, items in (("rules changed", self.rules_changed), ("rules added", self.rules_added),
@@ -123,8 +132,21 @@ def _diff(before: dict[str, str], after: dict[str, str]) -> tuple[list[str], lis
     return changed, sorted(after.keys() - before.keys()), sorted(before.keys() - after.keys())
 
 
+def _replay_case(record: dict[str, Any]) -> tuple[Any, str]:
+    """The recorded case with the date it was answered under, and where that date came from."""
+    case = record["case"]
+    if isinstance(case, dict) and case.get("as_of") is not None:
+        return case, "case"
+    # records written before as_of was stored still carry it in their answer
+    stored = record.get("as_of") or (record["answer"].get("as_of") if isinstance(record["answer"], dict) else None)
+    if stored is None or not isinstance(case, dict):
+        return case, "today"
+    return {**case, "as_of": stored}, "record"
+
+
 def replay(kb: KnowledgeBase, record: dict[str, Any]) -> ReplayResult:
-    answer = kb.ask(record["question"], record["case"])
+    case, as_of_from = _replay_case(record)
+    answer = kb.ask(record["question"], case)
     now = answer.to_dict()
     then = record["answer"]
     changes = [f"{key} was {then.get(key)!r}, now {now.get(key)!r}" for key in ("status", "answer", "missing")
@@ -137,4 +159,5 @@ def replay(kb: KnowledgeBase, record: dict[str, Any]) -> ReplayResult:
     rules = _diff(record["rule_fingerprints"], {k: _fingerprint(v) for k, v in sources.items()})
     provisions = _diff(record["provision_fingerprints"], _provision_fingerprints(kb))
     return ReplayResult(not changes, record["rules_version"] == kb.rules_version, changes,
-                        rules[0], rules[1], rules[2], provisions[0], provisions[1], provisions[2], now)
+                        rules[0], rules[1], rules[2], provisions[0], provisions[1], provisions[2],
+                        now.get("as_of"), as_of_from, now)

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from redress.api import KnowledgeBase, load
+from redress.api import KnowledgeBase, load, question_listing
 from redress.errors import (CaseValidationError, KnowledgeBaseError, RedressCheckError, RedressError,
                             RedressSyntaxError)
 from redress.kb import ir
@@ -430,15 +430,6 @@ def _ndjson_cases(spool: IO[bytes], max_line: int) -> Iterator[Any]:
 # ---------------------------------------------------------------------- introspection (static, over the program)
 
 
-def _question_rows(kb: KnowledgeBase) -> list[dict[str, Any]]:
-    rows = []
-    for name in dict.fromkeys([*CONTRACT_QUESTIONS, *kb.questions]):
-        q = kb.questions.get(name)
-        rows.append({"name": name, "kind": q.kind if q else None,
-                     "description": q.description if q else "not yet encoded", "encoded": q is not None})
-    return rows
-
-
 def _provision_row(p: ir.Provision) -> dict[str, Any]:
     return {"id": p.id, "title": p.title, "source": p.source,
             "in_force_from": p.in_force_from.isoformat() if p.in_force_from else None,
@@ -506,7 +497,7 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body_bytes: int = DEFAULT
                max_batch_bytes: int = DEFAULT_MAX_BATCH_BYTES) -> FastAPI:
     """The HTTP API over a knowledge base (default: the bundled one, loaded now)."""
     kb = kb if kb is not None else load()
-    questions = _question_rows(kb)
+    questions = question_listing(kb)
     uses = _provision_uses(kb.program, [row["name"] for row in questions if row["encoded"]])
     error: dict[str, Any] = {"model": ErrorResponse}
     body_errors: dict[int | str, dict[str, Any]] = {400: error, 413: error, 415: error}
@@ -601,11 +592,11 @@ def app_factory() -> FastAPI:
     return create_app()
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the HTTP API with uvicorn (``redress serve``)."""
+def serve(host: str = "127.0.0.1", port: int = 8000, kb: KnowledgeBase | None = None) -> None:
+    """Run the HTTP API with uvicorn (``redress serve``) over ``kb`` (default: the bundled one)."""
     import uvicorn
 
-    uvicorn.run(create_app(), host=host, port=port, http=_json_400_protocol())
+    uvicorn.run(create_app(kb), host=host, port=port, http=_json_400_protocol())
 
 
 def _json_400_protocol() -> type[Any]:

@@ -11,6 +11,7 @@ An empty list is a known empty value. docs/case-fields.md tabulates each field's
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import json
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -18,7 +19,7 @@ from typing import Any, Mapping
 from redress.errors import CaseValidationError, printable, shown
 from redress.queries.dates import MAX_DATE, MIN_DATE
 
-__all__ = ["FieldSpec", "FIELDS", "NULLABLE", "CSV_NULL", "CONTRACT_QUESTIONS", "ROUTES", "Case", "NOT_UTF8",
+__all__ = ["FieldSpec", "FIELDS", "NULLABLE", "CSV_NULL", "CONTRACT_QUESTIONS", "ROUTES", "ROUTE_NAMES", "Case", "NOT_UTF8",
            "parse_json", "validate_case", "FIRST_DATE", "LAST_DATE", "OUT_OF_RANGE"]
 
 # The dates a case may hold. The calendar (bank holidays) runs to MAX_DATE, and every period the
@@ -129,12 +130,26 @@ CONTRACT_QUESTIONS: tuple[str, ...] = (
     "complaint_deadline", "complaint_reply_due",
 )
 
-ROUTES = (
-    "disagreement_resolution", "mediation", "tribunal_appeal", "tribunal_recommendations",
-    "school_complaint", "la_complaint", "nhs_complaint", "lgsco", "phso", "judicial_review",
+# Each route's name for people, written once: every front-end that shows a route to a person
+# (CLI text, Markdown, HTTP details) takes it from here.
+ROUTE_NAMES: dict[str, str] = {
+    "disagreement_resolution": "disagreement resolution service",
+    "mediation": "mediation",
+    "tribunal_appeal": "appeal to the First-tier Tribunal (SEND)",
+    "tribunal_recommendations": "the Tribunal's recommendations on health and social care",
+    "school_complaint": "complaint to the school",
+    "la_complaint": "complaint to the local authority",
+    "nhs_complaint": "NHS complaint",
+    "lgsco": "Local Government and Social Care Ombudsman",
+    "phso": "Parliamentary and Health Service Ombudsman",
+    "judicial_review": "judicial review",
     # extensions (docs/complaints.md)
-    "dfe_complaint", "ofsted_complaint", "social_care_complaint", "county_court_claim",
-)
+    "dfe_complaint": "complaint to the Department for Education",
+    "ofsted_complaint": "complaint to Ofsted",
+    "social_care_complaint": "social care complaint to the local authority",
+    "county_court_claim": "disability discrimination claim in the county court",
+}
+ROUTES = tuple(ROUTE_NAMES)
 
 
 @dataclass(frozen=True)
@@ -145,12 +160,20 @@ class Case:
     id: str | None
     values: Mapping[str, Any]
     as_of_defaulted: bool = False
+    notes: tuple[str, ...] = ()  # how the case was read, for the answers to say (e.g. an authority not encoded)
 
     def known(self, path: str) -> bool:
         return path in self.values
 
     def get(self, path: str) -> Any:
         return self.values.get(path)
+
+
+def _did_you_mean(word: str, options: Any) -> str:
+    if len(word) > 64:  # no name is this long, and difflib's time grows with the length
+        return ""
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f"did you mean '{close[0]}'? " if close else ""
 
 
 def _check_value(spec: FieldSpec, value: Any, path: str) -> Any:
@@ -165,15 +188,17 @@ def _check_value(spec: FieldSpec, value: Any, path: str) -> Any:
         return text
     if spec.type == "enum":
         if not isinstance(value, str) or value not in spec.values:
-            raise CaseValidationError(f"unknown value {shown(value)}; expected one of: {', '.join(spec.values)}", path)
+            hint = _did_you_mean(value, spec.values) if isinstance(value, str) else ""
+            raise CaseValidationError(f"unknown value {shown(value)}; {hint}expected one of: {', '.join(spec.values)}", path)
         return value
     if spec.type == "enum_list":
         if not isinstance(value, list):
             raise CaseValidationError("must be a list", path)
         for i, item in enumerate(value):
             if not isinstance(item, str) or item not in spec.values:
+                hint = _did_you_mean(item, spec.values) if isinstance(item, str) else ""
                 raise CaseValidationError(
-                    f"unknown value {shown(item)}; expected one of: {', '.join(spec.values)}", f"{path}[{i}]")
+                    f"unknown value {shown(item)}; {hint}expected one of: {', '.join(spec.values)}", f"{path}[{i}]")
         return tuple(dict.fromkeys(value))
     if spec.type == "date":
         if not isinstance(value, str):
@@ -240,7 +265,15 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
     if not isinstance(raw, dict):
         raise CaseValidationError("a case must be a JSON object", "case")
     values: dict[str, Any] = {}
+    notes: list[str] = []
     for key, value in raw.items():
+        if key == "authority" and isinstance(value, str) and value not in AUTHORITIES:
+            # An authority whose leaflet is not encoded: the national rules still answer (the
+            # contract's "absent: national rules only"), and the answer says so.
+            notes.append(f"authority '{value}' is not encoded ({_did_you_mean(value, AUTHORITIES)}encoded: "
+                         f"{', '.join(AUTHORITIES)}); answered on the national rules only, without its local "
+                         "arrangements")
+            continue
         if key in _GROUPS:
             if value is None:
                 continue
@@ -249,8 +282,9 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
             for sub, subvalue in value.items():
                 path = f"{key}.{printable(sub)}"
                 if path not in FIELDS:
-                    known = ", ".join(p.split(".", 1)[1] for p in FIELDS if p.startswith(key + "."))
-                    raise CaseValidationError(f"unknown field; {key} has: {known}", path)
+                    subs = [p.split(".", 1)[1] for p in FIELDS if p.startswith(key + ".")]
+                    raise CaseValidationError(f"unknown field; {_did_you_mean(sub, subs)}{key} has: "
+                                              + ", ".join(subs), path)
                 if subvalue is not None:
                     values[path] = _check_value(FIELDS[path], subvalue, path)
                 elif FIELDS[path].null_means:
@@ -259,7 +293,8 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
             if value is not None:
                 values[key] = _check_value(FIELDS[key], value, key)
         else:
-            raise CaseValidationError("unknown field; a case has: " + ", ".join(sorted({p.split('.')[0] for p in FIELDS})),
+            top = sorted({p.split('.')[0] for p in FIELDS})
+            raise CaseValidationError(f"unknown field; {_did_you_mean(key, top)}a case has: " + ", ".join(top),
                                       printable(key))
     _check_consistency(values)
     for path, spec in FIELDS.items():
@@ -269,4 +304,4 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
     if defaulted:
         values["as_of"] = today or _dt.date.today()
     case_id = values.pop("id", None)
-    return Case(case_id, values, defaulted)
+    return Case(case_id, values, defaulted, tuple(notes))

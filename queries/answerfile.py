@@ -2,11 +2,11 @@
 
 ``long`` (the default) has one line per case and question::
 
-    {"line":1,"case":"c0","question":"appealable","status":"determined","answer":false,"possible":null,"rules_version":"sha256:...","engine":"numpy"}
+    {"line":1,"case":"c0","question":"appealable","status":"determined","answer":false,"possible":null,"missing":[],"rules_version":"sha256:...","engine":"numpy"}
 
 ``wide`` has one line per case, the answers keyed by question (``possible`` only for list questions)::
 
-    {"line":1,"case":"c0","rules_version":"sha256:...","engine":"numpy","answers":{"appealable":{"status":"determined","answer":false},...}}
+    {"line":1,"case":"c0","rules_version":"sha256:...","engine":"numpy","answers":{"appealable":{"status":"determined","answer":false,"missing":[]},...}}
 
 CSV has the same columns (wide: ``<question>.status``, ``<question>.answer`` and, for list
 questions, ``<question>.possible``); lists are joined with ``;``. ``possible`` holds the members
@@ -127,13 +127,17 @@ class Layout:
             lead = _csv_row([self.rules_version, self.engine]) if position == 0 else ""
             return lead + "," + _csv_row(cells)
         shown = None if possible is None else _possible(possible)
+        # the contract's answer shape: ``missing`` is [] when nothing more could settle or add to the
+        # answer; these engines do not name the fields an undetermined answer or a possible member
+        # waits on, so there it is null (ask, or --engine pydatalog, names them)
+        missing = _json([] if status == "determined" and not possible else None)
         if self.layout == "long":
             return (f'{_json(q)},"status":{_json(status)},"answer":{_json(answer)},"possible":{_json(shown)},'
-                    f'"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)}}}\n')
+                    f'"missing":{missing},"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)}}}\n')
         lead = (f',"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)},"answers":{{'
                 if position == 0 else ",")
         extra = f',"possible":{_json(shown)}' if shown is not None else ""
-        return f'{lead}{_json(q)}:{{"status":{_json(status)},"answer":{_json(answer)}{extra}}}'
+        return f'{lead}{_json(q)}:{{"status":{_json(status)},"answer":{_json(answer)}{extra},"missing":{missing}}}'
 
     def text_sql(self, line: str, case_id: str, codes: Sequence[str], pieces: str) -> str:
         """SQL for a case's whole text: ``codes`` are the per-question piece numbers (1-based

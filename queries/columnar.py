@@ -123,7 +123,10 @@ def _validation_sql() -> tuple[str, str, str]:
         text = f"CAST({x} AS VARCHAR)"
         present = f"{x} IS NOT NULL"
         s = _s(path)
-        if spec.type == "enum":
+        if path == "authority":  # one not encoded is answered on the national rules (schema.validate_case)
+            add(f"{present} AND json_type({x}) <> 'VARCHAR'",
+                f"'unknown value ' || {x} || '; expected one of: {', '.join(spec.values)}'", _q(path))
+        elif spec.type == "enum":
             quoted = ", ".join(_q(json.dumps(v)) for v in spec.values)
             add(f"{present} AND CASE WHEN {text} IN ({quoted}) THEN false ELSE (json_type({x}) <> 'VARCHAR' OR "
                 f"{s} NOT IN ({', '.join(map(_q, spec.values))})) END",

@@ -34,7 +34,7 @@ def test_jsonl_one_line_per_case_and_question(tmp_path: Path, kb: redress.Knowle
     assert [(r["case"], r["question"]) for r in rows] == [
         ("a", "appealable"), ("a", "mediation_available"), ("b", "appealable"), ("b", "mediation_available")]
     assert rows[0]["answer"] is True and rows[2]["answer"] is False
-    assert rows[0] == {"line": 1, **kb.ask("appealable", REFUSAL).to_dict()}
+    assert rows[0] == {"line": 1, **kb.ask("appealable", REFUSAL).to_dict(), "engine": "pydatalog"}
     assert (summary.cases, summary.answers, summary.problems) == (2, 4, [])
 
 
@@ -232,3 +232,69 @@ def test_numpy_and_sql_write_the_same_file_for_a_generated_caseload(tmp_path: Pa
         assert (summary.cases, summary.problems) == (3000, [])
         texts.append(out.read_text(encoding="utf-8").replace(f'"engine":"{backend}"', '"engine":"E"'))
     assert texts[0] == texts[1]
+
+
+CONTRACT_LINE_KEYS = {"line", "case", "question", "status", "answer", "missing", "rules_version", "engine"}
+
+
+@pytest.mark.parametrize("engine", ["numpy", "duckdb", "pydatalog"])
+@pytest.mark.parametrize("layout", ["long", "wide"])
+def test_every_engine_writes_the_contract_answer_shape(tmp_path: Path, engine: str, layout: str) -> None:
+    """Each line carries the contract's answer keys, `missing` and `engine` included; an authority
+    that is not encoded is answered on the national rules by every engine alike (issue 17)."""
+    src = _jsonl(tmp_path / "cases.jsonl", REFUSAL, {"id": "u", "decision": {"kind": "plan_finalised"}},
+                 {"id": "w", "authority": "westminster", "decision": {"kind": "refuse_assessment"}})
+    out = tmp_path / "answers.jsonl"
+    result = CliRunner().invoke(cli, ["batch", str(src), "--questions", "appealable,routes", "--out", str(out),
+                                      "--engine", engine, "--layout", layout, "--no-progress"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    if layout == "wide":
+        assert all(row["engine"] == engine for row in rows)
+        rows = [{"line": row["line"], "case": row["case"], "question": q, "rules_version": row["rules_version"],
+                 "engine": row["engine"], **a} for row in rows for q, a in row["answers"].items()]
+    assert len(rows) == 6
+    for row in rows:
+        assert CONTRACT_LINE_KEYS <= set(row), (engine, row)
+        assert row["engine"] == engine
+        if row["status"] == "determined" and not row.get("possible"):
+            assert row["missing"] == []
+        elif engine == "pydatalog":  # the union of the fields each possible member waits on
+            assert row["missing"] and set(row["missing"]) == {f for p in row.get("possible") or () for f in p["missing"]} \
+                or row["status"] == "undetermined"
+    undetermined = next(r for r in rows if r["case"] == "u" and r["question"] == "appealable")
+    assert undetermined["status"] == "undetermined"
+    if engine == "pydatalog":  # the engine of record names the fields; the compiled ones leave it null
+        assert undetermined["missing"] == ["appeal.grounds"]
+    else:
+        assert undetermined["missing"] is None
+    assert next(r for r in rows if r["case"] == "w" and r["question"] == "appealable")["answer"] is True
+
+
+def test_progress_moves_per_chunk_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from redress import cli as cli_module
+    from redress.caseload import write_jsonl
+
+    screen = io.StringIO()
+    monkeypatch.setattr(cli_module, "_stderr_console",
+                        lambda: Console(file=screen, force_terminal=True, width=100, color_system=None))
+    src = write_jsonl(tmp_path / "cases.jsonl", 3000, 7)
+    result = CliRunner().invoke(cli, ["batch", str(src), "--questions", "appealable", "--out",
+                                      str(tmp_path / "answers.jsonl")])
+    assert result.exit_code == 0, result.output
+    shown = screen.getvalue()
+    # 3,000 lines in chunks of 1,000: the bar is drawn at each chunk, not only at the end
+    assert "1000/3000" in shown and "2000/3000" in shown, shown[-500:]
+
+
+def test_no_progress_bar_off_a_terminal_only_one_summary_line(tmp_path: Path) -> None:
+    src = _jsonl(tmp_path / "cases.jsonl", REFUSAL)
+    result = CliRunner().invoke(cli, ["batch", str(src), "--questions", "appealable", "--out",
+                                      str(tmp_path / "answers.jsonl")])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if not line.startswith("rules: ")]
+    assert len(lines) == 1 and lines[0].startswith("1 case, 1 answer -> ")

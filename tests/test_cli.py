@@ -57,7 +57,8 @@ def test_ask_prints_the_answer_citations_and_proof() -> None:
     assert "decision_itself_appealable" in out  # the rule that proves it
     assert "refuse_assessment" in out  # the case fact the proof rests on
     assert re.search(r"rules_version: sha256:[0-9a-f]{64}", out)
-    assert result.stderr == ""
+    # standard error holds only which rules answered (issue 17)
+    assert re.fullmatch(r"rules: \S+/rules/main\.rules \(sha256:[0-9a-f]{64}\)\n", result.stderr)
 
 
 def test_ask_json_equals_the_python_api(kb: redress.KnowledgeBase) -> None:
@@ -188,14 +189,23 @@ def test_questions_json_lists_every_contract_question(kb: redress.KnowledgeBase)
     result = run("questions", "--json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    names = [row["question"] for row in rows]
+    names = [row["name"] for row in rows]
     assert CONTRACT_QUESTIONS <= set(names), CONTRACT_QUESTIONS - set(names)
     assert len(names) == len(set(names))
-    by_name = {row["question"]: row for row in rows}
+    by_name = {row["name"]: row for row in rows}
     for name in CONTRACT_QUESTIONS:
         encoded = name in kb.questions
-        assert (by_name[name]["answers"] is not None) is encoded, name
-    assert by_name["appealable"]["answers"] == "yes_no"
+        assert (by_name[name]["kind"] is not None) is encoded is by_name[name]["encoded"], name
+    assert by_name["appealable"]["kind"] == "yes_no"
+
+
+def test_questions_json_is_the_http_listing() -> None:
+    """One shape for one thing: the CLI and HTTP list the questions identically (issue 17)."""
+    from fastapi.testclient import TestClient
+
+    from redress.web import create_app
+
+    assert json.loads(run("questions", "--json").stdout) == TestClient(create_app()).get("/questions").json()
 
 
 def test_provisions_lists_the_encoded_provisions() -> None:
@@ -224,3 +234,37 @@ def test_the_installed_command_runs_as_a_real_process() -> None:
                           capture_output=True, text=True, timeout=60, cwd=ROOT, env=env)
     assert text.returncode == 2
     assert "case" in text.stderr
+
+
+def test_ask_all_answers_every_question_in_one_report() -> None:
+    result = run("ask", "all", "--case", str(EXAMPLE))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "case example-refusal, as of 2025-02-01"
+    shown = [line.split(":")[0] for line in lines if line and not line.startswith(" ") and ":" in line]
+    assert shown[:len(redress.load().questions)] == list(redress.load().questions)
+    assert "appealable:" in result.stdout and result.stdout.count("rules_version:") == 1
+    listed = run("ask", "appealable,appeal_deadline", "--case", str(EXAMPLE), "--json")
+    assert [a["question"] for a in json.loads(listed.stdout)] == ["appealable", "appeal_deadline"]
+    bad = run("ask", "appealable,apealable", "--case", str(EXAMPLE))
+    assert bad.exit_code == 2 and "did you mean 'appealable'?" in bad.stderr
+    assert run("ask", "all", "--case", str(EXAMPLE), "--format", "markdown").exit_code == 2
+
+
+def test_a_deadline_waiting_only_on_the_certificate_says_what_holds_meanwhile(tmp_path: Path) -> None:
+    """HESC Rules r.20(1)(c): the later of 2 months after notice was sent (31 October 2025: 31
+    December, in the Christmas window of r.12(3), so 2 January 2026) and 1 month after the
+    certificate. Without the certificate's date the deadline stays undetermined, but an appeal
+    received by 2 January 2026 is in time however the certificate falls."""
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"id": "d", "as_of": "2025-11-25", "appeal": {"grounds": ["decision"]},
+                                "decision": {"kind": "refuse_assessment", "sent": "2025-10-31"}}))
+    result = run("ask", "appeal_deadline", "--case", str(case))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("appeal_deadline: undetermined")
+    assert "2 months after the decision, or 1 month after the certificate if later" in result.stdout
+    assert "received by 2026-01-02" in result.stdout
+    data = json.loads(run("ask", "appeal_deadline", "--case", str(case), "--json").stdout)
+    assert (data["status"], data["answer"]) == ("undetermined", None)  # not claimed determined
+    assert data["waiting_on"]["in_time_if_received_by"] == "2026-01-02"
+    assert "received by 2026-01-02" in run("ask", "all", "--case", str(case)).stdout

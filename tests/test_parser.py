@@ -492,7 +492,7 @@ def test_cli_check_ok_file_exits_0(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(Path(__file__).parent.parent)
     result = CliRunner().invoke(cli, ["check", "tests/golden/ok.rules"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("tests/golden/ok.rules: ok (1 files, 3 rules, 0 warnings)")
+    assert result.stdout.startswith("tests/golden/ok.rules: ok (1 file, 3 rules, 0 warnings)")
 
 
 def test_cli_check_strict_fails_on_warnings(monkeypatch: pytest.MonkeyPatch) -> None:

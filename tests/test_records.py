@@ -64,3 +64,28 @@ def test_replay_rejects_a_file_that_is_not_a_record(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["replay", str(bad), "--json"])
     assert result.exit_code == 2
     assert json.loads(result.stderr)["error"]["field"] == "format"
+
+
+def test_replay_asks_under_the_date_the_record_was_answered_under(tmp_path: Path) -> None:
+    """A case without as_of is answered under the day it is asked; the record keeps that day, so a
+    replay years later applies the law of that day, not of the replay's (issue 17)."""
+    import datetime as _dt
+
+    from redress.api import load
+    from redress.kb.schema import validate_case
+    from redress.records import make_record, write_record
+
+    kb = load()
+    raw = {"decision": {"kind": "plan_amended"}, "appeal": {"grounds": ["section_f", "section_g"]}}
+    # SI 2017/1306 is in force from 3 April 2018: asked in 2017, recommendations were not available
+    answer = kb.ask("recommendations_available", validate_case(raw, _dt.date(2017, 6, 1)))
+    assert (answer.status, answer.answer) == ("determined", False)
+    record = tmp_path / "decision.json"
+    write_record(record, make_record(kb, "recommendations_available", raw, answer))
+    assert json.loads(record.read_text())["as_of"] == "2017-06-01"
+    result = CliRunner().invoke(cli, ["replay", str(record)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("identical")
+    assert "replayed as of 2017-06-01, the date the record was answered under" in result.stdout
+    report = json.loads(CliRunner().invoke(cli, ["replay", str(record), "--json"]).stdout)
+    assert (report["as_of"], report["as_of_from"]) == ("2017-06-01", "record")

@@ -22,7 +22,7 @@ def error_for(raw: Any) -> CaseValidationError:
 @pytest.mark.parametrize(("raw", "field"), [
     # unknown enum values
     ({"decision": {"kind": "refuse_everything"}}, "decision.kind"),
-    ({"authority": "westminster"}, "authority"),
+    ({"authority": 7}, "authority"),  # an authority not encoded is a note, not an error (see below)
     ({"person": {"role": "grandparent"}}, "person.role"),
     ({"appeal": {"type": "judicial_review"}}, "appeal.type"),
     ({"recommendation": {"to": "school"}}, "recommendation.to"),
@@ -228,3 +228,23 @@ def test_contradictory_school_age_facts_name_the_flag(age: int, over: bool) -> N
 def test_consistent_school_age_facts_are_accepted(age: int, over: bool) -> None:
     case = validate_case({"person": {"age": age, "over_compulsory_school_age": over}}, TODAY)
     assert case.get("person.over_compulsory_school_age") is over
+
+
+def test_a_misspelt_field_or_value_gets_a_did_you_mean() -> None:
+    assert "did you mean 'decision'?" in str(error_for({"decison": {"kind": "refuse_assessment"}}))
+    assert "did you mean 'kind'?" in str(error_for({"decision": {"knd": "refuse_assessment"}}))
+    assert "did you mean 'refuse_assessment'?" in str(error_for({"decision": {"kind": "refuse_asessment"}}))
+    assert "did you mean 'section_f'?" in str(error_for({"appeal": {"grounds": ["sectoin_f"]}}))
+    assert "did you mean" not in str(error_for({"zzzz": 1}))
+
+
+def test_an_authority_not_encoded_is_answered_on_the_national_rules_with_a_note() -> None:
+    from redress.api import load
+
+    case = validate_case({"authority": "westminster", "decision": {"kind": "refuse_assessment"}}, TODAY)
+    assert not case.known("authority")  # as if absent: the contract's "national rules only"
+    assert case.notes and "authority 'westminster' is not encoded" in case.notes[0]
+    answer = load().ask("appealable", {"authority": "camdem", "decision": {"kind": "refuse_assessment"}})
+    assert (answer.status, answer.answer) == ("determined", True)
+    assert answer.caveats[0].startswith("authority 'camdem' is not encoded (did you mean 'camden'?")
+    assert "answered on the national rules only" in answer.caveats[0]

@@ -1,4 +1,4 @@
-"""Run the OpenFisca peer (../shared/peers/openfisca-send) on inputs from an .npz file.
+"""Run the OpenFisca peer (../shared/peers/openfisca-send) on inputs from an .npz file, for `redress bench`.
 
 usage: peer_driver.py PEER_DIR INPUTS.npz OUTPUTS.npz RUNS
 Run with the peer's own Python (openfisca-core is a benchmark-only dependency). Times, as the
@@ -32,7 +32,7 @@ def main() -> None:
         out = peer_inputs.compute_all(sim)
         times.append(time.perf_counter() - t0)
     assert out is not None
-    numpy.savez(outputs_path, **{k: numpy.asarray(v) for k, v in out.items()})
+    numpy.savez(outputs_path, **{str(k): numpy.asarray(v) for k, v in out.items()})  # type: ignore[arg-type]
     print(json.dumps({"peer_seconds_4q": statistics.median(times), "runs": runs}))
 
 
