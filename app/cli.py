@@ -375,6 +375,79 @@ def _stderr_console() -> Console:
 
 
 @cli.command()
+@click.argument("question", default="routes")
+@click.option("--json", "as_json", is_flag=True, help="Print the case and the answers as JSON at the end.")
+@click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Entry rule file (default: the bundled knowledge base).")
+def interview(question: str, as_json: bool, rules: Path | None) -> None:
+    """Answer QUESTION (default: routes, "What can the family do?") by a guided interview that asks,
+    one at a time, only the facts that can change the answer; reads answers from standard input."""
+    from redress import interview as iv
+    from redress.api import load
+
+    try:
+        kb = load(rules)
+        session = iv.Interview(kb, question)
+    except (RedressSyntaxError, RedressCheckError, KnowledgeBaseError) as err:
+        _fail(err, as_json, EXIT_RULES)
+        return
+    except RedressError as err:
+        _fail(err, as_json)
+        return
+
+    def say(text: str = "") -> None:
+        click.echo(text, err=as_json)  # under --json the prompts stay off standard output
+
+    def read(p: iv.Prompt, options: list[str]) -> object:
+        say(p.question)
+        if p.hint:
+            say(f"  ({p.hint})")
+        for n, label in enumerate(options, 1):
+            say(f"  {n}. {label}")
+        if p.kind == "date":
+            say("  a date as YYYY-MM-DD" + (", or 'none'" if p.none_label else ""))
+        while True:
+            click.echo("> ", nl=False, err=as_json)
+            line = sys.stdin.readline()
+            if not sys.stdin.isatty():
+                click.echo(line.rstrip("\n"), err=as_json)  # show what a pipe answered
+            if not line:
+                _fail(CaseValidationError("the input ended before the interview finished", p.field), as_json)
+            try:
+                return iv.parse_text(p, line)
+            except CaseValidationError as err:
+                say(f"  {getattr(err, 'bare_message', str(err))}; try again")
+
+    facts: dict[str, object] = {}
+    say(session.title)
+    say()
+    authority = iv.prompt("authority")
+    choice = read(authority, [o.label for o in authority.options] + [str(authority.none_label)])
+    if choice is not None:
+        facts["authority"] = choice
+    while (field := session.next_field(facts)) is not None:
+        p = iv.prompt(field)
+        say()
+        value = read(p, [o.label for o in p.options] + ([p.none_label] if p.none_label and p.kind != "date" else []))
+        facts[field] = value
+    answers = session.answers(facts, shown=True)
+    if as_json:
+        click.echo(json.dumps({"case": iv.nest(facts), "answers": list(answers.values())}, indent=2,
+                              ensure_ascii=False))
+        return
+    say()
+    for name, answer in answers.items():
+        if name in session.questions or answer["answer"] is not None:  # the timeline's dates, when known
+            text, _ = iv.sentence(name, answer)
+            say(f"{text}.")
+            if answer["citations"]:
+                say(f"    law: {'; '.join(answer['citations'])}")
+    say()
+    say("case: " + json.dumps(iv.nest(facts), ensure_ascii=False))
+    say(f"rules_version: {kb.rules_version}")
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,

@@ -25,7 +25,7 @@ from typing import IO, Any, Awaitable, Callable, Iterable, Iterator, Literal, Mu
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError, PydanticSerializationError, to_json
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -513,12 +513,15 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body_bytes: int = DEFAULT
     error: dict[str, Any] = {"model": ErrorResponse}
     body_errors: dict[int | str, dict[str, Any]] = {400: error, 413: error, 415: error}
 
-    app = FastAPI(title="redress", version="0.1.0", responses={422: error, 500: error},
+    app = FastAPI(title="redress", version="0.1.0", responses={422: error, 500: error}, docs_url=None, redoc_url=None,
                   description="SEND dispute routes (England) as cited rules: contract questions about a case, "
                               "answered with proofs. Every error is `{\"error\": {code, message, field}}`.")
     app.state.kb = kb
     _install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    from redress import webui  # the HTML pages (/, /interview, /docs); a browser asking below gets them too
+
+    ui = webui.install(app, kb, questions)
 
     @app.post("/ask", response_model=None, responses={200: {"model": AnswerModel}, **body_errors},
               summary="Answer one contract question about a case")
@@ -571,16 +574,20 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body_bytes: int = DEFAULT
     app.add_middleware(NdjsonBatch, handler=ndjson_batch)  # outside BodyLimit: an NDJSON batch is not buffered
 
     @app.get("/questions", response_model=list[QuestionInfo], summary="The contract's questions, encoded or not")
-    def list_questions() -> list[dict[str, Any]]:
-        return questions
+    def list_questions(request: Request) -> list[dict[str, Any]] | Response:
+        return ui.questions_page(request) if webui.wants_html(request) else questions
 
     @app.get("/provisions", response_model=list[ProvisionInfo], summary="The provisions the rules cite")
-    def list_provisions() -> list[dict[str, Any]]:
+    def list_provisions(request: Request) -> list[dict[str, Any]] | Response:
+        if webui.wants_html(request):
+            return ui.provisions_page(request)
         return [_provision_row(p) for p in kb.provisions.values()]
 
     @app.get("/provisions/{provision_id:path}", response_model=ProvisionDetail,
              responses={404: error}, summary="One provision, with the rules and questions using it")
-    def get_provision(provision_id: str) -> dict[str, Any]:
+    def get_provision(provision_id: str, request: Request) -> dict[str, Any] | Response:
+        if webui.wants_html(request):
+            return ui.provision_page(request, provision_id)
         provision = kb.provisions.get(provision_id)
         if provision is None:
             raise ApiError(404, "unknown_provision", f"unknown provision '{provision_id}'", "provision_id")

@@ -18,6 +18,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 __all__ = [
+    "r12_windows",
     "bank_holidays_between",
     "MIN_DATE",
     "MAX_DATE",
@@ -365,3 +366,15 @@ def hesc_r12_roll(deadline: date, sen: bool) -> DateResult:
     else:
         steps.append(Step(f"{iso} is a working day, so no adjustment is needed", R12_2))
     return DateResult(rolled, tuple(steps), (WORKING_DAY_CAVEAT,))
+
+
+def r12_windows(first: date, last: date) -> list[tuple[date, date, str]]:
+    """The HESC r.12(3) holiday periods (25 December to 1 January, and August) overlapping
+    ``first``..``last``, as (first day, last day, name), for drawing a timeline."""
+    out: list[tuple[date, date, str]] = []
+    for year in range(first.year - 1, last.year + 1):
+        for start, end, name in ((date(year, 8, 1), date(year, 8, 31), "August"),
+                                 (date(year, 12, 25), date(year + 1, 1, 1), "25 December to 1 January")):
+            if start <= last and end >= first:
+                out.append((start, end, name))
+    return out
