@@ -33,7 +33,7 @@ from typing import Any, Iterable, Mapping
 
 from redress.api import KnowledgeBase
 from redress.errors import CaseValidationError, QueryError
-from redress.kb.schema import AUTHORITIES, FIELDS, NULLABLE, ROUTES, validate_case
+from redress.kb.schema import AUTHORITIES, FIELDS, NULLABLE, ROUTE_NAMES, validate_case
 
 __all__ = ["Option", "Prompt", "Interview", "FAMILY", "GOALS", "ROUTE_NAMES", "AUTHORITY_NAMES", "TIMELINE",
            "prompt", "nest", "sentence", "members", "parse_text", "parse_date_parts", "display_value", "nullable", "long_date"]
@@ -58,23 +58,6 @@ AUTHORITY_NAMES = {
 }
 assert set(AUTHORITY_NAMES) == set(AUTHORITIES)
 
-ROUTE_NAMES = {
-    "disagreement_resolution": "Disagreement resolution (an independent service the local authority arranges)",
-    "mediation": "Mediation",
-    "tribunal_appeal": "Appeal to the First-tier Tribunal (SEND)",
-    "tribunal_recommendations": "Ask the Tribunal for recommendations on health and social care",
-    "school_complaint": "Complaint to the school (its complaints procedure)",
-    "la_complaint": "Complaint to the local authority",
-    "nhs_complaint": "NHS complaint",
-    "lgsco": "Local Government and Social Care Ombudsman",
-    "phso": "Parliamentary and Health Service Ombudsman",
-    "judicial_review": "Judicial review",
-    "dfe_complaint": "Complaint to the Department for Education (after an academy's own procedure)",
-    "ofsted_complaint": "Complaint to Ofsted (about the school as a whole)",
-    "social_care_complaint": "Complaint under the council's social care complaints procedure",
-    "county_court_claim": "Disability discrimination claim in the county court",
-}
-assert set(ROUTE_NAMES) == set(ROUTES)
 
 # Plain-English labels for the contract's vocabulary (shared/spec/contract.md), by field.
 _LABELS: dict[str, dict[str, str]] = {

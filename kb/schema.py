@@ -133,21 +133,20 @@ CONTRACT_QUESTIONS: tuple[str, ...] = (
 # Each route's name for people, written once: every front-end that shows a route to a person
 # (CLI text, Markdown, HTTP details) takes it from here.
 ROUTE_NAMES: dict[str, str] = {
-    "disagreement_resolution": "disagreement resolution service",
-    "mediation": "mediation",
-    "tribunal_appeal": "appeal to the First-tier Tribunal (SEND)",
-    "tribunal_recommendations": "the Tribunal's recommendations on health and social care",
-    "school_complaint": "complaint to the school",
-    "la_complaint": "complaint to the local authority",
+    "disagreement_resolution": "Disagreement resolution (an independent service the local authority arranges)",
+    "mediation": "Mediation",
+    "tribunal_appeal": "Appeal to the First-tier Tribunal (SEND)",
+    "tribunal_recommendations": "Ask the Tribunal for recommendations on health and social care",
+    "school_complaint": "Complaint to the school (its complaints procedure)",
+    "la_complaint": "Complaint to the local authority",
     "nhs_complaint": "NHS complaint",
     "lgsco": "Local Government and Social Care Ombudsman",
     "phso": "Parliamentary and Health Service Ombudsman",
-    "judicial_review": "judicial review",
-    # extensions (docs/complaints.md)
-    "dfe_complaint": "complaint to the Department for Education",
-    "ofsted_complaint": "complaint to Ofsted",
-    "social_care_complaint": "social care complaint to the local authority",
-    "county_court_claim": "disability discrimination claim in the county court",
+    "judicial_review": "Judicial review",
+    "dfe_complaint": "Complaint to the Department for Education (after an academy's own procedure)",
+    "ofsted_complaint": "Complaint to Ofsted (about the school as a whole)",
+    "social_care_complaint": "Complaint under the council's social care complaints procedure",
+    "county_court_claim": "Disability discrimination claim in the county court",
 }
 ROUTES = tuple(ROUTE_NAMES)
 
