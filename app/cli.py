@@ -252,21 +252,20 @@ def _terminate_unwinds() -> Iterator[None]:
         yield
         return
 
+    received: list[int] = []
+
     def interrupt(signum: int, _frame: Any) -> None:
+        received.append(signum)
         raise Interrupted(signum)
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield
-    except RuntimeError as err:
-        # DuckDB turns a Ctrl-C that lands inside a query into its own error ("Query interrupted")
-        if type(err).__name__ == "InterruptException" or "Query interrupted" in str(err):
-            raise KeyboardInterrupt() from err
-        raise
     except Exception as err:
-        if type(err).__name__ == "InterruptException":
-            raise KeyboardInterrupt() from err
-        raise
+        # DuckDB turns a signal that lands inside a query into its own error ("Query interrupted")
+        if type(err).__name__ != "InterruptException" and "Query interrupted" not in str(err):
+            raise
+        raise (Interrupted(received[-1]) if received else KeyboardInterrupt()) from err
     finally:
         signal.signal(signal.SIGTERM, previous)
 
