@@ -94,7 +94,7 @@ def in_fresh_process(cases_file: Path) -> dict[str, str]:
 
 def batch_fields(kb: redress.KnowledgeBase, cases_file: Path, work: Path) -> dict[str, dict[tuple[int, str], bytes]]:
     """Each batch backend's output, as JSON of the fields all of them write, by (case index, question):
-    the compiled ones (numpy, duckdb) write status, answer and known; pydatalog the full answer."""
+    the compiled ones (numpy, duckdb) write status, answer and possible members; pydatalog the full answer."""
     from redress.batch import run_batch, run_batch_compiled
 
     questions = list(kb.questions)
@@ -113,12 +113,14 @@ def batch_fields(kb: redress.KnowledgeBase, cases_file: Path, work: Path) -> dic
 
 
 def shared(answer: dict[str, Any]) -> bytes:
-    """The fields every backend answers: status, answer, and known (absent is null)."""
-    return json.dumps([answer["status"], answer["answer"], answer.get("known")], ensure_ascii=False).encode()
+    """The fields every backend answers: status, answer, and a list's possible members (else null)."""
+    possible = answer.get("possible")
+    members = None if possible is None else [p["member"] for p in possible]
+    return json.dumps([answer["status"], answer["answer"], members], ensure_ascii=False).encode()
 
 
 def _full(row: dict[str, Any]) -> bytes:
-    return json.dumps({k: v for k, v in row.items() if k != "line"}, ensure_ascii=False).encode()
+    return json.dumps({k: v for k, v in row.items() if k not in ("line", "engine")}, ensure_ascii=False).encode()
 
 
 def differences(a: dict[Any, Any], b: dict[Any, Any]) -> list[Any]:

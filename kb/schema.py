@@ -239,10 +239,13 @@ def _check_consistency(values: dict[str, Any]) -> None:
 
 def _key_path(group: str, key: str) -> str:
     """The dotted path of a key as written, quoted when it is not a plain name (empty, dotted,
-    bracketed, spaced), so an error's field always points at one key: ``person[""]``."""
-    if key and key.isprintable() and not any(c in key for c in '.[]" '):
-        return f"{group}.{key}" if group else key
-    return f"{group}[{json.dumps(key)}]"
+    bracketed, spaced), so an error's field always points at one key: ``person[""]``. The key is
+    shown as ``printable`` gives it (cut short, surrogates escaped); the cut's "..." is not a dot."""
+    shown_key = printable(key)
+    plain = shown_key[:-3] if len(key) > len(shown_key) - 3 and shown_key.endswith("...") else shown_key
+    if plain and plain.isprintable() and not any(c in plain for c in '.[]" '):
+        return f"{group}.{shown_key}" if group else shown_key
+    return f"{group}[{json.dumps(shown_key)}]"
 
 
 NOT_UTF8 = "not valid UTF-8 text"  # a line of a cases file whose bytes do not decode
@@ -291,7 +294,7 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
                 if path not in FIELDS:
                     subs = [p.split(".", 1)[1] for p in FIELDS if p.startswith(key + ".")]
                     raise CaseValidationError(f"unknown field; {_did_you_mean(sub, subs)}{key} has: "
-                                              + ", ".join(subs), _key_path(key, printable(sub)))
+                                              + ", ".join(subs), _key_path(key, sub))
                 if subvalue is not None:
                     values[path] = _check_value(FIELDS[path], subvalue, path)
                 elif FIELDS[path].null_means:
@@ -302,7 +305,7 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
         else:
             top = sorted({p.split('.')[0] for p in FIELDS})
             raise CaseValidationError(f"unknown field; {_did_you_mean(key, top)}a case has: " + ", ".join(top),
-                                      _key_path("", printable(key)))
+                                      _key_path("", key))
     _check_consistency(values)
     for path, spec in FIELDS.items():
         if spec.default is not None and path not in values:

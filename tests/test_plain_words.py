@@ -27,7 +27,7 @@ def test_routes_are_named_for_people_in_text_and_markdown() -> None:
                                                     "stage": "review", "parties_agree": True}})
     assert answer.status == "determined" and "la_complaint" in answer.answer
     for shown in (answer_text(answer).split("\n")[0], answer_markdown(answer).split("\n")[0]):
-        assert "complaint to the local authority (la" in shown and "judicial review" in shown
+        assert "Complaint to the local authority (la_complaint)" in shown and "Judicial review" in shown
 
 
 def test_local_services_show_their_names_and_contact_details() -> None:
