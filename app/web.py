@@ -316,6 +316,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StarletteHTTPException)
         code = _HTTP_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "http_error")
         headers = dict(exc.headers) if exc.headers else None  # e.g. Allow, on a 405
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's words when json.loads fails other than on syntax: too deep, or too long a number
+            return ApiError(400, code, "the request body cannot be read as JSON: nested too deeply or a number "
+                            "too long (over 4,300 digits)", "body", headers).response()
         return ApiError(exc.status_code, code, str(exc.detail), None, headers).response()
 
     async def internal(_: Request, exc: Exception) -> JSONResponse:
