@@ -583,6 +583,10 @@ class VectorProgram:
         a = q.answer_position
         assert a is not None
         j = a - 1
+        slots = [(m, s.cols[j].values) for m, s in t_rows]
+        if q.kind == "list":  # its status is the list rule's, from the members (not the loop below)
+            result = QuestionResult(name, q.kind, value_type, np.zeros(n, dtype=np.int8))
+            return self._list_result(result, slots, p_rows, t_rows, j, n)
         undetermined: Mask = False
         for m, s in p_rows:  # a possible row that is not among the definite ones leaves the answer open
             c = s.cols[j]
@@ -593,11 +597,8 @@ class VectorProgram:
             for tm, ts in t_rows:
                 same = _bor(same, _band(tm, _equal(ts.cols[j].values, c.values)))
             undetermined = _bor(undetermined, _band(m, _bor(unsettled, _bnot(same))))
-        slots = [(m, s.cols[j].values) for m, s in t_rows]
         open_ = _full(undetermined, n)
         result = QuestionResult(name, q.kind, value_type, open_.view(np.int8).copy())
-        if q.kind == "list":
-            return self._list_result(result, slots, p_rows, t_rows, j, n)
         some, several, first = _distinct(slots, n)
         conflict = _full(_band(several, _bnot(open_)), n)
         result.status = open_.view(np.int8) | (conflict.view(np.int8) << 1)
