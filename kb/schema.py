@@ -240,9 +240,9 @@ def _check_consistency(values: dict[str, Any]) -> None:
 def _key_path(group: str, key: str) -> str:
     """The dotted path of a key as written, quoted when it is not a plain name (empty, dotted,
     bracketed, spaced), so an error's field always points at one key: ``person[""]``. The key is
-    shown as ``printable`` gives it (cut short, surrogates escaped); the cut's "..." is not a dot."""
+    judged with its surrogates escaped, and shown as ``printable`` gives it (cut short)."""
     shown_key = printable(key)
-    plain = shown_key[:-3] if len(key) > len(shown_key) - 3 and shown_key.endswith("...") else shown_key
+    plain = key.encode("utf-8", "backslashreplace").decode("utf-8")
     if plain and plain.isprintable() and not any(c in plain for c in '.[]" '):
         return f"{group}.{shown_key}" if group else shown_key
     return f"{group}[{json.dumps(shown_key)}]"
