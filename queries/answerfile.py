@@ -52,8 +52,11 @@ def _csv_members(members: list[Any]) -> str:
     return ";".join("(unnamed)" if m is None else str(m) for m in members)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one encoder: json.dumps builds one a call
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def _csv_row(cells: Sequence[str]) -> str:

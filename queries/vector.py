@@ -397,7 +397,7 @@ class QuestionResult:
             key, columns = (key << 60) | columns[0], []  # status (2 bits) and up to 60 members fit one word
         codes, first = _dense(key)
         for column in columns:  # rarely more than one word: refine the codes column by column
-            codes, first = _dense_rows(np.stack([codes, column], axis=1))
+            codes, first = _refine(codes, column)
         return codes, first
 
 
@@ -419,9 +419,14 @@ def _dense(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes.reshape(-1), first
 
 
-def _dense_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    _, first, codes = np.unique(rows, axis=0, return_index=True, return_inverse=True)
-    return codes.reshape(-1), first
+def _refine(codes: np.ndarray, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes for the distinct (code, column value) pairs, in the same order as
+    ``np.unique(np.stack([codes, column], axis=1), axis=0)`` would give them (pairs sorted by
+    code, then value), and the first case of each: both columns are made dense first, so the
+    pair is one int64 and no row-wise sort is needed."""
+    inner, _ = _dense(column)
+    width = int(inner.max()) + 1 if len(inner) else 1
+    return _dense(codes.astype(np.int64) * width + inner)
 
 
 class VectorProgram:
