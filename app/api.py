@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from redress import kbcache
 from redress.errors import KnowledgeBaseError, NotEncodedError, QueryError, RedressCheckError
 from redress.kb import ir
+from redress.kb.ir import CASE_KEY
 from redress.kb.answers import Possible, list_outcome
 from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS, Case, validate_case
 from redress.parser import ast
@@ -32,7 +33,6 @@ from redress.queries.explain import ProofNode, Prover, SharedProofs, Status, ren
 
 __all__ = ["Answer", "Possible", "KnowledgeBase", "load", "default_rules_path", "question_listing"]
 
-CASE_KEY = "case"
 
 
 def default_rules_path() -> Path:
@@ -113,7 +113,6 @@ class KnowledgeBase:
     rules_version: str
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
     engine: DatalogEngine = field(init=False)
-    _question_atoms: dict[str, ast.Atom] = field(init=False, default_factory=dict)
     _shared: dict[int, SharedProofs] = field(init=False, default_factory=dict)  # per epoch, like _engines
 
     def __post_init__(self) -> None:
@@ -124,8 +123,6 @@ class KnowledgeBase:
                                 p.in_force_until.isoformat() if p.in_force_until else None)
                           for cid, p in self.program.provisions.items()}
         self._case_inputs = tuple(rel for rel in self.program.relations.values() if rel.kind == "input" and rel.field)
-        self._question_atoms = {item.name: item.atom for module in self.modules for item in module.items
-                                if isinstance(item, ast.Question)}
 
     # ------------------------------------------------------------------ introspection
     @property
@@ -186,7 +183,7 @@ class KnowledgeBase:
                         self._shared_on(as_of))
         out = []
         for q in qs:
-            pattern = self._pattern(q)
+            pattern = q.pattern
             answer = self._answer(q, valid, prover.atom(q.relation, pattern), prover, pattern)
             # how the case was read (an authority not encoded) is said on every answer it shaped
             out.append(replace(answer, caveats=(*valid.notes, *answer.caveats)) if valid.notes else answer)
@@ -208,10 +205,11 @@ class KnowledgeBase:
             self._shared[epoch] = SharedProofs(shareable_relations(self.program, as_of, CASE_KEY))
         return self._shared[epoch]
 
-    def _pattern(self, q: ir.Question) -> tuple[Any, ...]:
-        """The question's atom with the case bound and its answer position open."""
-        return tuple(CASE_KEY if i == 0 else (a.value if isinstance(a, ast.Const) else None)
-                     for i, a in enumerate(self._question_atoms[q.name].args))
+    @property
+    def patterns(self) -> dict[str, tuple[Any, ...]]:
+        """Each question's atom with the case bound and its answer position open, as the
+        compiled backends take them."""
+        return {name: q.pattern for name, q in self.questions.items()}
 
     def _answer(self, q: ir.Question, case: Case, result: Any, prover: Prover, pattern: tuple[Any, ...]) -> Answer:
         true_rows = [(row, node) for row, status, node in result.rows if status is Status.TRUE]

@@ -295,7 +295,7 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
     try:
         with _atomic_output(out) as tmp_path, tmp_path.open("wb") as target:
             engine = ColumnarEngine(kb.program, kb.rules_version,
-                                    {q: kb._pattern(kb.questions[q]) for q in kb.questions}, spill=work / "spill")
+                                    kb.patterns, spill=work / "spill")
             try:
                 engine.load_lines(source, in_fmt)
                 first, last = engine.line_range()

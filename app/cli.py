@@ -346,7 +346,7 @@ def sql(dialect: str, rules: Path | None) -> None:
     kb = _load(rules)
     start, end = _dt.date(1990, 1, 1), _dt.date(2100, 12, 31)
     holidays = dates.bank_holidays_between(start.year, end.year)
-    patterns = {q: kb._pattern(kb.questions[q]) for q in kb.questions}
+    patterns = kb.patterns
     click.echo(f"-- redress {kb.rules_version} ({dialect}): calendar, rules and answers")
     for statement in full_script(kb.program.in_force_on(_dt.date.today()), patterns, holidays, start,
                                  end + _dt.timedelta(days=40), dialect):

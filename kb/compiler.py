@@ -178,8 +178,10 @@ def compile_program(modules: tuple[ast.Module, ...]) -> ir.Program:
                                  item.span, kind="exception", exception_of=item.target))
         elif isinstance(item, ast.Question):
             position = next((i for i, t in enumerate(item.atom.args) if i > 0 and isinstance(t, ast.Var)), None)
+            arguments = tuple(a.value if isinstance(a, ast.Const) else None for a in item.atom.args[1:])
             questions[item.name] = ir.Question(item.name, item.kind, item.atom.predicate,
-                                               position if item.kind != "yes_no" else None, item.description, item.span)
+                                               position if item.kind != "yes_no" else None, item.description, item.span,
+                                               arguments)
 
     rules = _existential_negations(rules, relations)
     return ir.Program(relations, tuple(rules), _strata(relations, rules), provisions, questions,

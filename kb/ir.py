@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Union
+from typing import Any, Iterable, Iterator, Union
 
 from redress.errors import Span
+
+# The constant every backend binds a question's first argument to: the case being asked about.
+CASE_KEY = "case"
 
 Value = Union[str, int, _dt.date]
 
@@ -110,6 +113,13 @@ class Question:
     answer_position: int | None  # which argument holds the answer (None for yes_no)
     description: str
     span: Span
+    # the question atom's arguments after the case: a constant's value, or None where it is open
+    arguments: tuple[Any, ...] = ()
+
+    @property
+    def pattern(self) -> tuple[Any, ...]:
+        """The atom every backend answers: the case bound (``CASE_KEY``), the rest as written."""
+        return (CASE_KEY, *self.arguments)
 
 
 @dataclass(frozen=True)

@@ -312,22 +312,27 @@ class ColumnarEngine:
     def validate(self, today: _dt.date, first: int, last: int) -> list[Problem]:
         """Build ``redress_cases`` for lines first..last; return the problems of the bad ones."""
         bad, message, fld = _validation_sql()
-        # Each line is parsed once, into a table: a subquery's JSON functions would be inlined
-        # into every check that reads them and run again for each. Text that is not a JSON
-        # object is parsed as an empty object and flagged by the first checks alone (CASE, not
-        # AND: a projection evaluates both sides of an AND, and json_type fails on non-JSON).
-        groups = _list(["$"] + [f"$.{g}" for g in _GROUPS])
+        # Each line is parsed once by each JSON function, into a table: a subquery's JSON
+        # functions would be inlined into every check that reads them and run again for each.
+        # One json_type call says whether the text is JSON (it raises on anything else: TRY
+        # makes that NULL), whether it is an object (the type of '$', last) and each field's
+        # type. Text that is not a JSON object is parsed as an empty object and flagged by the
+        # first checks alone. Blank lines are skipped (JSON is never blank, so trim, slow on
+        # long text, runs on the rest only).
         # ``extra_keys``: more keys than known fields given, anywhere in the line. Each group has
         # at least as many keys as known fields given, so when the totals are equal no group
         # has an unknown key, and the per-group checks (list slices, costly) are skipped.
+        groups = _list(["$"] + [f"$.{g}" for g in _GROUPS])
+        # (A filter on a computed column would be pushed below it and compute it twice: blank
+        # lines are marked here and left out when the cases are built.)
         self.con.execute("CREATE OR REPLACE TEMP TABLE redress_parsed AS SELECT *, COALESCE(list_sum(list_transform("
-                         "keys, lambda k: len(k))), 0) > list_count(types) AS extra_keys FROM (SELECT line, is_json, is_object, "
-                         f"json_keys(jj, {groups}) AS keys, json_type(jj, {_list(_TYPE_PATHS)}) AS types, "
-                         f"json_transform(jj, {_leaf_struct()}) AS u FROM (SELECT line, is_json, is_object, "
-                         "CASE WHEN is_object THEN j ELSE '{}' END AS jj FROM (SELECT line, j, is_json, "
-                         "CASE WHEN is_json THEN json_type(j) = 'OBJECT' ELSE false END AS is_object FROM (SELECT line, j, "
-                         f"COALESCE(TRY(json_valid(j)), false) AS is_json FROM redress_raw WHERE line BETWEEN {first} AND {last} "
-                         "AND j IS NOT NULL) WHERE is_json OR trim(j) <> '')))")  # blank lines are skipped (JSON is never blank: trim, slow on long text, runs on the rest)
+                         "keys, lambda k: len(k))), 0) > list_count(types) - 1 AS extra_keys FROM (SELECT line, is_json, "
+                         f"is_object, blank, json_keys(jj, {groups}) AS keys, types, json_transform(jj, {_leaf_struct()}) AS u "
+                         "FROM (SELECT line, types, types IS NOT NULL AS is_json, is_object, CASE WHEN is_object THEN j "
+                         "ELSE '{}' END AS jj, CASE WHEN types IS NULL THEN trim(j) = '' ELSE false END AS blank FROM "
+                         "(SELECT line, j, types, COALESCE(types[-1] = 'OBJECT', false) AS is_object "
+                         f"FROM (SELECT line, j, TRY(json_type(j, {_list(_TYPE_PATHS + ['$'])})) AS types FROM redress_raw "
+                         f"WHERE line BETWEEN {first} AND {last} AND j IS NOT NULL))))")
         columns = []
         for path in FIELDS:
             if path == "id":
@@ -341,7 +346,7 @@ class ColumnarEngine:
             if FIELDS[path].null_means:  # the key is there, null or not: JSON null is a known "none"
                 columns.append(f"types[{_TYPE_PATHS.index('$.' + path) + 1}] IS NOT NULL AS {given_column(path)}")
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_cases AS SELECT line AS case_id, {_s('id')} AS id, "
-                         f"{', '.join(columns)}, {bad} AS redress_bad FROM redress_parsed")
+                         f"{', '.join(columns)}, {bad} AS redress_bad FROM redress_parsed WHERE NOT blank")
         bad_lines = [int(r[0]) for r in self.con.execute("SELECT case_id FROM redress_cases WHERE redress_bad").fetchall()]
         problems: list[Problem] = []
         if bad_lines:

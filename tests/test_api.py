@@ -429,5 +429,5 @@ def test_proofs_are_the_same_whether_or_not_the_engines_model_lets_the_prover_st
         full = Prover(kb.program, Model(model.inputs), unknown, CASE_KEY, "this case", frozenset(valid.values),
                       valid.get("as_of"))
         for q in kb.program.questions.values():
-            pattern = kb._pattern(q)
+            pattern = q.pattern
             assert fast.atom(q.relation, pattern) == full.atom(q.relation, pattern), (case, q.name)

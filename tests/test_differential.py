@@ -36,7 +36,7 @@ def compiled_answers(kb: redress.KnowledgeBase, case_list: list[dict[str, Any]],
     """Each compiled backend's answers: {backend: {(line, question): (status, answer, possible)}}."""
     path = tmp / "cases.jsonl"
     path.write_text("".join(json.dumps(c) + "\n" for c in case_list))
-    engine = ColumnarEngine(kb.program, kb.rules_version, {q: kb._pattern(kb.questions[q]) for q in kb.questions})
+    engine = ColumnarEngine(kb.program, kb.rules_version, kb.patterns)
     engine.load_lines(path, "jsonl")
     first, last = engine.line_range()
     assert engine.validate(TODAY, first, last) == []

@@ -1,6 +1,8 @@
 """A small seeded run of the two fuzzers (benchmarks/fuzz_rules.py, benchmarks/fuzz_cases.py):
 no input may raise anything but a RedressError, every error must say where (file:line:col, or
-the JSON field), none may take over 5 s, and a batch must account for every line.
+the JSON field), none may hang (a run cut off after 60 s of CPU counts as uncaught), and a batch
+must account for every line. Runs over 5 s are a speed figure, machine-dependent: the full runs
+report them (a timed unit test would fail on a busy machine, as it did at load 5 on 2 cores).
 
 The full runs (100,000 of each) are benchmarks: ``python benchmarks/fuzz_rules.py`` and
 ``python benchmarks/fuzz_cases.py``.
@@ -30,8 +32,7 @@ ISSUE_18: dict[str, str] = {}
 
 def _findings(tallies: list[Tally]) -> list[str]:
     return [f"{t.name}: {kind} x{n}: {key} [--only {t.first[key]}]"
-            for t in tallies for kind, counter in (("uncaught", t.uncaught), ("unlocated", t.unlocated),
-                                                    ("over 5 s", t.slow))
+            for t in tallies for kind, counter in (("uncaught", t.uncaught), ("unlocated", t.unlocated))
             for key, n in counter.items()]
 
 

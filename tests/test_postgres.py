@@ -99,7 +99,7 @@ def test_generated_sql_answers_identically_on_postgresql(postgres: tuple[str, in
     host, port = postgres
     kb = redress.load()
     program = kb.program.in_force_on(TODAY)
-    patterns = {q: kb._pattern(kb.questions[q]) for q in kb.questions}
+    patterns = kb.patterns
     cases = [case_from_givens(item.givens) for f in sorted(SCENARIOS.glob("*.rules"))
              for item in parse_file(f).items if isinstance(item, ast.Scenario)]
     for case in cases:

@@ -71,7 +71,7 @@ def test_cases_under_different_versions_of_the_law_in_one_batch(kb: redress.Know
     raw = [{"as_of": day, "decision": {"kind": "refuse_assessment", "sent": "2018-06-01"},
             "recommendation": {"issued": "2018-07-01"}} for day in ("2017-06-01", "2026-11-22")]
     cases = [validate_case(c) for c in raw]
-    engine = VectorEngine(kb.program, {q: kb._pattern(kb.questions[q]) for q in kb.questions})
+    engine = VectorEngine(kb.program, kb.patterns)
     results = engine.evaluate(engine.columns(cases), list(kb.questions))
     for i, case in enumerate(cases):
         for a in kb.ask_many(list(kb.questions), case):
@@ -80,6 +80,6 @@ def test_cases_under_different_versions_of_the_law_in_one_batch(kb: redress.Know
 
 
 def test_no_cases(kb: redress.KnowledgeBase) -> None:
-    engine = VectorEngine(kb.program, {q: kb._pattern(kb.questions[q]) for q in kb.questions})
+    engine = VectorEngine(kb.program, kb.patterns)
     results = engine.evaluate(engine.columns([]), list(kb.questions))
     assert all(len(r.status) == 0 for r in results.values())
