@@ -230,11 +230,21 @@ def add_months(start: date, months: int) -> DateResult:
 
 def months_starting_with(start: date, months: int) -> DateResult:
     """The last day of a period of ``months`` months *starting with* ``start`` (the start day
-    counts), as in the Equality Act 2010 Sch 17 para 4: the day before the corresponding date."""
+    counts), as in the Equality Act 2010 Sch 17 para 4 and LGA 1974 s.26B ("beginning with"):
+    the day before the corresponding date. With no corresponding date (a period starting with
+    31 August runs into a February), the period runs to the last day of that month: counting the
+    start day never makes a period shorter than one starting a day or more earlier (28 Jan to
+    27 Feb, so 29, 30 and 31 Jan to 28 Feb; Pruden v Cunard Ellerman [1993] IRLR 317)."""
     later = add_months(start, months)
-    end = _shift(later.value, "1 calendar day", days=-1)
-    text = (f"a period of {_plural(months, 'month')} starting with {start.isoformat()} counts that day, "
-            f"so it ends the day before {later.value.isoformat()}: {end.isoformat()}")
+    if later.value.day != start.day:  # clamped to the month's last day: there is no day before to take
+        end = later.value
+        text = (f"a period of {_plural(months, 'month')} starting with {start.isoformat()} counts that day; "
+                f"{end.strftime('%B %Y')} has no day {start.day}, so the period ends on the last day of that "
+                f"month: {end.isoformat()}")
+    else:
+        end = _shift(later.value, "1 calendar day", days=-1)
+        text = (f"a period of {_plural(months, 'month')} starting with {start.isoformat()} counts that day, "
+                f"so it ends the day before {later.value.isoformat()}: {end.isoformat()}")
     return DateResult(end, later.steps + (Step(text, None),), later.caveats)
 
 

@@ -245,8 +245,10 @@ def _builtin(dialect: _Dialect, name: str, args: list[str]) -> str:
         return f"CAST({a[0]} + {a[1]} AS DATE)"
     if name == "add_weeks":
         return f"CAST({a[0]} + 7 * {a[1]} AS DATE)"
-    if name == "months_starting_with":
-        return f"CAST({dialect.add_months(a[0], a[1])} - 1 AS DATE)"
+    if name == "months_starting_with":  # the day before the corresponding date, else the month's last day
+        later = dialect.add_months(a[0], a[1])
+        return (f"(CASE WHEN EXTRACT(DAY FROM {later}) <> EXTRACT(DAY FROM {a[0]}) THEN {later} "
+                f"ELSE CAST({later} - 1 AS DATE) END)")
     if name == "later_of":
         return f"(CASE WHEN {a[0]} IS NULL OR {a[1]} IS NULL THEN NULL WHEN {a[0]} >= {a[1]} THEN {a[0]} ELSE {a[1]} END)"
     if name == "add_working_days":

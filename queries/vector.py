@@ -218,14 +218,18 @@ class Calendar:
         return out, ~(ok & k_ok)
 
 
-def _add_months(d: Values, n: Values) -> Values:
+def _add_months(d: Values, n: Values, starting_with: bool = False) -> Values:
+    """``add_months`` (the corresponding date, else the month's last day) or, with
+    ``starting_with``, ``months_starting_with`` (the day before it, else the month's last day)."""
     days = np.asarray(d, dtype=np.int64).astype("datetime64[D]")
     month = days.astype("datetime64[M]")
     day = (days - month.astype("datetime64[D]")).astype(np.int64)
     target = month + np.asarray(n, dtype=np.int64)
     first = target.astype("datetime64[D]")
     last = (target + 1).astype("datetime64[D]") - 1
-    out: np.ndarray = np.minimum(first + day, last)
+    corresponding = first + day
+    out: np.ndarray = (np.where(corresponding > last, last, corresponding - 1) if starting_with
+                       else np.minimum(corresponding, last))
     return (out - np.datetime64("1970-01-01")).astype(np.int64)
 
 
@@ -289,7 +293,7 @@ class Builtins:
         if name == "add_months":
             return _add_months(a[0], a[1]), False
         if name == "months_starting_with":
-            return _add_months(a[0], a[1]) - 1, False
+            return _add_months(a[0], a[1], starting_with=True), False
         if name == "later_of":
             return np.maximum(a[0], a[1]), False
         if name == "add_working_days":

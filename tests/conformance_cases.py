@@ -103,6 +103,9 @@ CASES: list[Case] = [
       l="2024-01-01; 2022-06-06"),
     C("months_starting_with", "d/1 m/2", "d(2024-01-15). m(X, Y) if d(X) and Y = months_starting_with(X, 2).",
       m="2024-01-15 2024-03-14"),
+    # no 31 April: the period starting with 31 March runs to the end of April, not the day before 30 April
+    C("months_starting_with_month_end", "d/1 m/2", "d(2025-03-31). m(X, Y) if d(X) and Y = months_starting_with(X, 1).",
+      m="2025-03-31 2025-04-30"),
     C("add_working_days_over_christmas", "d/1 w/2", "d(2024-12-20). w(X, Y) if d(X) and Y = add_working_days(X, 3).",
       w="2024-12-20 2024-12-27"),
     C("add_working_days_over_a_weekend", "d/1 w/2", "d(2024-06-07). w(X, Y) if d(X) and Y = add_working_days(X, 1).",

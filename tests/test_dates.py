@@ -22,6 +22,7 @@ from redress.queries.dates import (
     hesc_r12_roll,
     is_working_day,
     later_of,
+    months_starting_with,
     next_working_day,
 )
 
@@ -401,3 +402,29 @@ def test_add_months_never_past_the_corresponding_day(d: date, n: int) -> None:
     months = (result.value.year - d.year) * 12 + result.value.month - d.month
     assert months == n
     assert (result.value.day < d.day) == (MONTH_END_CAVEAT in result.caveats)
+
+
+# "A period of N months starting with" a day counts that day: it ends the day before the
+# corresponding date (10 Mar + 6 months: 9 Sep). With no corresponding date it runs to the last
+# day of the month: a period starting later never ends earlier (28 Jan -> 27 Feb, but 29, 30 and
+# 31 Jan -> 28 Feb). Expected dates counted by hand on a calendar.
+@pytest.mark.parametrize("start, months, expected", [
+    (date(2025, 3, 10), 6, date(2025, 9, 9)),
+    (date(2025, 1, 28), 1, date(2025, 2, 27)),
+    (date(2025, 1, 29), 1, date(2025, 2, 28)),
+    (date(2025, 1, 31), 1, date(2025, 2, 28)),
+    (date(2025, 3, 31), 1, date(2025, 4, 30)),
+    (date(2025, 8, 31), 6, date(2026, 2, 28)),
+    (date(2024, 2, 29), 12, date(2025, 2, 28)),
+    (date(2023, 3, 1), 12, date(2024, 2, 29)),
+    (date(2025, 1, 31), 12, date(2026, 1, 30)),
+])
+def test_months_starting_with(start: date, months: int, expected: date) -> None:
+    assert months_starting_with(start, months).value == expected
+
+
+def test_months_starting_with_no_corresponding_date_text() -> None:
+    result = months_starting_with(date(2025, 8, 31), 6)
+    assert result.steps[-1].text.endswith("February 2026 has no day 31, so the period ends on the last day of that "
+                                          "month: 2026-02-28")
+    assert result.caveats  # the month-end reading is derived, not quoted: the answer says so
