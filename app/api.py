@@ -19,7 +19,7 @@ import os
 from typing import TYPE_CHECKING
 
 from redress import kbcache
-from redress.errors import KnowledgeBaseError, NotEncodedError, QueryError, RedressCheckError
+from redress.core.errors import KnowledgeBaseError, NotEncodedError, QueryError, RedressCheckError
 from redress.kb import ir
 from redress.kb.ir import CASE_KEY
 from redress.kb.answers import Possible, list_outcome

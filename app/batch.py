@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, TextIO
 
 from redress.api import Answer, KnowledgeBase
-from redress.errors import CaseValidationError, RedressError, printable, shown
+from redress.core.errors import CaseValidationError, RedressError, printable, shown
 from redress.kb.schema import CSV_NULL, FIELDS, NOT_UTF8, parse_json, validate_case
 from redress.queries.answerfile import LAYOUTS, Layout, csv_value
 

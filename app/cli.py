@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterator, TextIO
 import click
 
 from redress.kb.schema import AUTHORITIES
-from redress.errors import (CaseValidationError, KnowledgeBaseError, QueryError, RedressCheckError, RedressError,
+from redress.core.errors import (CaseValidationError, KnowledgeBaseError, QueryError, RedressCheckError, RedressError,
                             RedressSyntaxError)
 
 if TYPE_CHECKING:

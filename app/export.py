@@ -21,7 +21,7 @@ import networkx as nx
 from networkx.drawing.nx_pydot import to_pydot
 
 from redress.api import Answer
-from redress.errors import CalculationError
+from redress.core.errors import CalculationError
 from redress.queries.explain import ProofNode, Status
 from redress.render import _answer_value, contact_lines, mark, member_name
 

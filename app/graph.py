@@ -59,7 +59,7 @@ import networkx as nx
 from networkx.drawing.nx_pydot import to_pydot
 
 from redress.api import KnowledgeBase
-from redress.errors import DataError, QueryError
+from redress.core.errors import DataError, QueryError
 from redress.kb import ir
 from redress.parser import ast
 from redress.parser.ast import PARAGRAPH_CLASSES

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from redress.api import KnowledgeBase
-from redress.errors import CaseValidationError, QueryError
+from redress.core.errors import CaseValidationError, QueryError
 from redress.kb.schema import AUTHORITIES, FIELDS, NULLABLE, ROUTE_NAMES, validate_case
 
 __all__ = ["Option", "Prompt", "Interview", "FAMILY", "GOALS", "ROUTE_NAMES", "AUTHORITY_NAMES", "TIMELINE",

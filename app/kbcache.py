@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from redress.errors import Span
+from redress.core.errors import Span
 from redress.kb import ir
 from redress.parser import ast
 

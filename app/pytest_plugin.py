@@ -47,7 +47,7 @@ class ScenarioFailure(AssertionError):
 
 def scenario_problems(kb: Any, scenario: ast.Scenario) -> list[str]:
     """Static checks against the knowledge base: cited provisions, givens, questions."""
-    from redress.errors import CaseValidationError
+    from redress.core.errors import CaseValidationError
     from redress.kb.schema import validate_case
 
     problems: list[str] = []

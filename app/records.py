@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from redress.api import Answer, KnowledgeBase
-from redress.errors import DataError
+from redress.core.errors import DataError
 
 __all__ = ["make_record", "write_record", "read_record", "replay", "ReplayResult", "RECORD_FORMAT"]
 

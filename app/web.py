@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from redress.api import KnowledgeBase, load, question_listing
-from redress.errors import (CaseValidationError, KnowledgeBaseError, RedressCheckError, RedressError,
+from redress.core.errors import (CaseValidationError, KnowledgeBaseError, RedressCheckError, RedressError,
                             RedressSyntaxError)
 from redress.kb import ir
 from redress.kb.schema import CONTRACT_QUESTIONS, NOT_UTF8, Case, parse_json, validate_case

@@ -36,7 +36,7 @@ from markupsafe import Markup
 
 from redress import interview as iv
 from redress.api import KnowledgeBase
-from redress.errors import CaseValidationError, RedressError
+from redress.core.errors import CaseValidationError, RedressError
 from redress.export import answer_svg
 from redress.graph import citation_graph, coverage, impact
 from redress.kb.schema import AUTHORITIES, FIELDS

@@ -4,7 +4,7 @@ Each authority is one YAML file in ``rules/authorities`` (package data of ``redr
 The national rules live in the rule files; these files only layer an authority's own services,
 its local procedures and the points where its seed leaflet departs from the law over them.
 
-Every field is validated at load: a malformed file raises :class:`redress.errors.DataError`
+Every field is validated at load: a malformed file raises :class:`redress.core.errors.DataError`
 naming the file and the dotted path of the offending field (``contacts[2].kind``).
 
 :func:`verify_quotes` checks that each quoted sentence really occurs in the seed leaflet it was
@@ -23,7 +23,7 @@ from typing import Any, Final
 
 import yaml
 
-from redress.errors import DataError, Span
+from redress.core.errors import DataError, Span
 from redress.parser import ast
 
 __all__ = [

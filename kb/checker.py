@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 
 import networkx as nx
 
-from redress.errors import Span
+from redress.core.errors import Span
 from redress.kb.compiler import paragraph_range
 from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS
 from redress.parser import ast

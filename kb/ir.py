@@ -10,7 +10,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Union
 
-from redress.errors import Span
+from redress.core.errors import Span
 
 # The constant every backend binds a question's first argument to: the case being asked about.
 CASE_KEY = "case"

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from redress.errors import CaseValidationError, printable, shown
+from redress.core.errors import CaseValidationError, printable, shown
 from redress.queries.dates import MAX_DATE, MIN_DATE
 
 __all__ = ["FieldSpec", "FIELDS", "NULLABLE", "CSV_NULL", "CONTRACT_QUESTIONS", "ROUTES", "ROUTE_NAMES", "Case", "NOT_UTF8",

@@ -6,7 +6,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Union
 
-from redress.errors import Span
+from redress.core.errors import Span
 
 __all__ = [
     "Span", "Var", "Const", "Term", "Atom", "Negation", "Comparison", "Assignment", "Literal",

@@ -18,7 +18,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from lark.tree import Meta
 
-from redress.errors import RedressSyntaxError, Span
+from redress.core.errors import RedressSyntaxError, Span
 from redress.parser import ast
 
 __all__ = ["parse_text", "parse_file", "parse_program"]

@@ -12,7 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Callable
 
-from redress.errors import CalculationError
+from redress.core.errors import CalculationError
 from redress.queries import dates
 
 __all__ = ["Builtin", "BUILTINS", "Result"]

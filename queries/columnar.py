@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
 
-from redress.errors import CaseValidationError, DataError, RedressError, printable
+from redress.core.errors import CaseValidationError, DataError, RedressError, printable
 from redress.kb import ir
 from redress.kb.schema import CSV_NULL, FIELDS, FIRST_DATE, LAST_DATE, NOT_UTF8, OUT_OF_RANGE
 from redress.queries import dates

@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from pyDatalog import Logic, pyEngine, pyParser
 from pyDatalog import pyDatalog as _pd
 
-from redress.errors import RedressError
+from redress.core.errors import RedressError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS, Builtin
 from redress.queries.fixpoint import fixpoint

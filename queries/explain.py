@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
-from redress.errors import KnowledgeBaseError
+from redress.core.errors import KnowledgeBaseError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
 from redress.queries.builtins import BUILTINS

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Collection, Iterable, Mapping
 
-from redress.errors import RedressError
+from redress.core.errors import RedressError
 from redress.kb import ir
 from redress.queries.builtins import BUILTINS
 

@@ -23,7 +23,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from redress.errors import RedressError
+from redress.core.errors import RedressError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
 from redress.queries.builtins import BUILTINS

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence, Union
 
 import numpy as np
 
-from redress.errors import RedressError
+from redress.core.errors import RedressError
 from redress.kb import ir
 from redress.kb.answers import list_outcome
 from redress.kb.schema import FIELDS

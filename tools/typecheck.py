@@ -1,6 +1,6 @@
 """Type-check the package under its import names, ``redress.*``.
 
-The source folders (app/, kb/, parser/, queries/, rules/) are mapped onto ``redress.*`` by
+The source folders (app/, core/, kb/, parser/, queries/, rules/) are mapped onto ``redress.*`` by
 ``[tool.setuptools] package-dir`` in pyproject.toml, a mapping mypy cannot follow from the
 command line: ``mypy app kb ...`` names the modules ``app.cli``, ``kb.ir`` and so on, and
 every ``from redress... import`` becomes a missing import (``Any``). This script reads the
