@@ -32,9 +32,7 @@ def _fail(err: RedressError, as_json: bool, code: int = EXIT_BAD_INPUT) -> None:
     if ctx is not None:
         ctx.meta["redress.failed"] = True
     if as_json:
-        body = {"error": {"code": err.code, "message": getattr(err, "bare_message", str(err)),
-                          "field": getattr(err, "field", None)}}
-        click.echo(json.dumps(body), err=True)
+        click.echo(json.dumps({"error": err.to_dict()}), err=True)
     else:
         click.echo(f"error: {err}", err=True)
     sys.exit(code)

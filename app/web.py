@@ -1,7 +1,8 @@
 """The HTTP API: a thin FastAPI factory over the Python API (``redress.load()``, ``kb.ask()``).
 
 No reasoning happens here: every answer is ``kb.ask(question, case).to_dict()``, and every error
-is the one JSON shape ``{"error": {"code": ..., "message": ..., "field": ...}}``.
+is the one JSON shape ``{"error": {"code": ..., "message": ..., "field": ...}}`` (for a
+``RedressError``, its ``to_dict()``, as the CLI's ``--json`` errors).
 
 >>> from fastapi.testclient import TestClient
 >>> client = TestClient(create_app())
@@ -263,8 +264,8 @@ _HTTP_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 
 def _from_redress(err: RedressError, field: str | None = None) -> ApiError:
     """A RedressError as an API error; ``field`` overrides the error's own (to say where in the request)."""
     status = 500 if isinstance(err, _RULES_AT_FAULT) else 400
-    return ApiError(status, err.code, getattr(err, "bare_message", str(err)),
-                    field if field is not None else getattr(err, "field", None))
+    shape = err.to_dict()
+    return ApiError(status, shape["code"], shape["message"], field if field is not None else shape["field"])
 
 
 def _case_error(err: CaseValidationError) -> ApiError:

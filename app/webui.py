@@ -142,11 +142,13 @@ class WebUI:
         return response
 
     def error(self, request: Request, status: int, heading: str, message: str, code: str | None = None,
-              field: str | None = None) -> Response:
-        """An error page; to a client that does not ask for HTML, the API's one error shape."""
+              field: str | None = None, err: RedressError | None = None) -> Response:
+        """An error page; to a client that does not ask for HTML, the API's one error shape (for a
+        RedressError ``err``, its ``to_dict()`` with the page's ``message``)."""
         if not wants_html(request):
-            return JSONResponse({"error": {"code": code or _CODES.get(status, "http_error"), "message": message,
-                                           "field": field}}, status_code=status)
+            body = ({**err.to_dict(), "message": message} if err is not None else
+                    {"code": code or _CODES.get(status, "http_error"), "message": message, "field": field})
+            return JSONResponse({"error": body}, status_code=status)
         return self.render(request, "error.html", status, heading=heading, message=message)
 
     def expired(self, request: Request) -> Response:
@@ -180,11 +182,10 @@ class WebUI:
         try:
             return body(self.interview(question), self._facts(request))
         except RedressError as err:
-            field = getattr(err, "field", None)
-            where = f" ({field})" if field else ""
+            shape = err.to_dict()
+            where = f" ({shape['field']})" if shape["field"] else ""
             return self.error(request, 400, "There is a problem with these facts",
-                              f"{getattr(err, 'bare_message', str(err))}{where}. Start again from the first question.",
-                              err.code, field)
+                              f"{shape['message']}{where}. Start again from the first question.", err=err)
         except Exception:
             log.exception("internal error on %s", request.url.path)
             return self.error(request, 500, "Sorry, there is a problem with the service", "Try again later.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import reprlib
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Span", "RedressError", "RedressSyntaxError", "RedressCheckError", "CaseValidationError", "QueryError",
            "NotEncodedError", "DataError", "KnowledgeBaseError", "CalculationError", "shown", "printable"]
@@ -35,6 +36,15 @@ class RedressError(Exception):
     """Root of every error redress raises on purpose."""
 
     code = "redress_error"
+    field: str | None = None  # where in the input: a case's dotted path, "question", ...; set by subclasses
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as JSON, the one shape the CLI's ``--json`` (on standard error) and the HTTP
+        API's error bodies put under ``"error"``: its ``code``, its ``message`` without the location
+        prefix the text form has, and its ``field`` (None when no field of the input is at fault).
+        A subclass says what it locates by setting ``field`` and ``bare_message``."""
+        message = getattr(self, "bare_message", None)
+        return {"code": self.code, "message": message if isinstance(message, str) else str(self), "field": self.field}
 
 
 class RedressSyntaxError(RedressError):
