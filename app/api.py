@@ -366,6 +366,7 @@ def _build(entry: Path) -> tuple[KnowledgeBase, list[Path]]:
     sources = [Path(m.path).resolve() for m in modules]
     authorities = entry.parent / "authorities"
     services: dict[str, dict[str, Any]] = {}
+    sources.append(authorities.resolve())  # the folder too: one added or removed is a change (kbcache)
     if authorities.is_dir():  # local data beside the rules becomes cited facts, checked like rules
         modules += (authority_module(authorities),)
         services = service_details(authorities)

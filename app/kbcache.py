@@ -14,6 +14,7 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import importlib
+import importlib.util
 import json
 import os
 import stat
@@ -25,7 +26,7 @@ from redress.core.errors import Span
 from redress.kb import ir
 from redress.parser import ast
 
-__all__ = ["cache_file", "read_cache", "write_cache"]
+__all__ = ["cache_file", "read_cache", "write_cache", "code_digest", "code_files", "CODE_PACKAGES"]
 
 FORMAT = 1
 
@@ -110,20 +111,45 @@ def cache_file(entry: Path) -> Path | None:
     return base / f"kb-{key}.json"
 
 
-def code_digest() -> str:
-    """What the cached object depends on besides the rule files: the pipeline's own code."""
-    import redress.kb
-    import redress.parser
+# The packages whose code shapes the cached object: the AST and spans (core, parser), the checker's
+# diagnostics, the IR and the authorities' services (kb, which reads the built-ins' signatures and
+# the calendar's bounds from queries), and how it is built and stored (the root package: api, kbcache).
+CODE_PACKAGES = ("redress.core", "redress.parser", "redress.kb", "redress.queries", "redress")
 
+
+def code_files() -> list[tuple[str, Path]]:
+    """Every source file of ``CODE_PACKAGES`` (``*.py`` and the grammar), named package/file."""
+    files = []
+    for package in CODE_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        assert spec is not None and spec.submodule_search_locations is not None, package
+        for folder in map(Path, spec.submodule_search_locations):
+            for path in sorted(folder.glob("*.py")) + sorted(folder.glob("*.lark")):
+                files.append((f"{package}/{path.name}", path))
+    return files
+
+
+def code_digest(files: list[tuple[str, Path]] | None = None) -> str:
+    """What the cached object depends on besides the rule files: the pipeline's own code
+    (``code_files()``, each file's name and bytes) and the Python version."""
     h = hashlib.sha256(sys.version.encode())
-    for folder in (Path(redress.parser.__file__).parent, Path(redress.kb.__file__).parent, Path(__file__).parent):
-        for name in sorted(folder.glob("*.py")) + sorted(folder.glob("*.lark")):
-            h.update(name.name.encode() + b"\0" + name.read_bytes())
+    for name, path in code_files() if files is None else files:
+        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 
+def _fingerprint(path: Path) -> str:
+    """A source's hash; a folder's is its listing's (a file added beside the rules is a change),
+    and a missing one's a marker (a folder created later is a change)."""
+    if path.is_dir():
+        return "dir:" + hashlib.sha256("\0".join(sorted(p.name for p in path.iterdir())).encode()).hexdigest()
+    if not path.exists():
+        return "absent"
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _file_hashes(paths: list[Path]) -> dict[str, str]:
-    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+    return {str(p): _fingerprint(p) for p in paths}
 
 
 def read_cache(cache: Path) -> dict[str, Any] | None:

@@ -48,9 +48,77 @@ def _cache_names() -> list[str]:
     return [f"kb-{key}.json", f"kb-{key}.pickle"]
 
 
-def test_the_suite_never_touches_the_real_cache() -> None:
+def test_the_suite_never_touches_the_real_cache(kb_cache_home: Path, user_cache_home: Path) -> None:
     """tests/conftest.py points the cache at a temporary folder for the whole session."""
-    assert Path(os.environ["XDG_CACHE_HOME"]).name.startswith("redress-test-cache-")
+    assert Path(os.environ["XDG_CACHE_HOME"]) == kb_cache_home
+    assert kb_cache_home.name.startswith("redress-test-cache-")
+    path = _cache_path()
+    assert path.is_relative_to(kb_cache_home)
+    assert not path.is_relative_to(user_cache_home / "redress")
+    redress.load()
+    assert path.is_file()  # the bundled knowledge base's cache is written there, not in the user's
+
+
+def test_the_code_key_covers_every_source_file_of_the_pipeline() -> None:
+    """Every module of core, parser, kb and queries (and the root package, which builds and stores
+    the cached object) and the grammar are hashed into the key."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    setuptools = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    hashed = {path.resolve() for _, path in kbcache.code_files()}
+    for package in ("redress.core", "redress.parser", "redress.kb", "redress.queries", "redress"):
+        folder = root / setuptools["package-dir"][package]
+        expected = set(folder.glob("*.py")) | set(folder.glob("*.lark"))
+        assert expected and {p.resolve() for p in expected} <= hashed, package
+    assert root / "parser" / "grammar.lark" in hashed
+    assert root / "queries" / "builtins.py" in hashed and root / "core" / "errors.py" in hashed
+    assert len({name for name, _ in kbcache.code_files()}) == len(kbcache.code_files())  # names are unique
+
+
+def test_changing_any_one_source_file_changes_the_code_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = []
+    for name, path in kbcache.code_files():
+        copy = tmp_path / name.replace("/", "__")
+        copy.write_bytes(path.read_bytes())
+        files.append((name, copy))
+    monkeypatch.setattr(kbcache, "code_files", lambda: files)
+    before = kbcache.code_digest()
+    assert before == kbcache.code_digest(files)
+    seen = {before}
+    for _, copy in files:
+        original = copy.read_bytes()
+        copy.write_bytes(original + b"\n")
+        changed = kbcache.code_digest()
+        assert changed not in seen, copy.name
+        seen.add(changed)
+        copy.write_bytes(original)
+    assert kbcache.code_digest() == before
+    files[0], files[1] = files[1], files[0]  # the same bytes under other names is other code
+    assert kbcache.code_digest() != before
+
+
+def test_a_cache_built_by_other_code_is_not_read(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    redress.load()
+    path = _cache_path()
+    assert kbcache.read_cache(path) is not None
+    real = kbcache.code_files()
+    changed = [*real[:-1], (real[-1][0] + "~", real[-1][1])]
+    monkeypatch.setattr(kbcache, "code_files", lambda: changed)
+    assert kbcache.read_cache(path) is None
+
+
+def test_an_authority_file_added_beside_the_rules_makes_the_cache_stale(cache_home: Path, tmp_path: Path) -> None:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(default_rules_path().parent, rules, ignore=shutil.ignore_patterns("__pycache__"))
+    redress.load(rules / "main.rules")
+    path = kbcache.cache_file(rules / "main.rules")
+    assert path is not None and kbcache.read_cache(path) is not None
+    yaml = sorted((rules / "authorities").glob("*.yaml"))[0]
+    shutil.copy(yaml, rules / "authorities" / "zz-copy.yaml")
+    assert kbcache.read_cache(path) is None  # the folder's listing is part of the key
 
 
 def test_a_cached_load_answers_as_a_fresh_one(cache_home: Path) -> None:
