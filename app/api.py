@@ -220,15 +220,7 @@ class KnowledgeBase:
         answer: Any
         possible: tuple[Possible, ...] | None = None
         if q.kind == "yes_no":
-            if true_rows:
-                explanation, answer = true_rows[0][1], True
-            elif undetermined:
-                what = prover.describe(q.relation, pattern)
-                explanation, answer = ProofNode(f"cannot yet tell whether {what}", Status.UNKNOWN, "why_not",
-                                                because=tuple(maybe)), None
-            else:
-                assert result.rest_node is not None
-                explanation, answer = result.rest_node, False
+            answer, explanation = self._yes_no_answer(q, result, prover, pattern, true_rows, maybe, undetermined)
         else:
             assert q.answer_position is not None
             values = [row[q.answer_position] for row, _ in true_rows]
@@ -236,29 +228,49 @@ class KnowledgeBase:
             if q.kind == "list":
                 answer, possible, explanation = self._list_answer(q, values, nodes, result)
                 undetermined = answer is None
-            elif undetermined:
-                answer = None
-                explanation = ProofNode(f"cannot yet tell: {q.description}", Status.UNKNOWN, "why_not",
-                                        because=tuple(nodes) + tuple(maybe))
-            elif len(values) > 1:
-                raise KnowledgeBaseError(f"the knowledge base gives {len(values)} different answers to '{q.name}': "
-                                         + ", ".join(render_value(v) for v in values))
-            elif values:
-                answer, explanation = values[0], nodes[0]
             else:
-                answer = None
-                assert result.rest_node is not None
-                explanation = result.rest_node
+                answer, explanation = self._value_answer(q, result, values, nodes, maybe, undetermined)
         citations, caveats = self._sources(explanation)
         if possible is not None:  # a list: the fields that would settle what it may yet add
             missing = tuple(dict.fromkeys(f for p in possible for f in p.missing or ()))
         else:
             missing = tuple(dict.fromkeys(_missing_fields(explanation))) if undetermined else ()
-        shown = [*(answer if isinstance(answer, list) else [answer]), *(p.member for p in possible or ())]
-        details = {v: self.services[v] for v in shown if isinstance(v, str) and v in self.services} or None
         return Answer(q.name, case.id, "undetermined" if undetermined else "determined", answer, citations,
-                      explanation, missing, self.rules_version, caveats, possible, case.get("as_of"), details,
-                      self._versions(citations))
+                      explanation, missing, self.rules_version, caveats, possible, case.get("as_of"),
+                      self._details(answer, possible), self._versions(citations))
+
+    def _details(self, answer: Any, possible: tuple[Possible, ...] | None) -> dict[str, Any] | None:
+        """The services named in the answer or its possible members, with their details (None: none)."""
+        shown = [*(answer if isinstance(answer, list) else [answer]), *(p.member for p in possible or ())]
+        return {v: self.services[v] for v in shown if isinstance(v, str) and v in self.services} or None
+
+    @staticmethod
+    def _yes_no_answer(q: ir.Question, result: Any, prover: Prover, pattern: tuple[Any, ...],
+                       true_rows: list[tuple[Any, ProofNode]], maybe: list[ProofNode],
+                       undetermined: bool) -> tuple[bool | None, ProofNode]:
+        """A yes/no question: yes on its first proof, else undetermined on the ways it may yet hold, else no."""
+        if true_rows:
+            return True, true_rows[0][1]
+        if undetermined:
+            what = prover.describe(q.relation, pattern)
+            return None, ProofNode(f"cannot yet tell whether {what}", Status.UNKNOWN, "why_not", because=tuple(maybe))
+        assert result.rest_node is not None
+        return False, result.rest_node
+
+    @staticmethod
+    def _value_answer(q: ir.Question, result: Any, values: list[Any], nodes: list[ProofNode],
+                      maybe: list[ProofNode], undetermined: bool) -> tuple[Any, ProofNode]:
+        """A question of one value: the value proved (two are an inconsistency), or none, or undetermined."""
+        if undetermined:
+            return None, ProofNode(f"cannot yet tell: {q.description}", Status.UNKNOWN, "why_not",
+                                   because=tuple(nodes) + tuple(maybe))
+        if len(values) > 1:
+            raise KnowledgeBaseError(f"the knowledge base gives {len(values)} different answers to '{q.name}': "
+                                     + ", ".join(render_value(v) for v in values))
+        if values:
+            return values[0], nodes[0]
+        assert result.rest_node is not None
+        return None, result.rest_node
 
     def _list_answer(self, q: ir.Question, values: list[Any], nodes: list[ProofNode],
                      result: Any) -> tuple[list[Any] | None, tuple[Possible, ...], ProofNode]:

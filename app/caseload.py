@@ -70,41 +70,21 @@ def _date(value: np.datetime64) -> str | None:
 
 def cases(columns: dict[str, np.ndarray]) -> Iterator[dict[str, Any]]:
     """The columns as contract case objects, one per case."""
-    counterparties = FIELDS["disagreement.counterparty"].values
-    abouts = FIELDS["disagreement.about"].values
-    stages = FIELDS["disagreement.stage"].values
-    issues_vocab = FIELDS["mediation.issues"].values
     for i in range(len(columns["kind"])):
         case: dict[str, Any] = {"id": f"c{i}", "as_of": _date(columns["as_of"][i]),
                                 "decision": {"kind": _KINDS[columns["kind"][i]], "sent": _date(columns["sent"][i])}}
-        person: dict[str, Any] = {}
-        if columns["age"][i] >= 0:
-            person["age"] = int(columns["age"][i])
-        if columns["flag"][i] >= 0:
-            person["over_compulsory_school_age"] = bool(columns["flag"][i])
+        person = _person(columns, i)
         if person:
             case["person"] = person
         appeal: dict[str, Any] = {"type": "disability_discrimination" if columns["dd"][i] else "sen"}
         if columns["has_grounds"][i]:
             appeal["grounds"] = [g for g, on in zip(_GROUNDS, columns["grounds"][i]) if on]
         case["appeal"] = appeal
-        mediation: dict[str, Any] = {}
-        for key, col in (("certificate_issued", "certificate"), ("adviser_told_decline", "told_decline"),
-                         ("requested", "requested")):
-            value = _date(columns[col][i])
-            if value:
-                mediation[key] = value
-        if columns["has_issues"][i]:
-            mediation["issues"] = [v for v, on in zip(issues_vocab, columns["issues"][i]) if on]
-        case["mediation"] = mediation
+        case["mediation"] = _mediation(columns, i)
         if columns["authority"][i] >= 0:
             case["authority"] = AUTHORITIES[columns["authority"][i]]
         if columns["counterparty"][i] >= 0:
-            disagreement: dict[str, Any] = {"counterparty": counterparties[columns["counterparty"][i]],
-                                            "about": abouts[columns["about"][i]], "parties_agree": bool(columns["agree"][i])}
-            if columns["stage"][i] >= 0:
-                disagreement["stage"] = stages[columns["stage"][i]]
-            case["disagreement"] = disagreement
+            case["disagreement"] = _disagreement(columns, i)
         recommendation = _date(columns["recommendation"][i])
         if recommendation:
             case["recommendation"] = {"issued": recommendation}
@@ -112,14 +92,51 @@ def cases(columns: dict[str, np.ndarray]) -> Iterator[dict[str, Any]]:
                 case["recommendation"]["responded"] = _date(columns["responded"][i])
             if columns["to"][i] >= 0:
                 case["recommendation"]["to"] = FIELDS["recommendation.to"].values[columns["to"][i]]
-        complaint: dict[str, Any] = {}
-        if _date(columns["first_aware"][i]):
-            complaint["first_aware"] = _date(columns["first_aware"][i])
-        if columns["good_reason"][i] >= 0:
-            complaint["good_reason_for_delay"] = bool(columns["good_reason"][i])
+        complaint = _complaint(columns, i)
         if complaint:
             case["complaint"] = complaint
         yield case
+
+
+# Each group of case ``i``'s fields, as the contract's object (absent columns left out).
+
+def _person(columns: dict[str, np.ndarray], i: int) -> dict[str, Any]:
+    person: dict[str, Any] = {}
+    if columns["age"][i] >= 0:
+        person["age"] = int(columns["age"][i])
+    if columns["flag"][i] >= 0:
+        person["over_compulsory_school_age"] = bool(columns["flag"][i])
+    return person
+
+
+def _mediation(columns: dict[str, np.ndarray], i: int) -> dict[str, Any]:
+    mediation: dict[str, Any] = {}
+    for key, col in (("certificate_issued", "certificate"), ("adviser_told_decline", "told_decline"),
+                     ("requested", "requested")):
+        value = _date(columns[col][i])
+        if value:
+            mediation[key] = value
+    if columns["has_issues"][i]:
+        mediation["issues"] = [v for v, on in zip(FIELDS["mediation.issues"].values, columns["issues"][i]) if on]
+    return mediation
+
+
+def _disagreement(columns: dict[str, np.ndarray], i: int) -> dict[str, Any]:
+    disagreement: dict[str, Any] = {"counterparty": FIELDS["disagreement.counterparty"].values[columns["counterparty"][i]],
+                                    "about": FIELDS["disagreement.about"].values[columns["about"][i]],
+                                    "parties_agree": bool(columns["agree"][i])}
+    if columns["stage"][i] >= 0:
+        disagreement["stage"] = FIELDS["disagreement.stage"].values[columns["stage"][i]]
+    return disagreement
+
+
+def _complaint(columns: dict[str, np.ndarray], i: int) -> dict[str, Any]:
+    complaint: dict[str, Any] = {}
+    if _date(columns["first_aware"][i]):
+        complaint["first_aware"] = _date(columns["first_aware"][i])
+    if columns["good_reason"][i] >= 0:
+        complaint["good_reason_for_delay"] = bool(columns["good_reason"][i])
+    return complaint
 
 
 def write_jsonl(path: Path, n: int, seed: int = 0) -> Path:

@@ -19,7 +19,10 @@ from redress.core.errors import (CaseValidationError, KnowledgeBaseError, QueryE
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from redress.api import KnowledgeBase
+    from redress.api import Answer, KnowledgeBase
+    from redress.batch import BatchSummary
+    from redress.parser import ast
+    from redress.waiting import CertificateWait
 
 __all__ = ["main", "cli"]
 
@@ -96,7 +99,6 @@ def ask(question: str, case_file: TextIO, as_json: bool, fmt: str | None, rules:
     """Answer QUESTION about a case, with its proof. QUESTION may be 'all' or a comma list: then one
     report answers each (JSON: a list of answers)."""
     from redress.kb.schema import validate_case
-    from redress.render import answer_json, answer_text, report_text
     from redress.waiting import certificate_wait
 
     fmt = fmt or ("json" if as_json else "text")
@@ -104,7 +106,7 @@ def ask(question: str, case_file: TextIO, as_json: bool, fmt: str | None, rules:
         case = _read_case(case_file)
         kb = _load(rules)
         many = question == "all" or "," in question
-        names = list(kb.questions) if question == "all" else [q.strip() for q in question.split(",") if q.strip()]
+        names = _question_names(kb, question)
         if many and (fmt not in ("text", "json") or record_file is not None):
             raise QueryError("several questions make one report in text or JSON; --format "
                              f"{fmt}{' and --record' if record_file else ''} take one question")
@@ -118,17 +120,35 @@ def ask(question: str, case_file: TextIO, as_json: bool, fmt: str | None, rules:
         return
     waits = {a.question: w for a in answers if (w := certificate_wait(kb, valid, a)) is not None}
     if many:
-        click.echo(json.dumps([{**a.to_dict(), **({"waiting_on": waits[a.question].to_dict()} if a.question in waits
-                                                  else {})} for a in answers], indent=2, ensure_ascii=False)
-                   if fmt == "json" else report_text(answers, {q: w.lines() for q, w in waits.items()}))
+        _echo_report(answers, waits, fmt)
         return
     answer = answers[0]
     if record_file is not None:
         from redress.records import make_record, write_record
 
         write_record(record_file, make_record(kb, question, case, answer))
+    _echo_answer(answer, waits.get(answer.question), fmt, as_json)
+
+
+def _question_names(kb: KnowledgeBase, questions: str) -> list[str]:
+    """The questions asked: 'all' of the knowledge base's, or a comma list."""
+    return list(kb.questions) if questions == "all" else [q.strip() for q in questions.split(",") if q.strip()]
+
+
+def _echo_report(answers: list[Answer], waits: dict[str, CertificateWait], fmt: str) -> None:
+    """Several answers: one report in text, or a JSON list."""
+    from redress.render import report_text
+
+    click.echo(json.dumps([{**a.to_dict(), **({"waiting_on": waits[a.question].to_dict()} if a.question in waits
+                                              else {})} for a in answers], indent=2, ensure_ascii=False)
+               if fmt == "json" else report_text(answers, {q: w.lines() for q, w in waits.items()}))
+
+
+def _echo_answer(answer: Answer, wait: CertificateWait | None, fmt: str, as_json: bool) -> None:
+    """One answer in ``fmt``: text or JSON (with what it waits on), or an export format."""
+    from redress.render import answer_json, answer_text
+
     if fmt in ("text", "json"):
-        wait = waits.get(answer.question)
         if fmt == "json":
             click.echo(answer_json(answer) if wait is None else
                        json.dumps({**answer.to_dict(), "waiting_on": wait.to_dict()}, indent=2, ensure_ascii=False))
@@ -197,7 +217,7 @@ def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_for
     try:
         with _terminate_unwinds():
             kb = _load(rules)
-            names = list(kb.questions) if questions == "all" else [q.strip() for q in questions.split(",") if q.strip()]
+            names = _question_names(kb, questions)
             for name in names:
                 kb._question(name)  # fail fast on an unknown or unencoded question
             if engine == "pydatalog" and in_fmt == "parquet":
@@ -226,12 +246,17 @@ def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_for
     except KeyboardInterrupt as err:
         click.echo(f"aborted{_by(err)}: {out} was not written", err=True)
         sys.exit(128 + (err.signum if isinstance(err, Interrupted) else signal.SIGINT))
+    _echo_batch_summary(cases, out, summary)
+    sys.exit(4 if summary.problems else 0)
+
+
+def _echo_batch_summary(cases: Path, out: Path, summary: BatchSummary) -> None:
+    """Each line skipped, then the counts, on standard error."""
     for problem in summary.problems:
         click.echo(f"{cases}:{problem}", err=True)
     n, skipped = summary.cases, len(summary.problems)
     click.echo(f"{n} case{'s' * (n != 1)}, {summary.answers} answer{'s' * (summary.answers != 1)} -> {out}; "
                f"{skipped} line{'s' * (skipped != 1)} skipped", err=True)
-    sys.exit(4 if summary.problems else 0)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -473,46 +498,58 @@ def serve(host: str, port: int, rules: Path | None, workers: int, access_log: bo
 def check(paths: tuple[Path, ...], show: str | None, strict: bool) -> None:
     """Check rule files (default: the bundled knowledge base); print file:line:col diagnostics."""
     from redress.api import default_rules_path
-    from redress.kb.checker import check as run_check
-    from redress.kb.compiler import compile_program
-    from redress.parser.parse import parse_program
 
     failed = False
     for path in paths or (default_rules_path(),):
-        try:
-            modules = parse_program(path)
-        except RedressSyntaxError as err:
-            click.echo(str(err), err=True)
-            failed = True
-            continue
-        diagnostics = run_check(modules)
-        for diag in diagnostics:
-            click.echo(str(diag), err=True)
-        errors = [d for d in diagnostics if d.severity == "error" or strict]
-        failed = failed or bool(errors)
-        if show == "ast":
-            for module in modules:
-                for item in module.items:
-                    click.echo(repr(item))
-        elif show == "ir" and not errors:
-            program = compile_program(modules)
-            for number, stratum in enumerate(program.strata):
-                click.echo(f"stratum {number}: {', '.join(stratum)}")
-            for rule in program.rules:
-                click.echo(repr(rule))
-        if not errors:
-            n_rules = sum(1 for m in modules for i in m.items if type(i).__name__ in ("Rule", "Exception_"))
-            n_warnings = sum(1 for d in diagnostics if d.severity == "warning")
-            click.echo(f"{path}: ok ({len(modules)} file{'s' * (len(modules) != 1)}, {n_rules} rule{'s' * (n_rules != 1)}, "
-                       f"{n_warnings} warning{'s' * (n_warnings != 1)})")
-            try:  # the version answers from these files will carry (with the authorities beside them)
-                from redress.api import load
-
-                click.echo(f"rules_version: {load(path).rules_version}")
-            except RedressError as err:
-                click.echo(str(err), err=True)
-                failed = True
+        failed = _check_one(path, show, strict) or failed
     sys.exit(EXIT_RULES if failed else 0)
+
+
+def _check_one(path: Path, show: str | None, strict: bool) -> bool:
+    """Check one entry rule file and what it includes, printing its diagnostics (and ``show``'s
+    stage); True when it fails."""
+    from redress.kb.checker import check as run_check
+    from redress.parser.parse import parse_program
+
+    try:
+        modules = parse_program(path)
+    except RedressSyntaxError as err:
+        click.echo(str(err), err=True)
+        return True
+    diagnostics = run_check(modules)
+    for diag in diagnostics:
+        click.echo(str(diag), err=True)
+    errors = [d for d in diagnostics if d.severity == "error" or strict]
+    if show == "ast":
+        for module in modules:
+            for item in module.items:
+                click.echo(repr(item))
+    elif show == "ir" and not errors:
+        _show_ir(modules)
+    if errors:
+        return True
+    n_rules = sum(1 for m in modules for i in m.items if type(i).__name__ in ("Rule", "Exception_"))
+    n_warnings = sum(1 for d in diagnostics if d.severity == "warning")
+    click.echo(f"{path}: ok ({len(modules)} file{'s' * (len(modules) != 1)}, {n_rules} rule{'s' * (n_rules != 1)}, "
+               f"{n_warnings} warning{'s' * (n_warnings != 1)})")
+    try:  # the version answers from these files will carry (with the authorities beside them)
+        from redress.api import load
+
+        click.echo(f"rules_version: {load(path).rules_version}")
+    except RedressError as err:
+        click.echo(str(err), err=True)
+        return True
+    return False
+
+
+def _show_ir(modules: tuple[ast.Module, ...]) -> None:
+    from redress.kb.compiler import compile_program
+
+    program = compile_program(modules)
+    for number, stratum in enumerate(program.strata):
+        click.echo(f"stratum {number}: {', '.join(stratum)}")
+    for rule in program.rules:
+        click.echo(repr(rule))
 
 
 @cli.command()

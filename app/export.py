@@ -73,6 +73,17 @@ def _why_heading(answer: Answer) -> str:
 def answer_markdown(answer: Answer) -> str:
     """The answer as a Markdown document (heading, facts, proof, citations, caveats)."""
     lines = [f"# {_md(answer.question)}: {_md(_answer_value(answer))}", ""]
+    lines += _md_facts(answer) + ["", f"## {_why_heading(answer)}", ""]
+    lines += _md_tree(answer.explanation)
+    lines += ["", "## Citations", ""] + _md_citations(answer)
+    if answer.caveats:
+        lines += ["", "## Caveats", ""]
+        lines += [f"- {_md(c)}" for c in answer.caveats]
+    return "\n".join(lines) + "\n"
+
+
+def _md_facts(answer: Answer) -> list[str]:
+    """The answer's facts as a Markdown list: status, case, date, what is missing or possible, version, contacts."""
     facts = [f"- **Status:** {answer.status}"]
     if answer.case:
         facts.append(f"- **Case:** {_md(answer.case)}")
@@ -89,9 +100,12 @@ def answer_markdown(answer: Answer) -> str:
     if answer.details:
         facts.append("- **Contact details and steps:**")
         facts += [f"  - {_md(line.strip())}" for line in contact_lines(answer)]
-    lines += facts + ["", f"## {_why_heading(answer)}", ""]
-    lines += _md_tree(answer.explanation)
-    lines += ["", "## Citations", ""]
+    return facts
+
+
+def _md_citations(answer: Answer) -> list[str]:
+    """Each provision cited, with the dates it is in force between where it has them."""
+    lines = []
     in_force = {p: (f, u) for p, f, u in answer.in_force}
     if not answer.citations:
         lines.append("None.")
@@ -103,10 +117,7 @@ def answer_markdown(answer: Answer) -> str:
                 item += " (in force " + (f"from {start}" if start else "") + (" " if start and until else "") \
                         + (f"until {until}" if until else "") + ")"
         lines.append(item)
-    if answer.caveats:
-        lines += ["", "## Caveats", ""]
-        lines += [f"- {_md(c)}" for c in answer.caveats]
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------- DOT

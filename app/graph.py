@@ -147,49 +147,58 @@ def citation_graph(kb: KnowledgeBase, scenarios_dir: Path | None = None) -> nx.D
         g.add_node(f"relation:{rel.name}", type="relation", name=rel.name, kind=rel.kind, field=rel.field,
                    template=rel.template)
     for rule in program.rules:
-        node = _rule_id(rule.label)
-        if node in g:
-            g.nodes[node]["count"] += 1
-            heads = g.nodes[node]["heads"]
-            if rule.head.relation not in heads:
-                heads.append(rule.head.relation)
-            g.nodes[node]["cites"].extend(c for c in rule.cites if c not in g.nodes[node]["cites"])
-        else:
-            g.add_node(node, type="rule", label=rule.label, kind=rule.kind, heads=[rule.head.relation],
-                       cites=list(rule.cites), exception_of=rule.exception_of, file=rule.span.file,
-                       line=rule.span.line, count=1)
-        g.add_edge(f"relation:{rule.head.relation}", node, kind="derived_by")
-        for cid in rule.cites:
-            g.add_edge(node, _add_provision(g, kb, cid), kind="cites")
-        for lit in rule.body:
-            if isinstance(lit, (ir.Pos, ir.Neg)):
-                target = f"relation:{lit.atom.relation}"
-                negated = isinstance(lit, ir.Neg)
-                if g.has_edge(node, target):
-                    g.edges[node, target]["negated"] = g.edges[node, target]["negated"] and negated
-                else:
-                    g.add_edge(node, target, kind="uses", negated=negated)
+        _add_rule(g, kb, rule)
     for name in program.questions:
         _add_question(g, kb, name)
     folder = Path(scenarios_dir) if scenarios_dir is not None else default_scenarios_dir(kb)
     g.graph["scenarios_dir"] = str(folder)
     for file, sc in load_scenarios(kb, folder):
-        node = f"scenario:{file}::{sc.title}"
-        if node in g:  # two scenarios with one title in one file: keep both, told apart by line
-            node = f"{node} (line {sc.span.line})"
-        questions = list(dict.fromkeys(e.question for e in sc.expectations))
-        g.add_node(node, type="scenario", file=file, title=sc.title, line=sc.span.line, cites=list(sc.cites),
-                   questions=questions)
-        for q in questions:
-            g.add_edge(node, _add_question(g, kb, q), kind="expects")
-        for cid in sc.cites:
-            g.add_edge(node, _add_provision(g, kb, cid), kind="cites")
-        for exp in sc.expectations:
-            if exp.kind == "cites" and isinstance(exp.value, str):
-                target = _add_provision(g, kb, exp.value)
-                if not g.has_edge(node, target):
-                    g.add_edge(node, target, kind="expects_citation")
+        _add_scenario(g, kb, file, sc)
     return g
+
+
+def _add_rule(g: nx.DiGraph, kb: KnowledgeBase, rule: ir.Rule) -> None:
+    """A rule's node (one per label: a label's several IR rules counted into it), with its edges."""
+    node = _rule_id(rule.label)
+    if node in g:
+        g.nodes[node]["count"] += 1
+        heads = g.nodes[node]["heads"]
+        if rule.head.relation not in heads:
+            heads.append(rule.head.relation)
+        g.nodes[node]["cites"].extend(c for c in rule.cites if c not in g.nodes[node]["cites"])
+    else:
+        g.add_node(node, type="rule", label=rule.label, kind=rule.kind, heads=[rule.head.relation],
+                   cites=list(rule.cites), exception_of=rule.exception_of, file=rule.span.file,
+                   line=rule.span.line, count=1)
+    g.add_edge(f"relation:{rule.head.relation}", node, kind="derived_by")
+    for cid in rule.cites:
+        g.add_edge(node, _add_provision(g, kb, cid), kind="cites")
+    for lit in rule.body:
+        if isinstance(lit, (ir.Pos, ir.Neg)):
+            target = f"relation:{lit.atom.relation}"
+            negated = isinstance(lit, ir.Neg)
+            if g.has_edge(node, target):
+                g.edges[node, target]["negated"] = g.edges[node, target]["negated"] and negated
+            else:
+                g.add_edge(node, target, kind="uses", negated=negated)
+
+
+def _add_scenario(g: nx.DiGraph, kb: KnowledgeBase, file: str, sc: ast.Scenario) -> None:
+    node = f"scenario:{file}::{sc.title}"
+    if node in g:  # two scenarios with one title in one file: keep both, told apart by line
+        node = f"{node} (line {sc.span.line})"
+    questions = list(dict.fromkeys(e.question for e in sc.expectations))
+    g.add_node(node, type="scenario", file=file, title=sc.title, line=sc.span.line, cites=list(sc.cites),
+               questions=questions)
+    for q in questions:
+        g.add_edge(node, _add_question(g, kb, q), kind="expects")
+    for cid in sc.cites:
+        g.add_edge(node, _add_provision(g, kb, cid), kind="cites")
+    for exp in sc.expectations:
+        if exp.kind == "cites" and isinstance(exp.value, str):
+            target = _add_provision(g, kb, exp.value)
+            if not g.has_edge(node, target):
+                g.add_edge(node, target, kind="expects_citation")
 
 
 def nodes_of(g: nx.DiGraph, kind: str, among: Iterable[str] | None = None) -> list[str]:
@@ -471,8 +480,27 @@ def coverage(kb: KnowledgeBase, scenarios_dir: Path | None = None, reference: Pa
              graph: nx.DiGraph | None = None) -> CoverageReport:
     """Which provisions are encoded and exercised, and which chapter-11 paragraphs of the reference."""
     g = graph if graph is not None else citation_graph(kb, scenarios_dir)
-    exercised_by: dict[str, list[str]] = {}
     scenarios = nodes_of(g, "scenario")
+    provisions = _provision_coverage(kb, g, scenarios)
+    by_paragraph: dict[str, list[ProvisionCoverage]] = {}
+    for pc in provisions:
+        para = paragraph_of(pc.id)
+        if para:
+            by_paragraph.setdefault(para, []).append(pc)
+    named, source = reference_paragraphs(reference)
+    notes = kb.program.paragraph_notes
+    paragraphs = [_paragraph_coverage(rp, by_paragraph.get(rp.paragraph, []), notes.get(f"CoP {rp.paragraph}"))
+                  for rp in named]
+    listed = {rp.paragraph for rp in named}
+    unlisted = tuple(pc.id for para in sorted(by_paragraph, key=_para_key) if para not in listed
+                     for pc in by_paragraph[para])
+    return CoverageReport(kb.rules_version, g.graph.get("scenarios_dir", ""), len(scenarios), source,
+                          tuple(provisions), tuple(paragraphs), unlisted, _coverage_totals(provisions, paragraphs))
+
+
+def _provision_coverage(kb: KnowledgeBase, g: nx.DiGraph, scenarios: list[str]) -> list[ProvisionCoverage]:
+    """Each provision: the rules citing it, and the scenarios whose dependencies reach it."""
+    exercised_by: dict[str, list[str]] = {}
     for sc in scenarios:
         for node in nodes_of(g, "provision", nx.descendants(g, sc)):
             exercised_by.setdefault(node, []).append(sc.removeprefix("scenario:"))
@@ -482,27 +510,22 @@ def coverage(kb: KnowledgeBase, scenarios_dir: Path | None = None, reference: Pa
         rules = tuple(g.nodes[r]["label"] for r in g.predecessors(node) if g.nodes[r]["type"] == "rule")
         provisions.append(ProvisionCoverage(pid, p.title, bool(rules), node in exercised_by, rules,
                                             tuple(exercised_by.get(node, ()))))
-    by_paragraph: dict[str, list[ProvisionCoverage]] = {}
-    for pc in provisions:
-        para = paragraph_of(pc.id)
-        if para:
-            by_paragraph.setdefault(para, []).append(pc)
-    named, source = reference_paragraphs(reference)
-    notes = kb.program.paragraph_notes
-    paragraphs = []
-    for rp in named:
-        note = notes.get(f"CoP {rp.paragraph}")
-        paragraphs.append(ParagraphCoverage(
-            rp.paragraph, rp.section, rp.named, rp.approximate,
-            tuple(pc.id for pc in by_paragraph.get(rp.paragraph, ())),
-            any(pc.encoded for pc in by_paragraph.get(rp.paragraph, ())),
-            any(pc.exercised for pc in by_paragraph.get(rp.paragraph, ())),
-            note.status if note else None, note.by if note else (), note.reason if note else "",
-            f"{note.span.file}:{note.span.line}" if note else ""))
-    listed = {rp.paragraph for rp in named}
-    unlisted = tuple(pc.id for para in sorted(by_paragraph, key=_para_key) if para not in listed
-                     for pc in by_paragraph[para])
-    totals = {
+    return provisions
+
+
+def _paragraph_coverage(rp: ReferenceParagraph, own: list[ProvisionCoverage],
+                        note: ir.ParagraphNote | None) -> ParagraphCoverage:
+    """A reference paragraph, with the provisions of its number (``own``) and its classification."""
+    return ParagraphCoverage(
+        rp.paragraph, rp.section, rp.named, rp.approximate, tuple(pc.id for pc in own),
+        any(pc.encoded for pc in own), any(pc.exercised for pc in own),
+        note.status if note else None, note.by if note else (), note.reason if note else "",
+        f"{note.span.file}:{note.span.line}" if note else "")
+
+
+def _coverage_totals(provisions: list[ProvisionCoverage],
+                     paragraphs: list[ParagraphCoverage]) -> dict[str, dict[str, int]]:
+    return {
         "provisions": {"total": len(provisions), "encoded": sum(p.encoded for p in provisions),
                        "exercised": sum(p.exercised for p in provisions),
                        "encoded_not_exercised": sum(p.encoded and not p.exercised for p in provisions),
@@ -514,8 +537,6 @@ def coverage(kb: KnowledgeBase, scenarios_dir: Path | None = None, reference: Pa
                        **{status.replace(" ", "_"): sum(p.status == status for p in paragraphs)
                           for status in (*PARAGRAPH_CLASSES, "unexplained")}},
     }
-    return CoverageReport(kb.rules_version, g.graph.get("scenarios_dir", ""), len(scenarios), source,
-                          tuple(provisions), tuple(paragraphs), unlisted, totals)
 
 
 def _ranges(paragraphs: Iterable[str]) -> str:
@@ -559,25 +580,36 @@ def coverage_text(report: CoverageReport) -> str:
               f"  reference: {report.reference}",
               "  a provision encodes a paragraph only on an exact number match ('CoP 11.67' is 11.67 alone)"]
     for para in report.paragraphs:
-        what = f"{para.section}: {para.named[0]}" if para.named else para.section
-        lines.append(f"  {para.paragraph:<7} {_yes(para.encoded, 'encoded')} {_yes(para.exercised, 'exercised')}  "
-                     f"{', '.join(para.provisions) or '':<10}  {what}"
-                     + (" (number approximate)" if para.approximate else ""))
-        if not para.encoded:
-            how = para.status + (" " + ", ".join(para.by) if para.by else "")
-            lines.append(f"          {how}" + (f": {para.reason}" if para.reason else "")
-                         + (f" ({para.where})" if para.where else ""))
-    gaps = [p.paragraph for p in report.paragraphs if not p.encoded]
-    untested = [p.paragraph for p in report.paragraphs if p.encoded and not p.exercised]
-    lines += ["", "not encoded: " + (_ranges(gaps) or "none")]
-    for status in PARAGRAPH_CLASSES:
-        lines.append(f"  {status}: " + (_ranges(p.paragraph for p in report.paragraphs if p.status == status) or "none"))
-    lines += ["  unexplained (neither encoded nor classified): "
-              + (_ranges(p.paragraph for p in report.paragraphs if p.status == "unexplained") or "none"),
-              "encoded but not exercised: " + (_ranges(untested) or "none")]
+        lines += _paragraph_lines(para)
+    lines += _gap_lines(report)
     if report.unlisted:
         lines.append("KB chapter-11 provisions the reference does not name: " + ", ".join(report.unlisted))
     return "\n".join(lines)
+
+
+def _paragraph_lines(para: ParagraphCoverage) -> list[str]:
+    """A paragraph's line of the coverage table, and how it is classified when not encoded."""
+    what = f"{para.section}: {para.named[0]}" if para.named else para.section
+    lines = [f"  {para.paragraph:<7} {_yes(para.encoded, 'encoded')} {_yes(para.exercised, 'exercised')}  "
+             f"{', '.join(para.provisions) or '':<10}  {what}"
+             + (" (number approximate)" if para.approximate else "")]
+    if not para.encoded:
+        how = para.status + (" " + ", ".join(para.by) if para.by else "")
+        lines.append(f"          {how}" + (f": {para.reason}" if para.reason else "")
+                     + (f" ({para.where})" if para.where else ""))
+    return lines
+
+
+def _gap_lines(report: CoverageReport) -> list[str]:
+    """The paragraphs not encoded, by classification, and those encoded but not exercised."""
+    gaps = [p.paragraph for p in report.paragraphs if not p.encoded]
+    untested = [p.paragraph for p in report.paragraphs if p.encoded and not p.exercised]
+    lines = ["", "not encoded: " + (_ranges(gaps) or "none")]
+    for status in PARAGRAPH_CLASSES:
+        lines.append(f"  {status}: " + (_ranges(p.paragraph for p in report.paragraphs if p.status == status) or "none"))
+    return lines + ["  unexplained (neither encoded nor classified): "
+                    + (_ranges(p.paragraph for p in report.paragraphs if p.status == "unexplained") or "none"),
+                    "encoded but not exercised: " + (_ranges(untested) or "none")]
 
 
 def coverage_json(report: CoverageReport) -> dict[str, Any]:

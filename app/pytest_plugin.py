@@ -8,7 +8,7 @@ Scenarios run against the bundled knowledge base, loaded once per session. Files
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator, cast
+from typing import Any, Callable, Iterator, cast
 
 import pytest
 
@@ -77,53 +77,77 @@ def run_scenario(kb: Any, scenario: ast.Scenario) -> None:
     for exp in scenario.expectations:
         if exp.question not in answers:
             answers[exp.question] = kb.ask(exp.question, case)
-        answer = answers[exp.question]
-        got = answer.to_dict()
-        where = f"{exp.span}"
-        if exp.kind == "equals":
-            expected = exp.value
-            actual = got["answer"]
-            if got["status"] != "determined":
-                problems.append(f"{where}: expected {exp.question} = {expected!r}, but it is undetermined "
-                                f"(missing {', '.join(got['missing'])})")
-            elif isinstance(expected, list) and isinstance(actual, list):
-                if sorted(map(str, expected)) != sorted(map(str, actual)):
-                    problems.append(f"{where}: expected {exp.question} = {sorted(expected)}, got {sorted(actual)}")
-            elif actual != expected:
-                problems.append(f"{where}: expected {exp.question} = {expected!r}, got {actual!r}")
-        elif exp.kind == "undetermined":
-            if got["status"] != "undetermined":
-                problems.append(f"{where}: expected {exp.question} undetermined, got {got['answer']!r}")
-            else:
-                absent = [m for m in exp.value if m not in got["missing"]]  # type: ignore[attr-defined]
-                if absent:
-                    problems.append(f"{where}: expected missing {absent}, got missing {got['missing']}")
-        elif exp.kind in ("includes", "excludes"):
-            values = got["answer"] or []
-            possible = [p["member"] for p in got.get("possible") or []]
-            if exp.kind == "excludes" and (None in possible or exp.value in possible):
-                problems.append(f"{where}: cannot check that {exp.question} excludes {exp.value!r}: further facts "
-                                f"could still add it (missing {', '.join(got['missing'])})")
-            elif (exp.value in values) != (exp.kind == "includes"):
-                problems.append(f"{where}: expected {exp.question} {exp.kind} {exp.value!r}, got {values!r}"
-                                + (f" (undetermined, missing {', '.join(got['missing'])})"
-                                   if got["status"] != "determined" else ""))
-        elif exp.kind == "possibly":  # not established, but further facts could add it
-            member, fields = cast("tuple[Any, tuple[str, ...]]", exp.value)
-            ways = {p["member"]: p.get("missing") or [] for p in got.get("possible") or []}
-            if member not in ways:
-                problems.append(f"{where}: expected {exp.question} possibly {member!r}, got answer "
-                                f"{got['answer']!r} and possible {list(ways)!r}")
-            else:
-                absent = [f for f in fields if f not in ways[member]]
-                if absent:
-                    problems.append(f"{where}: expected {member!r} to be settled by {absent}, "
-                                    f"got missing {ways[member]}")
-        elif exp.kind == "cites":
-            if exp.value not in got["citations"]:
-                problems.append(f"{where}: expected {exp.question} to cite {exp.value!r}, cites {got['citations']}")
+        check = _EXPECTATION_CHECKS.get(exp.kind)
+        problem = check(exp, answers[exp.question].to_dict(), f"{exp.span}") if check else None
+        if problem is not None:
+            problems.append(problem)
     if problems:
         raise ScenarioFailure("\n".join([f"scenario {scenario.title!r} ({scenario.span}):", *problems]))
+
+
+# Each kind of expectation checked against the answer's contract JSON ``got``: the problem found
+# (prefixed by ``where``, the expectation's line), or None when it holds.
+
+def _check_equals(exp: ast.Expectation, got: dict[str, Any], where: str) -> str | None:
+    expected = exp.value
+    actual = got["answer"]
+    if got["status"] != "determined":
+        return (f"{where}: expected {exp.question} = {expected!r}, but it is undetermined "
+                f"(missing {', '.join(got['missing'])})")
+    if isinstance(expected, list) and isinstance(actual, list):
+        if sorted(map(str, expected)) != sorted(map(str, actual)):
+            return f"{where}: expected {exp.question} = {sorted(expected)}, got {sorted(actual)}"
+    elif actual != expected:
+        return f"{where}: expected {exp.question} = {expected!r}, got {actual!r}"
+    return None
+
+
+def _check_undetermined(exp: ast.Expectation, got: dict[str, Any], where: str) -> str | None:
+    if got["status"] != "undetermined":
+        return f"{where}: expected {exp.question} undetermined, got {got['answer']!r}"
+    absent = [m for m in exp.value if m not in got["missing"]]  # type: ignore[attr-defined]
+    if absent:
+        return f"{where}: expected missing {absent}, got missing {got['missing']}"
+    return None
+
+
+def _check_membership(exp: ast.Expectation, got: dict[str, Any], where: str) -> str | None:
+    """``includes`` or ``excludes``: an exclusion holds only when no further fact could add the member."""
+    values = got["answer"] or []
+    possible = [p["member"] for p in got.get("possible") or []]
+    if exp.kind == "excludes" and (None in possible or exp.value in possible):
+        return (f"{where}: cannot check that {exp.question} excludes {exp.value!r}: further facts "
+                f"could still add it (missing {', '.join(got['missing'])})")
+    if (exp.value in values) != (exp.kind == "includes"):
+        return (f"{where}: expected {exp.question} {exp.kind} {exp.value!r}, got {values!r}"
+                + (f" (undetermined, missing {', '.join(got['missing'])})"
+                   if got["status"] != "determined" else ""))
+    return None
+
+
+def _check_possibly(exp: ast.Expectation, got: dict[str, Any], where: str) -> str | None:
+    """Not established, but further facts could add it, settled by (at least) the fields named."""
+    member, fields = cast("tuple[Any, tuple[str, ...]]", exp.value)
+    ways = {p["member"]: p.get("missing") or [] for p in got.get("possible") or []}
+    if member not in ways:
+        return (f"{where}: expected {exp.question} possibly {member!r}, got answer "
+                f"{got['answer']!r} and possible {list(ways)!r}")
+    absent = [f for f in fields if f not in ways[member]]
+    if absent:
+        return f"{where}: expected {member!r} to be settled by {absent}, got missing {ways[member]}"
+    return None
+
+
+def _check_cites(exp: ast.Expectation, got: dict[str, Any], where: str) -> str | None:
+    if exp.value not in got["citations"]:
+        return f"{where}: expected {exp.question} to cite {exp.value!r}, cites {got['citations']}"
+    return None
+
+
+_EXPECTATION_CHECKS: dict[str, Callable[[ast.Expectation, dict[str, Any], str], str | None]] = {
+    "equals": _check_equals, "undetermined": _check_undetermined, "includes": _check_membership,
+    "excludes": _check_membership, "possibly": _check_possibly, "cites": _check_cites,
+}
 
 
 class ScenarioItem(pytest.Item):

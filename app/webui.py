@@ -347,18 +347,7 @@ class WebUI:
             deadline = answers.get("appeal_deadline")
             subline = (iv.sentence("appeal_deadline", deadline)[0] + "." if question == iv.FAMILY and tone == "yes"
                        and deadline is not None and deadline["status"] == "determined" and deadline["answer"] else None)
-            rows = []
-            for name in interview.shown:
-                a = answers[name]
-                if name not in interview.questions and a["answer"] is None:
-                    continue  # a deadline the facts do not settle (or that does not apply) is not asked for
-                text, t = iv.sentence(name, a, names)
-                established, maybe = iv.members(a)
-                rows.append({"name": name, "title": self.title(name), "answer": a, "sentence": text, "tone": t,
-                             "established": established,
-                             "maybe": [(m, [_as_clause(iv.prompt(f).question) for f in fields if f in FIELDS])
-                                       for m, fields in maybe],
-                             "missing": [iv.prompt(f).question for f in a.get("missing") or [] if f in FIELDS]})
+            rows = self._result_rows(interview, answers, names)
             caveats = list(dict.fromkeys(c for a in answers.values() for c in a.get("caveats") or []))
             contacts = {k: v for a in answers.values() if a["question"] == "local_contacts"
                         for k, v in (a.get("details") or {}).items()}
@@ -371,6 +360,23 @@ class WebUI:
                                print_view=request.query_params.get("print") == "1",
                                open_more=interview.next_field(facts) is not None)
         return self._guard(request, question, body)
+
+    def _result_rows(self, interview: iv.Interview, answers: Mapping[str, Mapping[str, Any]],
+                     names: Mapping[str, str]) -> list[dict[str, Any]]:
+        """One row of the result page per answer shown: its sentence, members, and the questions that would settle it."""
+        rows = []
+        for name in interview.shown:
+            a = answers[name]
+            if name not in interview.questions and a["answer"] is None:
+                continue  # a deadline the facts do not settle (or that does not apply) is not asked for
+            text, t = iv.sentence(name, a, names)
+            established, maybe = iv.members(a)
+            rows.append({"name": name, "title": self.title(name), "answer": a, "sentence": text, "tone": t,
+                         "established": established,
+                         "maybe": [(m, [_as_clause(iv.prompt(f).question) for f in fields if f in FIELDS])
+                                   for m, fields in maybe],
+                         "missing": [iv.prompt(f).question for f in a.get("missing") or [] if f in FIELDS]})
+        return rows
 
     def _one(self, interview: iv.Interview, request: Request) -> str:
         of = request.query_params.get("of") or interview.questions[0]

@@ -89,33 +89,9 @@ class _Checker:
         questions: dict[str, Span] = {}
         for item in self.items():
             if isinstance(item, ast.Provision):
-                if item.id in self.provisions:
-                    self.error("duplicate-provision", f"provision '{item.id}' is already declared at {self.provisions[item.id]}", item.span)
-                else:
-                    self.provisions[item.id] = item.span
-                if item.in_force_from and item.in_force_until and item.in_force_until < item.in_force_from:
-                    self.error("bad-dates", f"provision '{item.id}' ends before it starts", item.span)
+                self.declare_provision(item)
             elif isinstance(item, (ast.PredicateDecl, ast.InputDecl)):
-                if item.name in self.arity or item.name in BUILTINS:
-                    where = self.decl_span.get(item.name)
-                    self.error("duplicate-predicate", f"predicate '{item.name}' is already declared"
-                               + (f" at {where}" if where else " as a built-in"), item.span)
-                    continue
-                self.arity[item.name] = len(item.params)
-                self.decl_span[item.name] = item.span
-                self.check_template(item.template, item.params, item.span)
-                if len(set(item.params)) != len(item.params):
-                    self.error("duplicate-parameter", f"predicate '{item.name}' repeats a parameter name", item.span)
-                if isinstance(item, ast.InputDecl):
-                    self.inputs.add(item.name)
-                    spec = FIELDS.get(item.field)
-                    if item.field == "id":
-                        self.error("unknown-field", "the case 'id' labels answers; it is not a fact rules can use", item.span)
-                    elif spec is None:
-                        self.error("unknown-field", f"unknown case field '{item.field}'" + _suggest(item.field, FIELDS), item.span)
-                    elif len(item.params) != _INPUT_ARITY[spec.type]:
-                        self.error("arity", f"input '{item.name}' from {spec.type} field '{item.field}' takes "
-                                   f"{_INPUT_ARITY[spec.type]} argument(s), not {len(item.params)}", item.span)
+                self.declare_predicate(item)
             elif isinstance(item, (ast.Rule, ast.Exception_)):
                 if item.label in labels:
                     self.error("duplicate-rule", f"rule label '{item.label}' is already used at {labels[item.label]}", item.span)
@@ -127,13 +103,46 @@ class _Checker:
                 if item.name in questions:
                     self.error("duplicate-question", f"question '{item.name}' is already declared at {questions[item.name]}", item.span)
                 questions[item.name] = item.span
-        for module in self.modules:
+        for module in self.modules:  # a scenario's title is unique within its module
             titles: dict[str, Span] = {}
             for item in module.items:
                 if isinstance(item, ast.Scenario):
                     if item.title in titles:
                         self.error("duplicate-scenario", f"scenario '{item.title}' already appears at {titles[item.title]}", item.span)
                     titles[item.title] = item.span
+
+    def declare_provision(self, item: ast.Provision) -> None:
+        if item.id in self.provisions:
+            self.error("duplicate-provision", f"provision '{item.id}' is already declared at {self.provisions[item.id]}", item.span)
+        else:
+            self.provisions[item.id] = item.span
+        if item.in_force_from and item.in_force_until and item.in_force_until < item.in_force_from:
+            self.error("bad-dates", f"provision '{item.id}' ends before it starts", item.span)
+
+    def declare_predicate(self, item: ast.PredicateDecl | ast.InputDecl) -> None:
+        if item.name in self.arity or item.name in BUILTINS:
+            where = self.decl_span.get(item.name)
+            self.error("duplicate-predicate", f"predicate '{item.name}' is already declared"
+                       + (f" at {where}" if where else " as a built-in"), item.span)
+            return
+        self.arity[item.name] = len(item.params)
+        self.decl_span[item.name] = item.span
+        self.check_template(item.template, item.params, item.span)
+        if len(set(item.params)) != len(item.params):
+            self.error("duplicate-parameter", f"predicate '{item.name}' repeats a parameter name", item.span)
+        if isinstance(item, ast.InputDecl):
+            self.declare_input(item)
+
+    def declare_input(self, item: ast.InputDecl) -> None:
+        self.inputs.add(item.name)
+        spec = FIELDS.get(item.field)
+        if item.field == "id":
+            self.error("unknown-field", "the case 'id' labels answers; it is not a fact rules can use", item.span)
+        elif spec is None:
+            self.error("unknown-field", f"unknown case field '{item.field}'" + _suggest(item.field, FIELDS), item.span)
+        elif len(item.params) != _INPUT_ARITY[spec.type]:
+            self.error("arity", f"input '{item.name}' from {spec.type} field '{item.field}' takes "
+                       f"{_INPUT_ARITY[spec.type]} argument(s), not {len(item.params)}", item.span)
 
     def check_template(self, template: str, params: tuple[str, ...], span: Span) -> None:
         for placeholder in re.findall(r"\{([^}]*)\}", template):
@@ -166,6 +175,25 @@ class _Checker:
     def check_body(self, body: tuple[ast.Literal, ...], bound_at_start: set[str], head_vars: Iterable[ast.Var],
                    exception: tuple[ast.Exception_, ast.Rule] | None = None) -> None:
         """Safety: every variable is bound by a positive literal or an assignment from bound inputs."""
+        bound = self.bound(body, bound_at_start)
+        for lit in body:
+            if isinstance(lit, ast.Assignment):
+                self.check_assignment(lit, bound)
+            elif isinstance(lit, ast.Negation):
+                self.check_atom(lit.atom)
+                for v in _vars(lit.atom.args):
+                    if v.name not in bound and not _anonymous(v):  # `not p(X, _)`: no p(X, Y) for any Y
+                        self.error("unsafe-variable", f"variable {v.name} appears only under negation: bind it with a "
+                                   "positive condition first, or write _ for any value", v.span)
+            elif isinstance(lit, ast.Comparison):
+                for v in _vars((lit.left, lit.right)):
+                    if v.name not in bound:
+                        self.error("unsafe-variable", f"variable {v.name} appears only in a comparison: bind it with a "
+                                   "positive condition first", v.span)
+        self.check_head_vars(head_vars, bound, exception)
+
+    def bound(self, body: tuple[ast.Literal, ...], bound_at_start: set[str]) -> set[str]:
+        """The variables the body binds (checking its positive atoms on the way)."""
         bound = set(bound_at_start)
         for lit in body:
             if isinstance(lit, ast.Atom):
@@ -184,34 +212,27 @@ class _Checker:
         # an assignment whose inputs are unsafe is reported once, at its inputs; its target then
         # counts as bound so the same cause is not reported again at the conclusion
         bound.update(lit.target.name for lit in pending)
-        for lit in body:
-            if isinstance(lit, ast.Assignment):
-                builtin = BUILTINS.get(lit.function)
-                if builtin is None:
-                    self.error("unknown-builtin", f"unknown built-in function '{lit.function}'" + _suggest(lit.function, BUILTINS), lit.span)
-                elif len(lit.args) != builtin.arity:
-                    self.error("arity", f"built-in '{lit.function}' takes {builtin.arity} argument(s), "
-                               f"but is given {len(lit.args)}", lit.span)
-                else:
-                    for arg, kind in zip(lit.args, builtin.arg_types):
-                        if kind == "int" and isinstance(arg, ast.Const) and isinstance(arg.value, int) and arg.value < 0:
-                            self.error("negative-count", f"built-in '{lit.function}' counts forward: {arg.value} is "
-                                       "below zero, and the function applies to no such count", arg.span)
-                for v in _vars(lit.args):
-                    if v.name not in bound:
-                        self.error("unsafe-variable", f"variable {v.name} is used in a built-in call but never bound "
-                                   "by a positive condition", v.span)
-            elif isinstance(lit, ast.Negation):
-                self.check_atom(lit.atom)
-                for v in _vars(lit.atom.args):
-                    if v.name not in bound and not _anonymous(v):  # `not p(X, _)`: no p(X, Y) for any Y
-                        self.error("unsafe-variable", f"variable {v.name} appears only under negation: bind it with a "
-                                   "positive condition first, or write _ for any value", v.span)
-            elif isinstance(lit, ast.Comparison):
-                for v in _vars((lit.left, lit.right)):
-                    if v.name not in bound:
-                        self.error("unsafe-variable", f"variable {v.name} appears only in a comparison: bind it with a "
-                                   "positive condition first", v.span)
+        return bound
+
+    def check_assignment(self, lit: ast.Assignment, bound: set[str]) -> None:
+        builtin = BUILTINS.get(lit.function)
+        if builtin is None:
+            self.error("unknown-builtin", f"unknown built-in function '{lit.function}'" + _suggest(lit.function, BUILTINS), lit.span)
+        elif len(lit.args) != builtin.arity:
+            self.error("arity", f"built-in '{lit.function}' takes {builtin.arity} argument(s), "
+                       f"but is given {len(lit.args)}", lit.span)
+        else:
+            for arg, kind in zip(lit.args, builtin.arg_types):
+                if kind == "int" and isinstance(arg, ast.Const) and isinstance(arg.value, int) and arg.value < 0:
+                    self.error("negative-count", f"built-in '{lit.function}' counts forward: {arg.value} is "
+                               "below zero, and the function applies to no such count", arg.span)
+        for v in _vars(lit.args):
+            if v.name not in bound:
+                self.error("unsafe-variable", f"variable {v.name} is used in a built-in call but never bound "
+                           "by a positive condition", v.span)
+
+    def check_head_vars(self, head_vars: Iterable[ast.Var], bound: set[str],
+                        exception: tuple[ast.Exception_, ast.Rule] | None) -> None:
         for v in head_vars:
             if v.name not in bound and exception is not None:
                 exc, target = exception
@@ -238,28 +259,34 @@ class _Checker:
                 self.check_body(item.body, set(), _vars(item.head.args))
                 self.check_cites(item.cites, item.cites_span, f"rule '{item.label}'")
             elif isinstance(item, ast.Exception_):
-                target = self.rules.get(item.target)
-                self.check_cites(item.cites, item.cites_span, f"exception '{item.label}'")
-                if target is None:
-                    self.error("unknown-rule", f"exception to unknown rule '{item.target}'" + _suggest(item.target, self.rules), item.span)
-                    self.check_body(item.body, set(), ())
-                    continue
-                # the defeat rule concludes over the target's head variables, so the exception's own
-                # positive conditions must bind each of them
-                head_vars = [ast.Var(v.name, item.span) for v in _vars(target.head.args)]
-                self.check_body(item.body, set(), list(dict.fromkeys(head_vars)), (item, target))
+                self.use_exception(item)
             elif isinstance(item, ast.Question):
-                if item.name not in CONTRACT_QUESTIONS and not re.fullmatch(r"[a-z][a-z0-9_]*", item.name):
-                    self.error("bad-question", f"bad question name '{item.name}'", item.span)
-                if self.check_atom(item.atom):
-                    args = item.atom.args
-                    if not args or not isinstance(args[0], ast.Var):
-                        self.error("bad-question", "a question's first argument must be the case variable", item.span)
-                    free = [a for a in args[1:] if isinstance(a, ast.Var)]
-                    if item.kind == "yes_no" and free:
-                        self.error("bad-question", "a yes_no question binds no answer variable", item.span)
-                    if item.kind != "yes_no" and len(free) != 1:
-                        self.error("bad-question", f"a {item.kind} question needs exactly one answer variable", item.span)
+                self.use_question(item)
+
+    def use_exception(self, item: ast.Exception_) -> None:
+        target = self.rules.get(item.target)
+        self.check_cites(item.cites, item.cites_span, f"exception '{item.label}'")
+        if target is None:
+            self.error("unknown-rule", f"exception to unknown rule '{item.target}'" + _suggest(item.target, self.rules), item.span)
+            self.check_body(item.body, set(), ())
+            return
+        # the defeat rule concludes over the target's head variables, so the exception's own
+        # positive conditions must bind each of them
+        head_vars = [ast.Var(v.name, item.span) for v in _vars(target.head.args)]
+        self.check_body(item.body, set(), list(dict.fromkeys(head_vars)), (item, target))
+
+    def use_question(self, item: ast.Question) -> None:
+        if item.name not in CONTRACT_QUESTIONS and not re.fullmatch(r"[a-z][a-z0-9_]*", item.name):
+            self.error("bad-question", f"bad question name '{item.name}'", item.span)
+        if self.check_atom(item.atom):
+            args = item.atom.args
+            if not args or not isinstance(args[0], ast.Var):
+                self.error("bad-question", "a question's first argument must be the case variable", item.span)
+            free = [a for a in args[1:] if isinstance(a, ast.Var)]
+            if item.kind == "yes_no" and free:
+                self.error("bad-question", "a yes_no question binds no answer variable", item.span)
+            if item.kind != "yes_no" and len(free) != 1:
+                self.error("bad-question", f"a {item.kind} question needs exactly one answer variable", item.span)
 
     # ------------------------------------------------------------------ pass 3: types
     def types(self) -> None:
@@ -335,6 +362,22 @@ class _Checker:
     def paragraphs(self) -> None:
         """Each paragraph of a declared chapter is encoded (a provision of its id, or a sub-unit
         such as 'CoP 11.13(a)', cited by a rule or fact) or classified, and not both."""
+        chapters = self.chapters()
+        encoded = {m.group(1) for cid in self.cited if cid in self.provisions and (m := _PARAGRAPH.match(cid))}
+        classified: dict[str, Span] = {}
+        for item in self.items():
+            if isinstance(item, ast.Classification):
+                self.classification(item, chapters, encoded, classified)
+        for chapter in chapters.values():
+            missing = [n for n in range(chapter.first, chapter.last + 1)
+                       if f"{chapter.prefix}.{n}" not in encoded and f"{chapter.prefix}.{n}" not in classified]
+            for first, last in _runs(missing):
+                which = f"{chapter.prefix}.{first}" + (f" to {chapter.prefix}.{last}" if last > first else "")
+                self.warning("unaccounted-paragraph", f"{which} of chapter '{chapter.prefix}' "
+                             f"{'is' if first == last else 'are'} neither encoded nor classified", chapter.span)
+
+    def chapters(self) -> dict[str, ast.Chapter]:
+        """The chapters declared, by prefix (a duplicate or backward one reported and left out)."""
         chapters: dict[str, ast.Chapter] = {}
         for item in self.items():
             if isinstance(item, ast.Chapter):
@@ -345,48 +388,41 @@ class _Checker:
                     self.error("bad-range", f"chapter '{item.prefix}' ends before it starts", item.span)
                 else:
                     chapters[item.prefix] = item
-        encoded = {m.group(1) for cid in self.cited if cid in self.provisions and (m := _PARAGRAPH.match(cid))}
-        classified: dict[str, Span] = {}
-        for item in self.items():
-            if not isinstance(item, ast.Classification):
-                continue
-            paras = paragraph_range(item.first, item.last)
-            chapter = chapters.get(item.first.rpartition(".")[0])
-            if paras is None:
-                self.error("bad-range", f"'{item.first}' to '{item.last}' is not a range of numbered paragraphs "
-                           "of one chapter, in order", item.span)
-                continue
-            if chapter is None:
-                self.error("bad-paragraph", f"'{item.first}' is not a paragraph of a declared chapter"
-                           + _suggest(item.first.rpartition(".")[0], chapters), item.span)
-                continue
-            outside = [p for p in paras if not chapter.first <= int(p.rpartition(".")[2]) <= chapter.last]
-            if outside:
-                self.error("bad-paragraph", f"'{outside[0]}' is outside chapter '{chapter.prefix}' (paragraphs "
-                           f"{chapter.first} to {chapter.last})", item.span)
-                continue
-            for pid in item.by:
-                if pid not in self.provisions:
-                    self.error("undeclared-citation", f"encoded by undeclared provision '{pid}'"
-                               + _suggest(pid, self.provisions), item.span)
-                elif pid not in self.cited:
-                    self.warning("not-encoded", f"provision '{pid}' is said to encode {item.first} but no rule "
-                                 "cites it", item.span)
-            for para in paras:
-                if para in classified:
-                    self.error("duplicate-classification", f"paragraph '{para}' is already classified at "
-                               f"{classified[para]}", item.span)
-                classified.setdefault(para, item.span)
-                if para in encoded:
-                    self.warning("classified-encoded", f"paragraph '{para}' is encoded (its provision is cited by "
-                                 "rules) and also classified: drop it from the classification", item.span)
-        for chapter in chapters.values():
-            missing = [n for n in range(chapter.first, chapter.last + 1)
-                       if f"{chapter.prefix}.{n}" not in encoded and f"{chapter.prefix}.{n}" not in classified]
-            for first, last in _runs(missing):
-                which = f"{chapter.prefix}.{first}" + (f" to {chapter.prefix}.{last}" if last > first else "")
-                self.warning("unaccounted-paragraph", f"{which} of chapter '{chapter.prefix}' "
-                             f"{'is' if first == last else 'are'} neither encoded nor classified", chapter.span)
+        return chapters
+
+    def classification(self, item: ast.Classification, chapters: dict[str, ast.Chapter], encoded: set[str],
+                       classified: dict[str, Span]) -> None:
+        """Check one classification, adding the paragraphs it classifies to ``classified``."""
+        paras = paragraph_range(item.first, item.last)
+        chapter = chapters.get(item.first.rpartition(".")[0])
+        if paras is None:
+            self.error("bad-range", f"'{item.first}' to '{item.last}' is not a range of numbered paragraphs "
+                       "of one chapter, in order", item.span)
+            return
+        if chapter is None:
+            self.error("bad-paragraph", f"'{item.first}' is not a paragraph of a declared chapter"
+                       + _suggest(item.first.rpartition(".")[0], chapters), item.span)
+            return
+        outside = [p for p in paras if not chapter.first <= int(p.rpartition(".")[2]) <= chapter.last]
+        if outside:
+            self.error("bad-paragraph", f"'{outside[0]}' is outside chapter '{chapter.prefix}' (paragraphs "
+                       f"{chapter.first} to {chapter.last})", item.span)
+            return
+        for pid in item.by:
+            if pid not in self.provisions:
+                self.error("undeclared-citation", f"encoded by undeclared provision '{pid}'"
+                           + _suggest(pid, self.provisions), item.span)
+            elif pid not in self.cited:
+                self.warning("not-encoded", f"provision '{pid}' is said to encode {item.first} but no rule "
+                             "cites it", item.span)
+        for para in paras:
+            if para in classified:
+                self.error("duplicate-classification", f"paragraph '{para}' is already classified at "
+                           f"{classified[para]}", item.span)
+            classified.setdefault(para, item.span)
+            if para in encoded:
+                self.warning("classified-encoded", f"paragraph '{para}' is encoded (its provision is cited by "
+                             "rules) and also classified: drop it from the classification", item.span)
 
     def run(self) -> list[Diagnostic]:
         self.declare()

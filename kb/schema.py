@@ -14,7 +14,7 @@ import datetime as _dt
 import difflib
 import json
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from redress.core.errors import CaseValidationError, printable, shown
 from redress.queries.dates import MAX_DATE, MIN_DATE
@@ -176,52 +176,74 @@ def _did_you_mean(word: str, options: Any) -> str:
 
 
 def _check_value(spec: FieldSpec, value: Any, path: str) -> Any:
-    if spec.type == "string":
-        if not isinstance(value, (str, int)) or isinstance(value, bool):
-            raise CaseValidationError("must be a string", path)
-        try:
-            text = str(value)
-            text.encode("utf-8")
-        except ValueError:  # a lone surrogate (UnicodeEncodeError), or an int over 4,300 digits
-            raise CaseValidationError(f"must be a string of Unicode text, got {shown(value)}", path) from None
-        return text
-    if spec.type == "enum":
-        if not isinstance(value, str) or value not in spec.values:
-            hint = _did_you_mean(value, spec.values) if isinstance(value, str) else ""
-            raise CaseValidationError(f"unknown value {shown(value)}; {hint}expected one of: {', '.join(spec.values)}", path)
-        return value
-    if spec.type == "enum_list":
-        if not isinstance(value, list):
-            raise CaseValidationError("must be a list", path)
-        for i, item in enumerate(value):
-            if not isinstance(item, str) or item not in spec.values:
-                hint = _did_you_mean(item, spec.values) if isinstance(item, str) else ""
-                raise CaseValidationError(
-                    f"unknown value {shown(item)}; {hint}expected one of: {', '.join(spec.values)}", f"{path}[{i}]")
-        return tuple(dict.fromkeys(value))
-    if spec.type == "date":
-        if not isinstance(value, str):
-            raise CaseValidationError("must be a date string YYYY-MM-DD", path)
-        try:
-            if len(value) != 10:
-                raise ValueError
-            parsed = _dt.date.fromisoformat(value)
-        except ValueError:
-            raise CaseValidationError(f"malformed date {shown(value)}; expected YYYY-MM-DD", path) from None
-        if not FIRST_DATE <= parsed <= LAST_DATE:
-            raise CaseValidationError(f"date {value} {OUT_OF_RANGE}", path)
-        return parsed
-    if spec.type == "int":
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise CaseValidationError("must be a whole number", path)
-        if not 0 <= value <= 120:
-            raise CaseValidationError(f"{shown(value)} is not a plausible age", path)
-        return value
-    if spec.type == "bool":
-        if not isinstance(value, bool):
-            raise CaseValidationError("must be true, false or null", path)
-        return value
-    raise AssertionError(spec.type)  # pragma: no cover
+    check = _CHECKS.get(spec.type)
+    if check is None:  # pragma: no cover
+        raise AssertionError(spec.type)
+    return check(spec, value, path)
+
+
+def _check_string(spec: FieldSpec, value: Any, path: str) -> str:
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise CaseValidationError("must be a string", path)
+    try:
+        text = str(value)
+        text.encode("utf-8")
+    except ValueError:  # a lone surrogate (UnicodeEncodeError), or an int over 4,300 digits
+        raise CaseValidationError(f"must be a string of Unicode text, got {shown(value)}", path) from None
+    return text
+
+
+def _check_enum(spec: FieldSpec, value: Any, path: str) -> str:
+    if not isinstance(value, str) or value not in spec.values:
+        hint = _did_you_mean(value, spec.values) if isinstance(value, str) else ""
+        raise CaseValidationError(f"unknown value {shown(value)}; {hint}expected one of: {', '.join(spec.values)}", path)
+    return value
+
+
+def _check_enum_list(spec: FieldSpec, value: Any, path: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise CaseValidationError("must be a list", path)
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or item not in spec.values:
+            hint = _did_you_mean(item, spec.values) if isinstance(item, str) else ""
+            raise CaseValidationError(
+                f"unknown value {shown(item)}; {hint}expected one of: {', '.join(spec.values)}", f"{path}[{i}]")
+    return tuple(dict.fromkeys(value))
+
+
+def _check_date(spec: FieldSpec, value: Any, path: str) -> _dt.date:
+    if not isinstance(value, str):
+        raise CaseValidationError("must be a date string YYYY-MM-DD", path)
+    try:
+        if len(value) != 10:
+            raise ValueError
+        parsed = _dt.date.fromisoformat(value)
+    except ValueError:
+        raise CaseValidationError(f"malformed date {shown(value)}; expected YYYY-MM-DD", path) from None
+    if not FIRST_DATE <= parsed <= LAST_DATE:
+        raise CaseValidationError(f"date {value} {OUT_OF_RANGE}", path)
+    return parsed
+
+
+def _check_int(spec: FieldSpec, value: Any, path: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise CaseValidationError("must be a whole number", path)
+    if not 0 <= value <= 120:
+        raise CaseValidationError(f"{shown(value)} is not a plausible age", path)
+    return value
+
+
+def _check_bool(spec: FieldSpec, value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise CaseValidationError("must be true, false or null", path)
+    return value
+
+
+# a field's value checked, and converted to what the rules read, by the field's type
+_CHECKS: dict[str, Callable[[FieldSpec, Any, str], Any]] = {
+    "string": _check_string, "enum": _check_enum, "enum_list": _check_enum_list, "date": _check_date,
+    "int": _check_int, "bool": _check_bool,
+}
 
 
 def _check_consistency(values: dict[str, Any]) -> None:
@@ -266,6 +288,22 @@ def parse_json(text: str, field: str | None = None, *, one_line: bool = False) -
         raise CaseValidationError(f"invalid JSON: {err}", field) from None
 
 
+def _check_group(key: str, value: Any, values: dict[str, Any]) -> None:
+    """Check the fields of the group ``key`` (an object), adding their values to ``values``."""
+    if not isinstance(value, dict):
+        raise CaseValidationError("must be an object", key)
+    for sub, subvalue in value.items():
+        path = f"{key}.{printable(sub)}"
+        if path not in FIELDS:
+            subs = [p.split(".", 1)[1] for p in FIELDS if p.startswith(key + ".")]
+            raise CaseValidationError(f"unknown field; {_did_you_mean(sub, subs)}{key} has: "
+                                      + ", ".join(subs), _key_path(key, sub))
+        if subvalue is not None:
+            values[path] = _check_value(FIELDS[path], subvalue, path)
+        elif FIELDS[path].null_means:
+            values[path] = None  # null is this field's value "none" / "has not happened"
+
+
 def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
     """Validate a case as JSON data; every error names the offending field.
 
@@ -285,20 +323,8 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
                          "arrangements")
             continue
         if key in _GROUPS:
-            if value is None:
-                continue
-            if not isinstance(value, dict):
-                raise CaseValidationError("must be an object", key)
-            for sub, subvalue in value.items():
-                path = f"{key}.{printable(sub)}"
-                if path not in FIELDS:
-                    subs = [p.split(".", 1)[1] for p in FIELDS if p.startswith(key + ".")]
-                    raise CaseValidationError(f"unknown field; {_did_you_mean(sub, subs)}{key} has: "
-                                              + ", ".join(subs), _key_path(key, sub))
-                if subvalue is not None:
-                    values[path] = _check_value(FIELDS[path], subvalue, path)
-                elif FIELDS[path].null_means:
-                    values[path] = None  # null is this field's value "none" / "has not happened"
+            if value is not None:
+                _check_group(key, value, values)
         elif key in FIELDS:
             if value is not None:
                 values[key] = _check_value(FIELDS[key], value, key)

@@ -314,24 +314,18 @@ class DatalogEngine:
             for relation, rows in facts.items():
                 if relation in self._served:
                     served[relation] = converted = [tuple([_engine_value(v) for v in row]) for row in rows]
-                    for row in converted:
-                        keys.add(row[0])
+                    keys.update([row[0] for row in converted])
                     continue
                 rel = declared.get(relation)
                 only_inputs = only_inputs and rel is not None and rel.kind == "input"
-                for row in rows:
-                    # engine clauses built directly: pyDatalog.assert_fact goes through the parser
-                    clause = pyEngine.Clause(pyEngine.Literal(_PREFIX + relation, [_constant(v) for v in row]), [])
-                    pyEngine.assert_(clause)
-                    asserted.append(clause)
-                    keys.add(row[0] if row else None)
+                _assert_rows(relation, rows, asserted, keys)
             _case.rows = served
+            one_key = next(iter(keys)) if only_inputs and len(keys) == 1 else None
             for component in dynamic:
-                for clause in self._fixpoint(component, facts, next(iter(keys)) if only_inputs and len(keys) == 1
-                                             else None):
+                for clause in self._fixpoint(component, facts, one_key):
                     pyEngine.assert_(clause)
                     asserted.append(clause)
-            yield next(iter(keys)) if only_inputs and len(keys) == 1 else None
+            yield one_key
         finally:
             _case.rows = {}
             _case.__dict__.pop("table", None)
@@ -381,6 +375,17 @@ class DatalogEngine:
                 if all(p != pattern for p, _ in patterns):
                     patterns.append((pattern, frozenset(out[relation])))
         return out, explored
+
+
+def _assert_rows(relation: str, rows: Iterable[tuple[Any, ...]], asserted: list[Any], keys: set[Any]) -> None:
+    """Assert ``rows`` of ``relation`` as engine facts, adding each clause to ``asserted`` (to be
+    retracted) and each row's case key to ``keys``."""
+    for row in rows:
+        # engine clauses built directly: pyDatalog.assert_fact goes through the parser
+        clause = pyEngine.Clause(pyEngine.Literal(_PREFIX + relation, [_constant(v) for v in row]), [])
+        pyEngine.assert_(clause)
+        asserted.append(clause)
+        keys.add(row[0] if row else None)
 
 
 def _constant(value: Any) -> Any:

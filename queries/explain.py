@@ -156,6 +156,8 @@ def _constants(rule: ir.Rule) -> list[Any]:
 # one way a rule body goes so far: (bindings, status, the proof nodes of its literals). A plain
 # tuple: a warm ask makes dozens, and a class's constructor call costs more than the rest of a step
 _Branch = tuple[Env, Status, tuple[ProofNode, ...]]
+# a derived atom's rows proved so far: status, the proofs kept, and the signatures of those kept
+_Found = dict[Row, tuple[Status, list[ProofNode], set[tuple[str | None, tuple[str, ...]]]]]
 
 
 class Prover:
@@ -325,29 +327,36 @@ class Prover:
                                                             field=rel.field, bindings=((rel.field or "", shown),))))
         if rel.name in self.unknown_inputs:
             result.rest = Status.UNKNOWN
-            spec = FIELDS.get(rel.field or "")
-            # with an open value the template would say "some ground": say what the case leaves out
-            what = (f"the case does not say {spec.description} ({rel.field})" if spec and spec.description
-                    and None in pattern[1:] else f"unknown whether {self.describe(rel.name, pattern)}: "
-                    f"the case does not give {rel.field}")
-            result.rest_node = ProofNode(what, Status.UNKNOWN, "missing", field=rel.field)
+            result.rest_node = self._input_missing(rel, pattern)
         elif not result.rows:
-            spec = FIELDS.get(rel.field or "")
-            if spec and spec.null_means and self._given(rel.field) and not rows:  # given as null: "none"
-                text = f"the case says {spec.null_means} ({rel.field} is null)"
-            elif None in pattern[1:] and not rows:  # an open value and an empty list: no placeholder
-                text = f"the case gives {rel.field} as an empty list"
-            else:
-                why = (f"the case records no {rel.field}" if rel.as_recorded and not self._given(rel.field)
-                       else f"the case gives {rel.field} otherwise")
-                text = f"not the case that {self.describe(rel.name, pattern)} ({why})"
-            result.rest_node = ProofNode(text, Status.FALSE, "absent", field=rel.field)
+            result.rest_node = self._input_absent(rel, pattern, rows)
         return result
 
+    def _input_missing(self, rel: ir.Relation, pattern: Pattern) -> ProofNode:
+        """Why an input the case leaves out is unknown."""
+        spec = FIELDS.get(rel.field or "")
+        # with an open value the template would say "some ground": say what the case leaves out
+        what = (f"the case does not say {spec.description} ({rel.field})" if spec and spec.description
+                and None in pattern[1:] else f"unknown whether {self.describe(rel.name, pattern)}: "
+                f"the case does not give {rel.field}")
+        return ProofNode(what, Status.UNKNOWN, "missing", field=rel.field)
+
+    def _input_absent(self, rel: ir.Relation, pattern: Pattern, rows: Sequence[Row]) -> ProofNode:
+        """Why an input the case gives has no row matching ``pattern`` (``rows``: all its rows)."""
+        spec = FIELDS.get(rel.field or "")
+        if spec and spec.null_means and self._given(rel.field) and not rows:  # given as null: "none"
+            text = f"the case says {spec.null_means} ({rel.field} is null)"
+        elif None in pattern[1:] and not rows:  # an open value and an empty list: no placeholder
+            text = f"the case gives {rel.field} as an empty list"
+        else:
+            why = (f"the case records no {rel.field}" if rel.as_recorded and not self._given(rel.field)
+                   else f"the case gives {rel.field} otherwise")
+            text = f"not the case that {self.describe(rel.name, pattern)} ({why})"
+        return ProofNode(text, Status.FALSE, "absent", field=rel.field)
+
     def _derived(self, relation: str, pattern: Pattern, checked: bool = True) -> AtomResult:
-        result = AtomResult()
         # TRUE keeps its first proof; UNKNOWN keeps every way, with the signatures already kept
-        found: dict[Row, tuple[Status, list[ProofNode], set[tuple[str | None, tuple[str, ...]]]]] = {}
+        found: _Found = {}
         failures: list[ProofNode | tuple[ir.Rule, _Branch, Pattern]] = []  # rule nodes built only if shown
         unknowns: list[ProofNode] = []
         ground = None not in pattern
@@ -372,37 +381,51 @@ class Prover:
                 continue
             lapsed = self._lapsed(rule)
             if lapsed:  # the engine ran without this rule; say why it does not count
-                assert self.as_of is not None  # nothing lapses without a date
-                failures.append(ProofNode(
-                    f"rule '{rule.label}' is not in force on {self.as_of.isoformat()}: " + "; ".join(
-                        f"{p.id} is in force " + (f"from {p.in_force_from.isoformat()}" if p.in_force_from else "")
-                        + (f" until {p.in_force_until.isoformat()}" if p.in_force_until else "") for p in lapsed),
-                    Status.FALSE, "failed_rule", rule.label, rule.cites))
+                failures.append(self._lapsed_node(rule, lapsed))
                 continue
             head_args = rule.head.args
             for branch in self._body(rule.body, env):
-                benv, bstatus, _ = branch
-                head_row = tuple([benv.get(a.name) if a.__class__ is ir.Var else a.value  # type: ignore[union-attr]
+                head_row = tuple([branch[0].get(a.name) if a.__class__ is ir.Var else a.value  # type: ignore[union-attr]
                                   for a in head_args])
-                if bstatus is Status.FALSE:
+                if branch[1] is Status.FALSE:
                     failures.append((rule, branch, head_row))
-                    continue
-                if None in head_row:
+                elif None in head_row:
                     unknowns.append(self._rule_node(rule, branch, head_row))
-                    continue
-                best = found.get(head_row)
-                if best is None or (best[0] is Status.UNKNOWN and bstatus is Status.TRUE):
-                    found[head_row] = (bstatus, [self._rule_node(rule, branch, head_row)], set())
-                elif best[0] is Status.UNKNOWN and bstatus is Status.UNKNOWN:
-                    # every rule that may apply, with each distinct set of fields that would settle it;
-                    # branches differing only in how an unknown was guessed add nothing (and are not built)
-                    if not best[2]:
-                        first = best[1][0]
-                        best[2].add(self._signature(first.rule, first.because))
-                    signature = self._signature(rule.label if rule.kind != "fact" else None, branch[2])
-                    if signature not in best[2]:
-                        best[1].append(self._rule_node(rule, branch, head_row))
-                        best[2].add(signature)
+                else:
+                    self._keep(found, rule, branch, head_row)
+        return self._derived_result(relation, pattern, found, failures, unknowns, engine_rows if checked else None)
+
+    def _lapsed_node(self, rule: ir.Rule, lapsed: list[ir.Provision]) -> ProofNode:
+        """Why ``rule``, citing the provisions ``lapsed`` not in force on the date asked about, does not count."""
+        assert self.as_of is not None  # nothing lapses without a date
+        return ProofNode(
+            f"rule '{rule.label}' is not in force on {self.as_of.isoformat()}: " + "; ".join(
+                f"{p.id} is in force " + (f"from {p.in_force_from.isoformat()}" if p.in_force_from else "")
+                + (f" until {p.in_force_until.isoformat()}" if p.in_force_until else "") for p in lapsed),
+            Status.FALSE, "failed_rule", rule.label, rule.cites)
+
+    def _keep(self, found: _Found, rule: ir.Rule, branch: _Branch, head_row: Row) -> None:
+        """Record a branch of ``rule`` proving ``head_row`` TRUE or UNKNOWN, if it shows something new."""
+        bstatus = branch[1]
+        best = found.get(head_row)
+        if best is None or (best[0] is Status.UNKNOWN and bstatus is Status.TRUE):
+            found[head_row] = (bstatus, [self._rule_node(rule, branch, head_row)], set())
+        elif best[0] is Status.UNKNOWN and bstatus is Status.UNKNOWN:
+            # every rule that may apply, with each distinct set of fields that would settle it;
+            # branches differing only in how an unknown was guessed add nothing (and are not built)
+            if not best[2]:
+                first = best[1][0]
+                best[2].add(self._signature(first.rule, first.because))
+            signature = self._signature(rule.label if rule.kind != "fact" else None, branch[2])
+            if signature not in best[2]:
+                best[1].append(self._rule_node(rule, branch, head_row))
+                best[2].add(signature)
+
+    def _derived_result(self, relation: str, pattern: Pattern, found: _Found,
+                        failures: list[ProofNode | tuple[ir.Rule, _Branch, Pattern]], unknowns: list[ProofNode],
+                        engine_rows: set[Row] | frozenset[Row] | None) -> AtomResult:
+        """The rows proved, checked against ``engine_rows`` (None: unchecked), and why no more."""
+        result = AtomResult()
         items = sorted(found.items(), key=_row_order) if len(found) > 1 else found.items()
         unknown_only = False
         for row, (status, nodes, _) in items:
@@ -412,8 +435,7 @@ class Prover:
                 f"cannot yet tell whether {self.describe(relation, row)}", Status.UNKNOWN, "why_not",
                 because=tuple(nodes))
             result.rows.append((row, status, node))
-        if checked:
-            self._check(relation, engine_rows, result.rows)
+        self._check(relation, engine_rows, result.rows)
         if unknowns or not result.rows or unknown_only:
             failed = [f if isinstance(f, ProofNode) else self._rule_node(*f) for f in failures]
             if unknowns:
@@ -483,46 +505,50 @@ class Prover:
     # ------------------------------------------------------------------ bodies
     def _body(self, body: tuple[ir.Literal, ...], env: Env) -> list[_Branch]:
         """Every way the body goes, left to right: the branches still open, then those that failed.
-        A positive literal, the most common step, is taken inline: per-literal calls were a fair
-        share of a warm ask."""
+        A positive literal, the most common step, is taken for all branches in one call: per-branch
+        calls were a fair share of a warm ask."""
         branches: list[_Branch] = [(env, Status.TRUE, ())]
         done: list[_Branch] = []
-        memo = self._memo
         for lit in body:
-            nxt: list[_Branch] = []
             if lit.__class__ is ir.Pos:
-                relation, args = lit.atom.relation, lit.atom.args
-                for benv, bstatus, bnodes in branches:
-                    pattern = tuple([benv.get(a.name) if a.__class__ is ir.Var else a.value  # type: ignore[union-attr]
-                                     for a in args])
-                    res = memo.get((relation, pattern))
-                    if res is None:
-                        res = self.atom(relation, pattern)
-                    added = False
-                    for row, status, node in res.rows:
-                        bound = _unify(args, row, benv)
-                        if bound is not None:
-                            nxt.append((bound, bstatus if status is Status.TRUE else _and(bstatus, status),
-                                        (*bnodes, node)))
-                            added = True
-                    rest_node = res.rest_node
-                    if res.rest is Status.UNKNOWN:
-                        assert rest_node is not None
-                        unbound = {a.name: None for a in args if a.__class__ is ir.Var and benv.get(a.name) is None}
-                        nxt.append(({**benv, **unbound}, Status.UNKNOWN, (*bnodes, rest_node)))
-                    elif not added:
-                        if rest_node is None:  # rows match the pattern, but none repeats a repeated variable
-                            rest_node = self._unmatched(relation, args, pattern)
-                        nxt.append((benv, Status.FALSE, (*bnodes, rest_node)))
+                nxt = self._positive(lit, branches)
             else:
-                for branch in branches:
-                    nxt.append(self._step(lit, branch))
+                nxt = [self._step(lit, branch) for branch in branches]
             branches = []
             for b in nxt:
                 (done if b[1] is Status.FALSE else branches).append(b)
             if not branches:
                 break
         return branches + done
+
+    def _positive(self, lit: ir.Pos, branches: list[_Branch]) -> list[_Branch]:
+        """Extend each branch by a positive literal: one branch per row matching, or one UNKNOWN or FALSE."""
+        nxt: list[_Branch] = []
+        memo = self._memo
+        relation, args = lit.atom.relation, lit.atom.args
+        for benv, bstatus, bnodes in branches:
+            pattern = tuple([benv.get(a.name) if a.__class__ is ir.Var else a.value  # type: ignore[union-attr]
+                             for a in args])
+            res = memo.get((relation, pattern))
+            if res is None:
+                res = self.atom(relation, pattern)
+            added = False
+            for row, status, node in res.rows:
+                bound = _unify(args, row, benv)
+                if bound is not None:
+                    nxt.append((bound, bstatus if status is Status.TRUE else _and(bstatus, status),
+                                (*bnodes, node)))
+                    added = True
+            rest_node = res.rest_node
+            if res.rest is Status.UNKNOWN:
+                assert rest_node is not None
+                unbound = {a.name: None for a in args if a.__class__ is ir.Var and benv.get(a.name) is None}
+                nxt.append(({**benv, **unbound}, Status.UNKNOWN, (*bnodes, rest_node)))
+            elif not added:
+                if rest_node is None:  # rows match the pattern, but none repeats a repeated variable
+                    rest_node = self._unmatched(relation, args, pattern)
+                nxt.append((benv, Status.FALSE, (*bnodes, rest_node)))
+        return nxt
 
     def _unmatched(self, relation: str, args: tuple[ir.Term, ...], pattern: Pattern) -> ProofNode:
         names = [a.name for a in args if isinstance(a, ir.Var)]

@@ -69,7 +69,6 @@ def _join(body: tuple[ir.Literal, ...], extents: Mapping[str, Collection[Row]], 
     any other reads ``extents``."""
     envs: list[_Env] = [{}]
     for i, lit in enumerate(body):
-        nxt: list[_Env] = []
         if isinstance(lit, ir.Pos):
             name = lit.atom.relation
             tag: Any = name
@@ -79,43 +78,53 @@ def _join(body: tuple[ir.Literal, ...], extents: Mapping[str, Collection[Row]], 
                 rows, index = own[name], own_index
             else:
                 rows, index = extents.get(name, ()), below
-            args = lit.atom.args
-            for env in envs:
-                positions = tuple(k for k, a in enumerate(args) if isinstance(a, ir.Const) or a.name in env)
-                key = tuple(_value(args[k], env) for k in positions)
-                for row in index.lookup(tag, rows, positions, key):
-                    bound = dict(env)
-                    for term, value in zip(args, row):
-                        if isinstance(term, ir.Var):  # a variable repeated in the atom must match itself
-                            held = bound.setdefault(term.name, value)
-                            if held != value:
-                                break
-                    else:
-                        nxt.append(bound)
+            envs = _join_positive(lit.atom.args, envs, index, tag, rows)
         elif isinstance(lit, ir.Neg):
             rows = extents.get(lit.atom.relation, ())
-            for env in envs:
-                pattern = tuple(_value(a, env) for a in lit.atom.args)
-                if pattern not in rows:
-                    nxt.append(env)
+            envs = [env for env in envs if tuple(_value(a, env) for a in lit.atom.args) not in rows]
         elif isinstance(lit, ir.Compare):
-            nxt = [env for env in envs if compare(lit.op, _value(lit.left, env), _value(lit.right, env))]
+            envs = [env for env in envs if compare(lit.op, _value(lit.left, env), _value(lit.right, env))]
         else:
-            builtin = BUILTINS[lit.function]
-            for env in envs:
-                args = tuple(_value(a, env) for a in lit.args)
-                if not builtin.accepts(args):
-                    continue
-                result = builtin.call(args).value
-                if lit.target.name in env:
-                    if env[lit.target.name] == result:
-                        nxt.append(env)
-                else:
-                    nxt.append({**env, lit.target.name: result})
-        envs = nxt
+            envs = _join_call(lit, envs)
         if not envs:
             break
     return envs
+
+
+def _join_positive(args: tuple[ir.Term, ...], envs: list[_Env], index: _Index, tag: Any,
+                   rows: Collection[Row]) -> list[_Env]:
+    """Each binding extended by each of ``rows`` (looked up in ``index`` under ``tag``) matching the atom's ``args``."""
+    nxt: list[_Env] = []
+    for env in envs:
+        positions = tuple(k for k, a in enumerate(args) if isinstance(a, ir.Const) or a.name in env)
+        key = tuple(_value(args[k], env) for k in positions)
+        for row in index.lookup(tag, rows, positions, key):
+            bound = dict(env)
+            for term, value in zip(args, row):
+                if isinstance(term, ir.Var):  # a variable repeated in the atom must match itself
+                    held = bound.setdefault(term.name, value)
+                    if held != value:
+                        break
+            else:
+                nxt.append(bound)
+    return nxt
+
+
+def _join_call(lit: ir.Call, envs: list[_Env]) -> list[_Env]:
+    """Each binding the built-in accepts, with its result bound to (or matched against) the target."""
+    nxt: list[_Env] = []
+    builtin = BUILTINS[lit.function]
+    for env in envs:
+        args = tuple(_value(a, env) for a in lit.args)
+        if not builtin.accepts(args):
+            continue
+        result = builtin.call(args).value
+        if lit.target.name in env:
+            if env[lit.target.name] == result:
+                nxt.append(env)
+        else:
+            nxt.append({**env, lit.target.name: result})
+    return nxt
 
 
 def fixpoint(program: ir.Program, component: Iterable[str], extents: Mapping[str, Collection[Row]],
@@ -136,13 +145,20 @@ def fixpoint(program: ir.Program, component: Iterable[str], extents: Mapping[str
     while any(delta.values()):
         for name in members:
             total[name] |= delta[name]
-        own_index = _Index()  # the component's rows changed: indexed afresh
-        found: dict[str, set[Row]] = {name: set() for name in members}
-        for rule in rules:
-            for i, lit in enumerate(rule.body):
-                if isinstance(lit, ir.Pos) and delta.get(lit.atom.relation):
-                    head = found[rule.head.relation]
-                    for env in _join(rule.body, extents, below, total, own_index, i, delta[lit.atom.relation]):
-                        head.add(tuple(_value(a, env) for a in rule.head.args))
+        found = _round(rules, extents, below, total, delta)
         delta = {name: found[name] - total[name] for name in members}
     return total
+
+
+def _round(rules: list[ir.Rule], extents: Mapping[str, Collection[Row]], below: _Index,
+           total: dict[str, set[Row]], delta: dict[str, set[Row]]) -> dict[str, set[Row]]:
+    """One semi-naive round: the rows each rule derives with one literal reading the last round's new rows."""
+    own_index = _Index()  # the component's rows changed: indexed afresh
+    found: dict[str, set[Row]] = {name: set() for name in total}
+    for rule in rules:
+        for i, lit in enumerate(rule.body):
+            if isinstance(lit, ir.Pos) and delta.get(lit.atom.relation):
+                head = found[rule.head.relation]
+                for env in _join(rule.body, extents, below, total, own_index, i, delta[lit.atom.relation]):
+                    head.add(tuple(_value(a, env) for a in rule.head.args))
+    return found

@@ -194,21 +194,27 @@ def nullable_columns(program: ir.Program) -> dict[str, list[bool]]:
     while changed:
         changed = False
         for rule in program.rules:
-            var_null: dict[str, bool] = {}
-            for lit in rule.body:
-                if isinstance(lit, ir.Pos):
-                    for i, arg in enumerate(lit.atom.args):
-                        if isinstance(arg, ir.Var):
-                            var_null[arg.name] = var_null.get(arg.name, True) and nullable[lit.atom.relation][i]
-            for lit in rule.body:
-                if isinstance(lit, ir.Call) and lit.target.name not in var_null:
-                    var_null[lit.target.name] = any(var_null.get(a.name, False) for a in lit.args
-                                                    if isinstance(a, ir.Var))
+            var_null = _nullable_variables(rule, nullable)
             for i, arg in enumerate(rule.head.args):
                 if isinstance(arg, ir.Var) and var_null.get(arg.name, False) and not nullable[rule.head.relation][i]:
                     nullable[rule.head.relation][i] = True
                     changed = True
     return nullable
+
+
+def _nullable_variables(rule: ir.Rule, nullable: dict[str, list[bool]]) -> dict[str, bool]:
+    """Whether each variable of ``rule``'s body can be unknown, given the columns ``nullable`` so far."""
+    var_null: dict[str, bool] = {}
+    for lit in rule.body:
+        if isinstance(lit, ir.Pos):
+            for i, arg in enumerate(lit.atom.args):
+                if isinstance(arg, ir.Var):
+                    var_null[arg.name] = var_null.get(arg.name, True) and nullable[lit.atom.relation][i]
+    for lit in rule.body:
+        if isinstance(lit, ir.Call) and lit.target.name not in var_null:
+            var_null[lit.target.name] = any(var_null.get(a.name, False) for a in lit.args
+                                            if isinstance(a, ir.Var))
+    return var_null
 
 
 class _Dialect:
@@ -306,47 +312,17 @@ class _RuleSql:
     def sql(self, head_types: list[str]) -> str:
         prefix = "t_" if self.mode == "T" else "p_"
         n = 0
-        for k, lit in enumerate(self.rule.body):
+        for k, lit in enumerate(self.rule.body):  # the FROM and its joins first, the conditions after
             if isinstance(lit, ir.Pos):
-                alias = f"a{n}"
+                self.positive(lit, f"a{n}", f"{'d' if k == self.delta_at else ''}{prefix}")
                 n += 1
-                self.froms.append(f"{'d' if k == self.delta_at else ''}{prefix}{lit.atom.relation} {alias}")
-                for i, arg in enumerate(lit.atom.args):
-                    col = (f"{alias}.c{i}", self.nullable[lit.atom.relation][i])
-                    if isinstance(arg, ir.Const):
-                        self.where.append(self.eq(col, (_lit(arg.value, self.types[lit.atom.relation][i]), False)))
-                    else:
-                        if arg.name in self.occurrences:
-                            self.where.append(self.eq(col, self.occurrences[arg.name][0]))
-                        self.occurrences.setdefault(arg.name, []).append(col)
         for lit in self.rule.body:
             if isinstance(lit, ir.Call):
-                args = [self.term(a) for a in lit.args]
-                for (count, null), kind in zip(args, BUILTINS[lit.function].arg_types):
-                    if kind == "int":  # a count below zero: the function does not apply (Builtin.accepts)
-                        self.where.append(f"({count} >= 0 OR {count} IS NULL)" if null else f"{count} >= 0")
-                expr = (_builtin(self.dialect, lit.function, [a for a, _ in args]), any(null for _, null in args))
-                if lit.target.name in self.occurrences:
-                    self.where.append(self.eq(expr, self.term(lit.target)))
-                else:
-                    self.occurrences[lit.target.name] = [expr]
+                self.call(lit)
             elif isinstance(lit, ir.Compare):
-                (left, lnull), (right, rnull) = self.term(lit.left), self.term(lit.right)
-                test = f"{left} {_OPS[lit.op]} {right}"
-                unknowns = [f"{e} IS NULL" for e, null in ((left, lnull), (right, rnull)) if null]
-                self.where.append(test if not unknowns else f"({test} OR {' OR '.join(unknowns)})")
+                self.compare(lit)
             elif isinstance(lit, ir.Neg):
-                args = [self.term(a) for a in lit.atom.args]
-                if self.mode == "T":  # definitely not: no possibly-true row matches (its NULLs match anything)
-                    other_null = self.nullable_p[lit.atom.relation]
-                    conds = [self.eq((f"n.c{i}", other_null[i]), a) for i, a in enumerate(args)]
-                    self.where.append(f"NOT EXISTS (SELECT 1 FROM p_{lit.atom.relation} n WHERE "
-                                      f"{' AND '.join(conds) or 'TRUE'})")
-                else:  # possibly not: no definitely-true row matches, or an argument is unknown
-                    conds = [f"n.c{i} = {a}" for i, (a, _) in enumerate(args)]
-                    unknown = " OR ".join(f"{a} IS NULL" for a, null in args if null)
-                    exists = f"EXISTS (SELECT 1 FROM t_{lit.atom.relation} n WHERE {' AND '.join(conds) or 'TRUE'})"
-                    self.where.append(f"({unknown} OR NOT {exists})" if unknown else f"NOT {exists}")
+                self.negation(lit)
         select = ", ".join(f"CAST({self.value(a)} AS {t}) AS c{i}"
                            for i, (a, t) in enumerate(zip(self.rule.head.args, head_types))) or _PLACEHOLDER_VALUE
         sql = f"SELECT {select}"
@@ -355,6 +331,49 @@ class _RuleSql:
         if self.where:
             sql += " WHERE " + " AND ".join(self.where)
         return sql
+
+    def positive(self, lit: ir.Pos, alias: str, prefix: str) -> None:
+        """A positive literal: its table joined as ``alias``, on its constants and repeated variables."""
+        self.froms.append(f"{prefix}{lit.atom.relation} {alias}")
+        for i, arg in enumerate(lit.atom.args):
+            col = (f"{alias}.c{i}", self.nullable[lit.atom.relation][i])
+            if isinstance(arg, ir.Const):
+                self.where.append(self.eq(col, (_lit(arg.value, self.types[lit.atom.relation][i]), False)))
+            else:
+                if arg.name in self.occurrences:
+                    self.where.append(self.eq(col, self.occurrences[arg.name][0]))
+                self.occurrences.setdefault(arg.name, []).append(col)
+
+    def call(self, lit: ir.Call) -> None:
+        """A built-in: its result bound to the target, or compared with it when bound already."""
+        args = [self.term(a) for a in lit.args]
+        for (count, null), kind in zip(args, BUILTINS[lit.function].arg_types):
+            if kind == "int":  # a count below zero: the function does not apply (Builtin.accepts)
+                self.where.append(f"({count} >= 0 OR {count} IS NULL)" if null else f"{count} >= 0")
+        expr = (_builtin(self.dialect, lit.function, [a for a, _ in args]), any(null for _, null in args))
+        if lit.target.name in self.occurrences:
+            self.where.append(self.eq(expr, self.term(lit.target)))
+        else:
+            self.occurrences[lit.target.name] = [expr]
+
+    def compare(self, lit: ir.Compare) -> None:
+        (left, lnull), (right, rnull) = self.term(lit.left), self.term(lit.right)
+        test = f"{left} {_OPS[lit.op]} {right}"
+        unknowns = [f"{e} IS NULL" for e, null in ((left, lnull), (right, rnull)) if null]
+        self.where.append(test if not unknowns else f"({test} OR {' OR '.join(unknowns)})")
+
+    def negation(self, lit: ir.Neg) -> None:
+        args = [self.term(a) for a in lit.atom.args]
+        if self.mode == "T":  # definitely not: no possibly-true row matches (its NULLs match anything)
+            other_null = self.nullable_p[lit.atom.relation]
+            conds = [self.eq((f"n.c{i}", other_null[i]), a) for i, a in enumerate(args)]
+            self.where.append(f"NOT EXISTS (SELECT 1 FROM p_{lit.atom.relation} n WHERE "
+                              f"{' AND '.join(conds) or 'TRUE'})")
+        else:  # possibly not: no definitely-true row matches, or an argument is unknown
+            conds = [f"n.c{i} = {a}" for i, (a, _) in enumerate(args)]
+            unknown = " OR ".join(f"{a} IS NULL" for a, null in args if null)
+            exists = f"EXISTS (SELECT 1 FROM t_{lit.atom.relation} n WHERE {' AND '.join(conds) or 'TRUE'})"
+            self.where.append(f"({unknown} OR NOT {exists})" if unknown else f"NOT {exists}")
 
 
 def _input_select(rel: ir.Relation, mode: str) -> str:

@@ -942,20 +942,24 @@ class VectorEngine:
             assert result.truth is not None
             return status, (None if status == "undetermined" else bool(result.truth[i] == 1)), None
         if result.kind == "list":
-            codes = {c for c, m in result.members.items() if m[i]} | {int(v[i]) for m, v in result.dynamic if m[i]}
-            maybe = ({c for c, m in result.possible.items() if m[i]}
-                     | {int(v[i]) for m, v in result.possible_dynamic if m[i]})
-            unnamed = [None] if result.unnamed is not None and result.unnamed[i] else []
-            outcome = list_outcome(sorted(self._json(c, result.value_type) for c in codes),
-                                   [*(self._json(c, result.value_type) for c in maybe), *unnamed])
-            assert outcome.status == status  # the masks decide it as list_outcome does
-            return status, outcome.answer, outcome.possible
+            return self._decode_list(result, i, status)
         if status == "conflict":
             return status, "CONFLICT", None
         assert result.has_value is not None and result.value is not None
         if not result.has_value[i]:
             return status, None, None
         return status, self._json(int(result.value[i]), result.value_type), None
+
+    def _decode_list(self, result: QuestionResult, i: int, status: str) -> tuple[str, Any, Any]:
+        """(status, members, possible members) of case ``i`` for a list question."""
+        codes = {c for c, m in result.members.items() if m[i]} | {int(v[i]) for m, v in result.dynamic if m[i]}
+        maybe = ({c for c, m in result.possible.items() if m[i]}
+                 | {int(v[i]) for m, v in result.possible_dynamic if m[i]})
+        unnamed = [None] if result.unnamed is not None and result.unnamed[i] else []
+        outcome = list_outcome(sorted(self._json(c, result.value_type) for c in codes),
+                               [*(self._json(c, result.value_type) for c in maybe), *unnamed])
+        assert outcome.status == status  # the masks decide it as list_outcome does
+        return status, outcome.answer, outcome.possible
 
     def _json(self, code: Any, kind: str) -> Any:
         value = self.pool.decode(int(code), kind)
