@@ -82,6 +82,20 @@ POINTS: list[tuple[str, str, str, str]] = [
      "routes", "whether s.26(6)(a) bars a complaint about the social care element"),
     ("leave-without-certificate", "Appeal deadline before the certificate is issued is limb (i)",
      "appeal_deadline", "given only in exceptional circumstances"),
+    ("r12-2-and-3", "Uncertain: an SEN deadline on Saturday 31 July rolls to Monday 2 August, not to September",
+     "appeal_deadline", "does not say how r.12(2) and r.12(3) combine"),
+    ("dd-before-2020", "Before the 2020 amendment: a discrimination claim ending in August moved to September",
+     "appeal_deadline", "transitional provisions were not read"),
+    ("no-roll-outside-tribunal", "Adviser contact deadline on the 2022 state-funeral bank holiday is not moved",
+     "adviser_contact_deadline", "The 2 months are not moved off a weekend"),
+    ("no-roll-outside-tribunal", "Mediation deadline on Christmas Day is not moved",
+     "mediation_deadline", "The 30 days are calendar days and are not moved"),
+    ("no-roll-outside-tribunal", "Response due date on Christmas Day is not moved",
+     "recommendation_response_due", "The 5 weeks end on the same weekday"),
+    ("lgsco-twelve-months", "On the last day of the 12 months the ombudsman is still in time",
+     "complaint_deadline", "complaints more than 12 months late are refused without good reason"),
+    ("phso-one-year", "The PHSO's year from a leap day ends on 28 February",
+     "complaint_deadline", "only from the Camden seed (002)"),
 ]
 
 
