@@ -219,8 +219,7 @@ def run_bench(n: int, peer_dir: Path | None = None, runs: int = 3, seed: int = 4
     backends = []
     for run in (engine.evaluate_numpy, engine.evaluate):  # both compiled backends: numpy and the SQL
         run(questions)
-        backends.append({(line, q): (status, answer, possible)
-                         for line, _, q, status, answer, possible in engine.answers(questions)})
+        backends.append({(line, q): tuple(outcome) for line, _, q, *outcome in engine.answers(questions)})
     same = all(compiled[(i, a.question)] == a.outcome()
                for i, case in enumerate(sample_cases, start=1) for a in kb.ask_many(questions, case)
                for compiled in backends)

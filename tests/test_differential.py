@@ -44,8 +44,7 @@ def compiled_answers(kb: redress.KnowledgeBase, case_list: list[dict[str, Any]],
     out = {}
     for backend, run in (("duckdb", engine.evaluate), ("numpy", engine.evaluate_numpy)):
         run(questions)
-        out[backend] = {(line, q): (status, answer, possible)
-                        for line, _, q, status, answer, possible in engine.answers(questions)}
+        out[backend] = {(line, q): tuple(outcome) for line, _, q, *outcome in engine.answers(questions)}
     return out
 
 
