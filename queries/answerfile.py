@@ -10,14 +10,16 @@
 
 CSV has the same columns (wide: ``<question>.status``, ``<question>.answer`` and, for list
 questions, ``<question>.possible``); lists are joined with ``;``. ``possible`` holds the members
-further facts could add (``{"member": ...}``; the compiled engines do not trace which fields
-would settle each: the engine of record's answers name them), a member the case does not yet
-name as null (CSV: ``(unnamed)``).
+further facts could add, each with the fields that would settle it (``{"member": ...,
+"missing": [...]}``), a member the case does not yet name as null (CSV: ``(unnamed)``).
+``missing`` names the fields that would settle an undetermined answer (a list: the union of its
+possible members'), as the engine of record does; the numpy engine names them, the generated SQL
+does not yet (``null``, and possible members without ``missing``). CSV carries no fields.
 
 A case's text is its head (line number and case id, rendered by the database) followed by one
-*piece* per question. A question has few distinct (status, answer, possible) triples even over a
-million cases, so each distinct piece is rendered once here, in Python, and the cases only carry
-its number: the backends (numpy arrays, or SQL rows) hand over codes, never values.
+*piece* per question. A question has few distinct (status, answer, possible, missing) answers even
+over a million cases, so each distinct piece is rendered once here, in Python, and the cases only
+carry its number: the backends (numpy arrays, or SQL rows) hand over codes, never values.
 """
 
 from __future__ import annotations

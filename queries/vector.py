@@ -17,6 +17,28 @@ differential tests hold them to it).
 Values are encoded as int32 (``CODE``; half the memory traffic of int64): dates as days since
 1970-01-01, integers as themselves, strings as codes from a :class:`Pool` (offset far above any
 date or age, so the kinds never collide).
+
+Missing fields. A P slot also carries the case fields left unknown that it rests on (``fields``),
+so an answer names what would settle it as the engine of record does (``api._missing_fields``:
+the ``missing`` leaves along the proof's UNKNOWN paths, never inside a branch already false):
+
+* an unknown input contributes its field; a rule's branch the union of its literals' (the mask
+  already drops the cases where a literal is known false, where the prover's branch fails);
+* a relation's row the union over the rules and branches that may give it, but nothing where the
+  row is definitely true (``_settled``: the prover proves it TRUE and shows no open way);
+* a negation of a possibly-true atom its fields; nothing where an argument of the negation is
+  itself unknown (the prover cannot look the atom up, "a value it needs is unknown"); comparisons
+  and built-ins name nothing.
+
+The fields are sets of bits (``FIELD_BITS``), piecewise per slot (``Fields``: a set wherever a
+mask holds), so unions and joins are bool operations on masks that exist already, and a per-case
+array is made only for the answers (``_fmat``), within each case's unknown fields; that lets an
+input name its field as one constant. Names come out in the order the rules first read the
+fields (``field_order``), where the engine of record orders them as its proof of the case meets
+them: the same set, not always the same order. Two corners where the prover names fewer are not
+modelled, as no rule here reaches them (the differential tests would show it): its why-not shows
+at most ``explain.MAX_WHY_NOT`` open ways of one atom, and an atom it evaluates with a value bound
+where a P row has an unknown column is TRUE when a T row holds that value.
 """
 
 from __future__ import annotations
@@ -41,7 +63,10 @@ __all__ = ["Pool", "holds", "CaseColumns", "FieldColumn", "VectorProgram", "Ques
 
 Mask = Union[bool, np.ndarray]
 Values = Union[int, np.ndarray]
-Bits = Union[int, np.ndarray]  # a set of case fields (bit k: FIELD_BITS[k]), the same for every case or per case (BITS)
+# A slot's field sets, piecewise: the set ``c`` (bit k: FIELD_BITS[k]) wherever ``m`` holds, united
+# over the pieces. Unions and restrictions are then bool operations and Python (cheap); a per-case
+# array of sets is built only for the answers (see ``_fmat``).
+Fields = tuple[tuple[Mask, int], ...]
 
 _EPOCH = _dt.date(1970, 1, 1)
 _STRING_BASE = 1 << 30  # string codes live far above day numbers and ages
@@ -119,28 +144,65 @@ def _bnot(a: Mask) -> Mask:
     return (not a) if isinstance(a, bool) else ~a
 
 
-def _fbor(a: Bits, b: Bits) -> Bits:
-    """The union of two field sets."""
-    if isinstance(a, int):
-        if a == 0:
-            return b
-        if isinstance(b, int):
-            return a | b
-        return b | BITS(a)
-    if isinstance(b, int):
-        return a if b == 0 else a | BITS(b)
-    return a | b
+def _fu(a: Fields, b: Fields) -> Fields:
+    """The union of two piecewise field sets: pieces of the same set are one, a set that holds
+    everywhere (mask True) absorbs what it contains."""
+    if not b:
+        return a
+    if not a:
+        return b
+    pieces: dict[int, Mask] = {}
+    for m, c in (*a, *b):
+        pieces[c] = _bor(pieces[c], m) if c in pieces else m
+    everywhere = 0
+    for c, m in pieces.items():
+        if m is True:
+            everywhere |= c
+    if not everywhere:
+        return tuple((m, c) for c, m in pieces.items())
+    out: dict[int, Mask] = {everywhere: True}
+    for c, m in pieces.items():
+        rest = c & ~everywhere
+        if rest:
+            out[rest] = _bor(out[rest], m) if rest in out else m
+    return tuple((m, c) for c, m in out.items())
 
 
-def _fwhere(m: Mask, f: Bits) -> Bits:
-    """``f`` where ``m`` holds, else the empty set (a product: many times faster than np.where)."""
-    if m is False or (isinstance(f, int) and f == 0):
-        return 0
-    if m is True:
+def _fmask(mask: Mask, f: Fields) -> Fields:
+    """``f`` only where ``mask`` holds."""
+    if mask is True or not f:
         return f
-    if isinstance(f, int):
-        return m.view(np.uint8) * BITS(f)  # type: ignore[union-attr]
-    return f * m
+    if mask is False:
+        return ()
+    out = []
+    for m, c in f:
+        m = _band(m, mask)
+        if m is not False:
+            out.append((m, c))
+    return tuple(out)
+
+
+def _fmat(f: Fields, unknown: np.ndarray) -> np.ndarray:
+    """A piecewise field set as one set per case, within the case's ``unknown`` fields (pieces
+    may name a field beyond where it is unknown, see ``VectorProgram._input``)."""
+    out: np.ndarray = np.zeros(len(unknown), dtype=BITS)
+    for m, c in f:
+        if isinstance(m, np.ndarray):
+            np.bitwise_or(out, m.view(np.uint8) * BITS(c), out=out)  # a product: many times faster than np.where
+        elif m:
+            np.bitwise_or(out, BITS(c), out=out)
+    np.bitwise_and(out, unknown, out=out)
+    return out
+
+
+def unknown_fields(columns: "CaseColumns") -> np.ndarray:
+    """Each case's unknown (absent) fields as a set: the only fields its answers can miss."""
+    out: np.ndarray = np.zeros(columns.n, dtype=BITS)
+    for k, path in enumerate(FIELD_BITS):
+        col = columns.fields.get(path)
+        if col is not None:
+            np.bitwise_or(out, (~col.known).view(np.uint8) * BITS(1 << k), out=out)
+    return out
 
 
 def holds(m: Mask) -> bool:
@@ -169,7 +231,8 @@ class Slot:
 
     mask: Mask
     cols: tuple[Col, ...]
-    fields: Bits = 0
+    fields: Fields = ()
+    tight: bool = True  # every piece's mask lies within ``mask`` (or is True): uniting needs no restriction
 
 
 @dataclass
@@ -471,15 +534,15 @@ def _refine(codes: np.ndarray, first: np.ndarray, sets: list[np.ndarray]) -> tup
     sets = [f for f in sets if f.any()]
     if not sets or not len(codes):
         return codes, first
-    h = np.zeros(len(codes), dtype=np.uint64)
+    h: np.ndarray = np.zeros(len(codes), dtype=np.uint64)
     for f in sets:  # multiply-xorshift: every bit of each set reaches every bit of the hash
-        h ^= f
-        h *= _MIX
-        h ^= h >> np.uint64(29)
+        np.bitwise_xor(h, f, out=h)
+        np.multiply(h, _MIX, out=h)
+        np.bitwise_xor(h, h >> np.uint64(29), out=h)
     named = np.flatnonzero(h)
     if not len(named):
         return codes, first
-    key = h[named] ^ (codes[named].astype(BITS) * _MIX)
+    key = h[named] ^ (codes[named].astype(np.uint64) * _MIX)
     _, sub = np.unique(key, return_inverse=True)
     split = codes.astype(np.int64, copy=True)
     split[named] = len(first) + sub.reshape(-1)
@@ -531,6 +594,7 @@ class VectorProgram:
         self._lawful = program.static()
         self._constants: dict[str, RelationSlots] = {}
         self._calls: dict[tuple[Any, ...], Any] = {}
+        self._unknown = np.zeros(0, dtype=BITS)  # per evaluation: each case's unknown fields
         constant = [n for n, r in program.relations.items() if r.kind != "input" and n not in self.case_relations]
         for names in map(list, program.components(constant)):
             self._derive_component(names, self._constants)
@@ -559,7 +623,7 @@ class VectorProgram:
                 out.t.append(slot)
                 out.p.append(slot)
             if not rel.as_recorded:
-                out.p.append(Slot(~col.known, (Col(0, True),), 1 << FIELD_BITS.index(rel.field)))
+                out.p.append(Slot(~col.known, (Col(0, True),), ((True, 1 << FIELD_BITS.index(rel.field)),)))
         else:
             assert col.values is not None
             out.t.append(Slot(col.valued, (Col(col.values),)))
@@ -568,8 +632,10 @@ class VectorProgram:
             else:
                 # a row for every case: its value, or "some unknown value"; none for a null "none"
                 unknown = ~col.known
+                # its field is named where it is known too: the answers keep only the fields a case
+                # leaves unknown (``_fmat``), so the set is one constant, and its unions and joins cost nothing
                 out.p.append(Slot(True if col.present is None else col.present | unknown, (Col(col.values, unknown),),
-                                  _fwhere(unknown, 1 << FIELD_BITS.index(rel.field)) if unknown.any() else 0))
+                                  ((True, 1 << FIELD_BITS.index(rel.field)),) if unknown.any() else ()))
         return out
 
     # ------------------------------------------------------------------ rules
@@ -641,6 +707,7 @@ class VectorProgram:
     def evaluate(self, columns: CaseColumns, questions: Iterable[str]) -> dict[str, QuestionResult]:
         qs = list(questions)
         rels = self.relations_for(columns, qs)
+        self._unknown = unknown_fields(columns)
         return {q: self._answer(q, rels, columns.n) for q in qs}
 
     # ------------------------------------------------------------------ answers
@@ -671,20 +738,20 @@ class VectorProgram:
             # bools viewed as int8 are 0/1: truth 1, 0 or -1; status 0 (determined) or 1 (undetermined)
             maybe = _full(_band(p_hit, _bnot(t_hit)), n)
             truth = _full(t_hit, n).view(np.int8) - maybe.view(np.int8)
-            fields: Bits = 0
+            fields: Fields = ()
             for m, s in p_rows:
-                fields = _fbor(fields, _fwhere(m, s.fields))
+                fields = _fu(fields, _fmask(m, s.fields))
             return QuestionResult(name, q.kind, value_type, maybe.view(np.int8).copy(), truth=truth,
-                                  missing=_bits(_fwhere(maybe, fields), n))
+                                  missing=_fmat(_fmask(maybe, fields), self._unknown))
         a = q.answer_position
         assert a is not None
         j = a - 1
         slots = [(m, s.cols[j].values) for m, s in t_rows]
         if q.kind == "list":  # its status is the list rule's, from the members (not the loop below)
             result = QuestionResult(name, q.kind, value_type, np.zeros(n, dtype=np.int8))
-            return self._list_result(result, slots, p_rows, t_rows, j, n)
+            return self._list_result(result, slots, p_rows, t_rows, j, n, self._unknown)
         undetermined: Mask = False
-        missing: Bits = 0
+        missing: Fields = ()
         for m, s in p_rows:  # a possible row that is not among the definite ones leaves the answer open
             c = s.cols[j]
             unsettled: Mask = c.null
@@ -695,10 +762,10 @@ class VectorProgram:
                 same = _bor(same, _band(tm, _equal(ts.cols[j].values, c.values)))
             opens = _band(m, _bor(unsettled, _bnot(same)))
             undetermined = _bor(undetermined, opens)
-            missing = _fbor(missing, _fwhere(opens, s.fields))
+            missing = _fu(missing, _fmask(opens, s.fields))
         open_ = _full(undetermined, n)
         result = QuestionResult(name, q.kind, value_type, open_.view(np.int8).copy(),
-                                missing=_bits(_fwhere(open_, missing), n))
+                                missing=_fmat(_fmask(open_, missing), self._unknown))
         some, several, first = _distinct(slots, n)
         conflict = _full(_band(several, _bnot(open_)), n)
         result.status = open_.view(np.int8) | (conflict.view(np.int8) << 1)
@@ -708,7 +775,7 @@ class VectorProgram:
 
     @staticmethod
     def _list_result(result: QuestionResult, slots: list[tuple[Mask, Any]], p_rows: list[tuple[Mask, Slot]],
-                     t_rows: list[tuple[Mask, Slot]], j: int, n: int) -> QuestionResult:
+                     t_rows: list[tuple[Mask, Slot]], j: int, n: int, unknown: np.ndarray) -> QuestionResult:
         """A list question: established members (``t`` rows), the members a ``p`` row may add that
         no ``t`` row establishes, and where a ``p`` row's member is itself unknown (``unnamed``);
         the status is the contract's list rule (``kb.answers.list_outcome``)."""
@@ -718,13 +785,13 @@ class VectorProgram:
             else:
                 result.dynamic.append((_full(m, n), v))
         unnamed: Mask = False
-        unnamed_fields: Bits = 0
-        fields: dict[int, Bits] = {}
+        unnamed_fields: Fields = ()
+        fields: dict[int, Fields] = {}
         for m, s in p_rows:
             c = s.cols[j]
             some = _band(m, c.null)
             unnamed = _bor(unnamed, some)
-            unnamed_fields = _fbor(unnamed_fields, _fwhere(some, s.fields))
+            unnamed_fields = _fu(unnamed_fields, _fmask(some, s.fields))
             named = _band(m, _bnot(c.null))
             if named is False:
                 continue
@@ -736,13 +803,13 @@ class VectorProgram:
                 continue
             if isinstance(c.values, int):
                 result.possible[c.values] = _full(_bor(result.possible.get(c.values, False), adds), n)
-                fields[c.values] = _fbor(fields.get(c.values, 0), _fwhere(adds, s.fields))
+                fields[c.values] = _fu(fields.get(c.values, ()), _fmask(adds, s.fields))
             else:
                 result.possible_dynamic.append((_full(adds, n), c.values))
-                result.possible_dynamic_fields.append(_bits(_fwhere(adds, s.fields), n))
+                result.possible_dynamic_fields.append(_fmat(_fmask(adds, s.fields), unknown))
         result.unnamed = _full(unnamed, n)
-        result.unnamed_fields = _bits(_fwhere(unnamed, unnamed_fields), n)
-        result.possible_fields = {code: _bits(f, n) for code, f in fields.items()}
+        result.unnamed_fields = _fmat(_fmask(unnamed, unnamed_fields), unknown)
+        result.possible_fields = {code: _fmat(f, unknown) for code, f in fields.items()}
         established: Mask = False
         for m in result.members.values():
             established = _bor(established, m)
@@ -755,10 +822,6 @@ class VectorProgram:
             maybe = _bor(maybe, m)
         result.status = _full(_band(maybe, _bnot(established)), n).view(np.int8).copy()
         return result
-
-
-def _bits(f: Bits, n: int) -> np.ndarray:
-    return np.full(n, f, dtype=BITS) if isinstance(f, int) else f
 
 
 def _full(m: Mask, n: int) -> np.ndarray:
@@ -799,7 +862,7 @@ def _settled(p: list[Slot], t: list[Slot]) -> list[Slot]:
         return p
     out = []
     for s in p:
-        if (isinstance(s.fields, int) and s.fields == 0) or any(c.null is not False for c in s.cols):
+        if not s.fields or any(c.null is not False for c in s.cols):
             out.append(s)
             continue
         true: Mask = False
@@ -813,7 +876,7 @@ def _settled(p: list[Slot], t: list[Slot]) -> list[Slot]:
         if true is False:
             out.append(s)
         else:
-            out.append(Slot(s.mask, s.cols, 0 if true is True else _fwhere(_bnot(true), s.fields)))
+            out.append(Slot(s.mask, s.cols, _fmask(_bnot(true), s.fields), False))
     return out
 
 
@@ -839,9 +902,27 @@ def _same(a: list[Slot], b: list[Slot], fields: bool = False) -> bool:
         for s, o in zip(slots, others):
             if not np.array_equal(o.mask, s.mask):
                 return False
-            if fields and not (s.fields is o.fields or np.array_equal(s.fields, o.fields)):
+            if fields and not (s.fields is o.fields or _same_fields(s.fields, o.fields)):
                 return False
     return True
+
+
+def _everywhere(f: Fields) -> int | None:
+    """The one set ``f`` holds wherever its slot does (0: none), or None if it varies."""
+    if not f:
+        return 0
+    return f[0][1] if len(f) == 1 and f[0][0] is True else None
+
+
+def _within(s: Slot) -> Fields:
+    """A slot's field pieces restricted to where it holds (for uniting it with another row's)."""
+    if s.tight:
+        return tuple((s.mask if m is True else m, c) for m, c in s.fields)
+    return _fmask(s.mask, s.fields)
+
+
+def _same_fields(a: Fields, b: Fields) -> bool:
+    return len(a) == len(b) and all(ca == cb and (ma is mb or np.array_equal(ma, mb)) for (ma, ca), (mb, cb) in zip(a, b))
 
 
 def _merge(slots: list[Slot]) -> list[Slot]:
@@ -855,12 +936,10 @@ def _merge(slots: list[Slot]) -> list[Slot]:
         old = merged.get(key)
         if old is None:
             merged[key] = s
-        elif old.fields is s.fields or (isinstance(s.fields, int) and isinstance(old.fields, int)
-                                        and s.fields == old.fields):
+        elif old.fields is s.fields or _everywhere(old.fields) == _everywhere(s.fields) is not None:
             merged[key] = Slot(_bor(old.mask, s.mask), s.cols, s.fields)
         else:
-            merged[key] = Slot(_bor(old.mask, s.mask), s.cols,
-                               _fbor(_fwhere(old.mask, old.fields), _fwhere(s.mask, s.fields)))
+            merged[key] = Slot(_bor(old.mask, s.mask), s.cols, _fu(_within(old), _within(s)))
     return list(merged.values())
 
 
@@ -873,7 +952,7 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
 class _Branch:
     mask: Mask
     env: dict[str, Col]
-    fields: Bits = 0  # P only: the unknown fields its literals rest on (where ``mask``)
+    fields: Fields = ()  # P only: the unknown fields its literals rest on (where ``mask``)
 
 
 class _Rule:
@@ -927,7 +1006,10 @@ class _Rule:
             cols = tuple(self.term(t, b.env) for t in head)
             if self.mode == "T":
                 cols = tuple(Col(c.values) for c in cols)
-            out.append(Slot(b.mask, cols, b.fields if self.mode == "P" else 0))
+            if self.mode == "P":
+                out.append(Slot(b.mask, cols, b.fields, all(m is True for m, _ in b.fields)))
+            else:
+                out.append(Slot(b.mask, cols))
         return out
 
     def _args(self, atom: ir.Atom) -> tuple[ir.Term, ...]:
@@ -958,7 +1040,7 @@ class _Rule:
                     else:
                         env[arg.name] = col
                 if mask is not False:
-                    out.append(_Branch(mask, env, _fbor(b.fields, s.fields) if self.mode == "P" else 0))
+                    out.append(_Branch(mask, env, _fu(b.fields, s.fields) if self.mode == "P" else ()))
         return out
 
     def call(self, lit: ir.Call, b: _Branch) -> _Branch:
@@ -1009,17 +1091,17 @@ class _Rule:
         mask = _band(b.mask, _bor(unknown, _bnot(found)))
         # the negated atom's open ways: its possible rows that may match; an argument that is
         # itself unknown names nothing (the proof builder cannot look the atom up)
-        fields: Bits = 0
+        fields: Fields = ()
         if mask is not False:
+            known = _bnot(unknown)
             for s in rel.p:
-                if isinstance(s.fields, int) and s.fields == 0:
+                if not s.fields:
                     continue
-                m = s.mask
+                m = _band(s.mask, known)
                 for a, c in zip(args, s.cols):
                     m = _band(m, _bor(_static(a.values == c.values), c.null))
-                fields = _fbor(fields, _fwhere(m, s.fields))
-            fields = _fwhere(_bnot(unknown), fields)
-        return _Branch(mask, b.env, _fbor(b.fields, fields))
+                fields = _fu(fields, _fmask(m, s.fields))
+        return _Branch(mask, b.env, _fu(b.fields, fields))
 
 
 def columns_from_cases(cases: Sequence[Any], pool: Pool) -> CaseColumns:
