@@ -58,11 +58,11 @@ class Answer:
     details: dict[str, Any] | None = None  # local_contacts: each service's name, contacts and seed
     in_force: tuple[tuple[str, str | None, str | None], ...] = ()  # (provision, from, until) of each citation
 
-    def outcome(self) -> tuple[str, Any, list[Any] | None]:
-        """(status, answer, possible members) as JSON values: what every backend gives alike
-        (the compiled batch engines do not trace the fields that would settle each member)."""
+    def outcome(self) -> tuple[str, Any, list[dict[str, Any]] | None, list[str]]:
+        """(status, answer, possible, missing) as JSON values: what every backend gives alike,
+        the compiled batch engines included (each possible member as ``{"member", "missing"}``)."""
         return (self.status, _jsonable(self.answer),
-                None if self.possible is None else [_jsonable(p.member) for p in self.possible])
+                None if self.possible is None else [p.to_dict() for p in self.possible], list(self.missing))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

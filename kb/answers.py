@@ -8,7 +8,8 @@ contract's ``status`` / ``answer`` / ``possible`` (shared/spec/contract.md, "Lis
 - the answer is ``determined`` once one member is established, or when nothing more could be
   added; ``undetermined`` (answer null) only when nothing is established and something could be;
 - ``possible`` lists each member that further facts could add (``None``: members the case does
-  not yet name), with the fields that would settle it where the backend knows them.
+  not yet name), with the fields that would settle it (the engine of record and numpy name
+  them; the generated SQL does not yet).
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-__all__ = ["Possible", "ListOutcome", "list_outcome", "member_key"]
+__all__ = ["Possible", "ListOutcome", "list_outcome", "member_key", "comparable_outcome", "without_fields"]
 
 
 @dataclass(frozen=True)
 class Possible:
     """A member a list answer may yet gain, and the case fields that would settle it.
-    ``missing`` is None where the backend does not trace fields (the compiled batch engines)."""
+    ``missing`` is None where a backend does not trace fields (the generated SQL, for now)."""
 
     member: Any
     missing: tuple[str, ...] | None = ()
@@ -59,3 +60,22 @@ def list_outcome(established: Iterable[Any], possible: Iterable[Any]) -> ListOut
 def _json(value: Any) -> Any:
     isoformat = getattr(value, "isoformat", None)
     return isoformat() if isoformat is not None else value
+
+
+def comparable_outcome(outcome: tuple[Any, Any, Any, Any]) -> tuple[Any, Any, Any, Any]:
+    """An answer's (status, answer, possible, missing) with each set of fields as a sorted list:
+    what two backends must agree on. The fields are a set: the engine of record lists them in the
+    order its proof of the case meets them, the compiled engines in the order the rules first
+    read them (``vector.field_order``), and the two orders can differ."""
+    status, answer, possible, missing = outcome
+    return (status, answer,
+            None if possible is None else [{**p, "missing": sorted(p["missing"])} if p.get("missing") is not None
+                                           else p for p in possible],
+            None if missing is None else sorted(missing))
+
+
+def without_fields(outcome: tuple[Any, Any, Any, Any]) -> tuple[Any, Any, Any]:
+    """(status, answer, possible members): what a backend that does not name fields (the
+    generated SQL, for now) shares with the others."""
+    status, answer, possible, _ = outcome
+    return status, answer, None if possible is None else [p["member"] for p in possible]

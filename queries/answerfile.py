@@ -10,14 +10,16 @@
 
 CSV has the same columns (wide: ``<question>.status``, ``<question>.answer`` and, for list
 questions, ``<question>.possible``); lists are joined with ``;``. ``possible`` holds the members
-further facts could add (``{"member": ...}``; the compiled engines do not trace which fields
-would settle each: the engine of record's answers name them), a member the case does not yet
-name as null (CSV: ``(unnamed)``).
+further facts could add, each with the fields that would settle it (``{"member": ...,
+"missing": [...]}``), a member the case does not yet name as null (CSV: ``(unnamed)``).
+``missing`` names the fields that would settle an undetermined answer (a list: the union of its
+possible members'), as the engine of record does; the numpy engine names them, the generated SQL
+does not yet (``null``, and possible members without ``missing``). CSV carries no fields.
 
 A case's text is its head (line number and case id, rendered by the database) followed by one
-*piece* per question. A question has few distinct (status, answer, possible) triples even over a
-million cases, so each distinct piece is rendered once here, in Python, and the cases only carry
-its number: the backends (numpy arrays, or SQL rows) hand over codes, never values.
+*piece* per question. A question has few distinct (status, answer, possible, missing) answers even
+over a million cases, so each distinct piece is rendered once here, in Python, and the cases only
+carry its number: the backends (numpy arrays, or SQL rows) hand over codes, never values.
 """
 
 from __future__ import annotations
@@ -44,12 +46,8 @@ def csv_value(value: Any) -> str:
     return str(value)
 
 
-def _possible(members: list[Any]) -> list[dict[str, Any]]:
-    return [{"member": m} for m in members]
-
-
-def _csv_members(members: list[Any]) -> str:
-    return ";".join("(unnamed)" if m is None else str(m) for m in members)
+def _csv_members(possible: list[dict[str, Any]]) -> str:
+    return ";".join("(unnamed)" if p["member"] is None else str(p["member"]) for p in possible)
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # one encoder: json.dumps builds one a call
@@ -118,9 +116,11 @@ class Layout:
             return ""
         return "\n" if self.fmt == "csv" else "}}\n"
 
-    def piece(self, position: int, status: str, answer: Any, possible: list[Any] | None) -> str:
+    def piece(self, position: int, status: str, answer: Any, possible: list[dict[str, Any]] | None,
+              missing: list[str]) -> str:
         """The text of question number ``position``'s answer for a case, after the head;
-        ``possible``: a list question's members that further facts could add (else None)."""
+        ``possible``: a list question's members that further facts could add, each as
+        ``{"member", "missing"}`` (else None); ``missing``: the fields that would settle it."""
         q = self.questions[position]
         if self.fmt == "csv":
             cell = "" if possible is None else _csv_members(possible)
@@ -129,18 +129,15 @@ class Layout:
             cells = [status, csv_value(answer)] + ([cell] if q in self.lists else [])
             lead = _csv_row([self.rules_version, self.engine]) if position == 0 else ""
             return lead + "," + _csv_row(cells)
-        shown = None if possible is None else _possible(possible)
-        # the contract's answer shape: ``missing`` is [] when nothing more could settle or add to the
-        # answer; these engines do not name the fields an undetermined answer or a possible member
-        # waits on, so there it is null (ask, or --engine pydatalog, names them)
-        missing = _json([] if status == "determined" and not possible else None)
+        shown = possible
+        missing_text = _json(missing)
         if self.layout == "long":
             return (f'{_json(q)},"status":{_json(status)},"answer":{_json(answer)},"possible":{_json(shown)},'
-                    f'"missing":{missing},"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)}}}\n')
+                    f'"missing":{missing_text},"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)}}}\n')
         lead = (f',"rules_version":{_json(self.rules_version)},"engine":{_json(self.engine)},"answers":{{'
                 if position == 0 else ",")
         extra = f',"possible":{_json(shown)}' if shown is not None else ""
-        return f'{lead}{_json(q)}:{{"status":{_json(status)},"answer":{_json(answer)}{extra},"missing":{missing}}}'
+        return f'{lead}{_json(q)}:{{"status":{_json(status)},"answer":{_json(answer)}{extra},"missing":{missing_text}}}'
 
     def text_sql(self, line: str, case_id: str, codes: Sequence[str], pieces: str) -> str:
         """SQL for a case's whole text: ``codes`` are the per-question piece numbers (1-based

@@ -474,8 +474,7 @@ class ColumnarEngine:
         position = {q: k for k, q in enumerate(questions)}
         rows = []
         for q, status, answer, possible in combos:
-            pieces.append(layout.piece(position[q], status, None if answer is None else json.loads(answer),
-                                       None if possible is None else json.loads(possible)))
+            pieces.append(layout.piece(position[q], *_sql_outcome(status, answer, possible)))
             rows.append((q, status, answer, possible, len(pieces)))
         self.con.execute("CREATE OR REPLACE TEMP TABLE redress_combos (question VARCHAR, status VARCHAR, answer VARCHAR, "
                          "possible VARCHAR, code INTEGER)")
@@ -528,8 +527,8 @@ class ColumnarEngine:
         assert row is not None
         return int(row[0]), int(row[1])
 
-    def answers(self, questions: list[str]) -> Iterator[tuple[int, str | None, str, str, Any, Any]]:
-        """(line, case id, question, status, answer, possible) in line and question order."""
+    def answers(self, questions: list[str]) -> Iterator[tuple[int, str | None, str, str, Any, Any, Any]]:
+        """(line, case id, question, status, answer, possible, missing) in line and question order."""
         if self.backend == "numpy":
             assert self._results is not None
             case_ids, results = self._results
@@ -542,5 +541,12 @@ class ColumnarEngine:
                                 f"c.case_id = a.case_id ORDER BY a.case_id, list_position({_list(questions)}, a.question)"
                                 ).fetchall()
         for line, cid, question, status, answer, possible in rows:
-            yield (int(line), cid, question, status, json.loads(answer) if answer is not None else None,
-                   json.loads(possible) if possible is not None else None)
+            yield (int(line), cid, question, *_sql_outcome(status, answer, possible))
+
+
+def _sql_outcome(status: str, answer: str | None, possible: str | None) -> tuple[str, Any, Any, Any]:
+    """(status, answer, possible, missing) from the SQL answer's texts."""
+    members = None if possible is None else json.loads(possible)
+    return (status, None if answer is None else json.loads(answer),
+            None if members is None else [{"member": m} for m in members],
+            [] if status == "determined" and not members else None)

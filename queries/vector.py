@@ -17,6 +17,28 @@ differential tests hold them to it).
 Values are encoded as int32 (``CODE``; half the memory traffic of int64): dates as days since
 1970-01-01, integers as themselves, strings as codes from a :class:`Pool` (offset far above any
 date or age, so the kinds never collide).
+
+Missing fields. A P slot also carries the case fields left unknown that it rests on (``fields``),
+so an answer names what would settle it as the engine of record does (``api._missing_fields``:
+the ``missing`` leaves along the proof's UNKNOWN paths, never inside a branch already false):
+
+* an unknown input contributes its field; a rule's branch the union of its literals' (the mask
+  already drops the cases where a literal is known false, where the prover's branch fails);
+* a relation's row the union over the rules and branches that may give it, but nothing where the
+  row is definitely true (``_settled``: the prover proves it TRUE and shows no open way);
+* a negation of a possibly-true atom its fields; nothing where an argument of the negation is
+  itself unknown (the prover cannot look the atom up, "a value it needs is unknown"); comparisons
+  and built-ins name nothing.
+
+The fields are sets of bits (``FIELD_BITS``), piecewise per slot (``Fields``: a set wherever a
+mask holds), so unions and joins are bool operations on masks that exist already, and a per-case
+array is made only for the answers (``_fmat``), within each case's unknown fields; that lets an
+input name its field as one constant. Names come out in the order the rules first read the
+fields (``field_order``), where the engine of record orders them as its proof of the case meets
+them: the same set, not always the same order. Two corners where the prover names fewer are not
+modelled, as no rule here reaches them (the differential tests would show it): its why-not shows
+at most ``explain.MAX_WHY_NOT`` open ways of one atom, and an atom it evaluates with a value bound
+where a P row has an unknown column is TRUE when a T row holds that value.
 """
 
 from __future__ import annotations
@@ -41,6 +63,10 @@ __all__ = ["Pool", "holds", "CaseColumns", "FieldColumn", "VectorProgram", "Ques
 
 Mask = Union[bool, np.ndarray]
 Values = Union[int, np.ndarray]
+# A slot's field sets, piecewise: the set ``c`` (bit k: FIELD_BITS[k]) wherever ``m`` holds, united
+# over the pieces. Unions and restrictions are then bool operations and Python (cheap); a per-case
+# array of sets is built only for the answers (see ``_fmat``).
+Fields = tuple[tuple[Mask, int], ...]
 
 _EPOCH = _dt.date(1970, 1, 1)
 _STRING_BASE = 1 << 30  # string codes live far above day numbers and ages
@@ -49,6 +75,9 @@ CODE = np.int32
 CALENDAR_END = dates.MAX_DATE + _dt.timedelta(days=40)
 STATUS_DETERMINED, STATUS_UNDETERMINED, STATUS_CONFLICT = 0, 1, 2
 STATUS_NAMES = ("determined", "undetermined", "conflict")
+FIELD_BITS = tuple(FIELDS)  # bit k of a field set is FIELD_BITS[k]
+assert len(FIELD_BITS) <= 64, "a field set is one machine word"
+BITS = np.uint32 if len(FIELD_BITS) <= 32 else np.uint64  # the narrower, the less memory each pass reads
 
 
 # ---------------------------------------------------------------------- values
@@ -115,6 +144,67 @@ def _bnot(a: Mask) -> Mask:
     return (not a) if isinstance(a, bool) else ~a
 
 
+def _fu(a: Fields, b: Fields) -> Fields:
+    """The union of two piecewise field sets: pieces of the same set are one, a set that holds
+    everywhere (mask True) absorbs what it contains."""
+    if not b:
+        return a
+    if not a:
+        return b
+    pieces: dict[int, Mask] = {}
+    for m, c in (*a, *b):
+        pieces[c] = _bor(pieces[c], m) if c in pieces else m
+    everywhere = 0
+    for c, m in pieces.items():
+        if m is True:
+            everywhere |= c
+    if not everywhere:
+        return tuple((m, c) for c, m in pieces.items())
+    out: dict[int, Mask] = {everywhere: True}
+    for c, m in pieces.items():
+        rest = c & ~everywhere
+        if rest:
+            out[rest] = _bor(out[rest], m) if rest in out else m
+    return tuple((m, c) for c, m in out.items())
+
+
+def _fmask(mask: Mask, f: Fields) -> Fields:
+    """``f`` only where ``mask`` holds."""
+    if mask is True or not f:
+        return f
+    if mask is False:
+        return ()
+    out = []
+    for m, c in f:
+        m = _band(m, mask)
+        if m is not False:
+            out.append((m, c))
+    return tuple(out)
+
+
+def _fmat(f: Fields, unknown: np.ndarray) -> np.ndarray:
+    """A piecewise field set as one set per case, within the case's ``unknown`` fields (pieces
+    may name a field beyond where it is unknown, see ``VectorProgram._input``)."""
+    out: np.ndarray = np.zeros(len(unknown), dtype=BITS)
+    for m, c in f:
+        if isinstance(m, np.ndarray):
+            np.bitwise_or(out, m.view(np.uint8) * BITS(c), out=out)  # a product: many times faster than np.where
+        elif m:
+            np.bitwise_or(out, BITS(c), out=out)
+    np.bitwise_and(out, unknown, out=out)
+    return out
+
+
+def unknown_fields(columns: "CaseColumns") -> np.ndarray:
+    """Each case's unknown (absent) fields as a set: the only fields its answers can miss."""
+    out: np.ndarray = np.zeros(columns.n, dtype=BITS)
+    for k, path in enumerate(FIELD_BITS):
+        col = columns.fields.get(path)
+        if col is not None:
+            np.bitwise_or(out, (~col.known).view(np.uint8) * BITS(1 << k), out=out)
+    return out
+
+
 def holds(m: Mask) -> bool:
     """Whether a mask the same for every case (a bool, or a built-in's scalar result) holds."""
     if isinstance(m, np.ndarray) and m.ndim:
@@ -135,8 +225,14 @@ class Col:
 
 @dataclass(frozen=True)
 class Slot:
+    """A row pattern: where it holds (``mask``) and its columns. A possibly-true slot also carries
+    ``fields``, the case fields left unknown that it rests on (read only where ``mask`` holds;
+    empty where its row is definitely true, see ``_settled``): ``missing`` in the answers."""
+
     mask: Mask
     cols: tuple[Col, ...]
+    fields: Fields = ()
+    tight: bool = True  # every piece's mask lies within ``mask`` (or is True): uniting needs no restriction
 
 
 @dataclass
@@ -337,6 +433,13 @@ class QuestionResult:
     possible: dict[int, np.ndarray] = field(default_factory=dict)
     possible_dynamic: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     unnamed: np.ndarray | None = None
+    # the case fields (uint64 sets, bit k: FIELD_BITS[k]) that would settle an undetermined
+    # answer (``missing``, yes/no and value questions), or add each possible member of a list
+    # (keyed like ``possible``, parallel to ``possible_dynamic``, and for ``unnamed``); zero elsewhere
+    missing: np.ndarray | None = None
+    possible_fields: dict[int, np.ndarray] = field(default_factory=dict)
+    possible_dynamic_fields: list[np.ndarray] = field(default_factory=list)
+    unnamed_fields: np.ndarray | None = None
 
     @classmethod
     def empty(cls, question: str, kind: str, value_type: str, n: int) -> "QuestionResult":
@@ -361,15 +464,29 @@ class QuestionResult:
                 if code not in mine:
                     mine[code] = np.zeros(n, dtype=bool)
                 mine[code][index] = m
+        for code, f in part.possible_fields.items():
+            if code not in self.possible_fields:
+                self.possible_fields[code] = np.zeros(n, dtype=BITS)
+            self.possible_fields[code][index] = f
         for mine_d, theirs_d in ((self.dynamic, part.dynamic), (self.possible_dynamic, part.possible_dynamic)):
             for m, v in theirs_d:
                 full_m, full_v = np.zeros(n, dtype=bool), np.zeros(n, dtype=CODE)
                 full_m[index], full_v[index] = m, v
                 mine_d.append((full_m, full_v))
+        for f in part.possible_dynamic_fields:
+            full_f = np.zeros(n, dtype=BITS)
+            full_f[index] = f
+            self.possible_dynamic_fields.append(full_f)
         if part.unnamed is not None:
             if self.unnamed is None:
                 self.unnamed = np.zeros(n, dtype=bool)
             self.unnamed[index] = part.unnamed
+        for name in ("missing", "unnamed_fields"):
+            theirs_f = getattr(part, name)
+            if theirs_f is not None:
+                if getattr(self, name) is None:
+                    setattr(self, name, np.zeros(n, dtype=BITS))
+                getattr(self, name)[index] = theirs_f
 
     def distinct(self) -> tuple[np.ndarray, np.ndarray]:
         """(code per case, one case per code): cases with the same code have the same status,
@@ -401,8 +518,45 @@ class QuestionResult:
             key, columns = (key << 60) | columns[0], []  # status (2 bits) and up to 60 members fit one word
         codes, first = _dense(key)
         for column in columns:  # rarely more than one word: refine the codes column by column
-            codes, first = _refine(codes, column)
+            codes, first = _split(codes, column)
+        return _refine(codes, first, self.field_sets())
+
+    def field_sets(self) -> list[np.ndarray]:
+        """Every field-set array of the answer (see ``missing``), in a fixed order."""
+        found = [self.missing, *(self.possible_fields.get(c) for c in sorted(self.possible)),
+                 *self.possible_dynamic_fields, self.unnamed_fields]
+        return [f for f in found if f is not None]
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it mixes bits, and is undone by nothing else
+
+
+def _refine(codes: np.ndarray, first: np.ndarray, sets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The codes split further by the field sets, exactly: the sets are hashed to one word, the
+    cases that name any field are coded by (code, hash) in one sort, and the split is checked
+    against every set (a hash collision, never seen, falls back to comparing the sets themselves)."""
+    sets = [f for f in sets if f.any()]
+    if not sets or not len(codes):
         return codes, first
+    h: np.ndarray = np.zeros(len(codes), dtype=np.uint64)
+    for f in sets:  # multiply-xorshift: every bit of each set reaches every bit of the hash
+        np.bitwise_xor(h, f, out=h)
+        np.multiply(h, _MIX, out=h)
+        np.bitwise_xor(h, h >> np.uint64(29), out=h)
+    named = np.flatnonzero(h)
+    if not len(named):
+        return codes, first
+    key = h[named] ^ (codes[named].astype(np.uint64) * _MIX)
+    _, sub = np.unique(key, return_inverse=True)
+    split = codes.astype(np.int64, copy=True)
+    split[named] = len(first) + sub.reshape(-1)
+    out, out_first = _dense(split)
+    rep = out_first[out]
+    if np.array_equal(codes[rep], codes) and all(np.array_equal(f[rep], f) for f in sets):
+        return out, out_first
+    for f in sets:  # the exact split, set by set
+        codes, first = _split(codes, f.astype(np.int64))
+    return codes, first
 
 
 def _dense(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -423,7 +577,7 @@ def _dense(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes.reshape(-1), first
 
 
-def _refine(codes: np.ndarray, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _split(codes: np.ndarray, column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes for the distinct (code, column value) pairs, in the same order as
     ``np.unique(np.stack([codes, column], axis=1), axis=0)`` would give them (pairs sorted by
     code, then value), and the first case of each: both columns are made dense first, so the
@@ -451,6 +605,7 @@ class VectorProgram:
         self._lawful = program.static()
         self._constants: dict[str, RelationSlots] = {}
         self._calls: dict[tuple[Any, ...], Any] = {}
+        self._unknown = np.zeros(0, dtype=BITS)  # per evaluation: each case's unknown fields
         constant = [n for n, r in program.relations.items() if r.kind != "input" and n not in self.case_relations]
         for names in map(list, program.components(constant)):
             self._derive_component(names, self._constants)
@@ -479,7 +634,7 @@ class VectorProgram:
                 out.t.append(slot)
                 out.p.append(slot)
             if not rel.as_recorded:
-                out.p.append(Slot(~col.known, (Col(0, True),)))
+                out.p.append(Slot(~col.known, (Col(0, True),), ((True, 1 << FIELD_BITS.index(rel.field)),)))
         else:
             assert col.values is not None
             out.t.append(Slot(col.valued, (Col(col.values),)))
@@ -487,7 +642,11 @@ class VectorProgram:
                 out.p.append(out.t[0])
             else:
                 # a row for every case: its value, or "some unknown value"; none for a null "none"
-                out.p.append(Slot(True if col.present is None else col.present | ~col.known, (Col(col.values, ~col.known),)))
+                unknown = ~col.known
+                # its field is named where it is known too: the answers keep only the fields a case
+                # leaves unknown (``_fmat``), so the set is one constant, and its unions and joins cost nothing
+                out.p.append(Slot(True if col.present is None else col.present | unknown, (Col(col.values, unknown),),
+                                  ((True, 1 << FIELD_BITS.index(rel.field)),) if unknown.any() else ()))
         return out
 
     # ------------------------------------------------------------------ rules
@@ -496,7 +655,8 @@ class VectorProgram:
         for rule in self.program.rules_for(name):
             for mode in ("T", "P"):
                 out.mode(mode).extend(_Rule(self, rule, mode, rels).slots())
-        return RelationSlots(_merge(out.t), _merge(out.p))
+        t = _merge(out.t)
+        return RelationSlots(t, _settled(_merge(out.p), t))
 
     def _derive_component(self, names: list[str], rels: dict[str, RelationSlots]) -> None:
         if names[0] not in self.program.recursive():  # a single relation that does not read itself
@@ -511,7 +671,7 @@ class VectorProgram:
             rels[name] = RelationSlots()
         for _ in range(1000):
             new = {name: self._derive(name, rels) for name in names}
-            stable = all(_same(new[n].t, rels[n].t) and _same(new[n].p, rels[n].p) for n in names)
+            stable = all(_same(new[n].t, rels[n].t) and _same(new[n].p, rels[n].p, fields=True) for n in names)
             rels.update(new)
             if stable:
                 return
@@ -558,6 +718,7 @@ class VectorProgram:
     def evaluate(self, columns: CaseColumns, questions: Iterable[str]) -> dict[str, QuestionResult]:
         qs = list(questions)
         rels = self.relations_for(columns, qs)
+        self._unknown = unknown_fields(columns)
         return {q: self._answer(q, rels, columns.n) for q in qs}
 
     # ------------------------------------------------------------------ answers
@@ -588,15 +749,20 @@ class VectorProgram:
             # bools viewed as int8 are 0/1: truth 1, 0 or -1; status 0 (determined) or 1 (undetermined)
             maybe = _full(_band(p_hit, _bnot(t_hit)), n)
             truth = _full(t_hit, n).view(np.int8) - maybe.view(np.int8)
-            return QuestionResult(name, q.kind, value_type, maybe.view(np.int8).copy(), truth=truth)
+            fields: Fields = ()
+            for m, s in p_rows:
+                fields = _fu(fields, _fmask(m, s.fields))
+            return QuestionResult(name, q.kind, value_type, maybe.view(np.int8).copy(), truth=truth,
+                                  missing=_fmat(_fmask(maybe, fields), self._unknown))
         a = q.answer_position
         assert a is not None
         j = a - 1
         slots = [(m, s.cols[j].values) for m, s in t_rows]
         if q.kind == "list":  # its status is the list rule's, from the members (not the loop below)
             result = QuestionResult(name, q.kind, value_type, np.zeros(n, dtype=np.int8))
-            return self._list_result(result, slots, p_rows, t_rows, j, n)
+            return self._list_result(result, slots, p_rows, t_rows, j, n, self._unknown)
         undetermined: Mask = False
+        missing: Fields = ()
         for m, s in p_rows:  # a possible row that is not among the definite ones leaves the answer open
             c = s.cols[j]
             unsettled: Mask = c.null
@@ -605,9 +771,12 @@ class VectorProgram:
             same: Mask = False
             for tm, ts in t_rows:
                 same = _bor(same, _band(tm, _equal(ts.cols[j].values, c.values)))
-            undetermined = _bor(undetermined, _band(m, _bor(unsettled, _bnot(same))))
+            opens = _band(m, _bor(unsettled, _bnot(same)))
+            undetermined = _bor(undetermined, opens)
+            missing = _fu(missing, _fmask(opens, s.fields))
         open_ = _full(undetermined, n)
-        result = QuestionResult(name, q.kind, value_type, open_.view(np.int8).copy())
+        result = QuestionResult(name, q.kind, value_type, open_.view(np.int8).copy(),
+                                missing=_fmat(_fmask(open_, missing), self._unknown))
         some, several, first = _distinct(slots, n)
         conflict = _full(_band(several, _bnot(open_)), n)
         result.status = open_.view(np.int8) | (conflict.view(np.int8) << 1)
@@ -617,7 +786,7 @@ class VectorProgram:
 
     @staticmethod
     def _list_result(result: QuestionResult, slots: list[tuple[Mask, Any]], p_rows: list[tuple[Mask, Slot]],
-                     t_rows: list[tuple[Mask, Slot]], j: int, n: int) -> QuestionResult:
+                     t_rows: list[tuple[Mask, Slot]], j: int, n: int, unknown: np.ndarray) -> QuestionResult:
         """A list question: established members (``t`` rows), the members a ``p`` row may add that
         no ``t`` row establishes, and where a ``p`` row's member is itself unknown (``unnamed``);
         the status is the contract's list rule (``kb.answers.list_outcome``)."""
@@ -627,9 +796,13 @@ class VectorProgram:
             else:
                 result.dynamic.append((_full(m, n), v))
         unnamed: Mask = False
+        unnamed_fields: Fields = ()
+        fields: dict[int, Fields] = {}
         for m, s in p_rows:
             c = s.cols[j]
-            unnamed = _bor(unnamed, _band(m, c.null))
+            some = _band(m, c.null)
+            unnamed = _bor(unnamed, some)
+            unnamed_fields = _fu(unnamed_fields, _fmask(some, s.fields))
             named = _band(m, _bnot(c.null))
             if named is False:
                 continue
@@ -641,9 +814,13 @@ class VectorProgram:
                 continue
             if isinstance(c.values, int):
                 result.possible[c.values] = _full(_bor(result.possible.get(c.values, False), adds), n)
+                fields[c.values] = _fu(fields.get(c.values, ()), _fmask(adds, s.fields))
             else:
                 result.possible_dynamic.append((_full(adds, n), c.values))
+                result.possible_dynamic_fields.append(_fmat(_fmask(adds, s.fields), unknown))
         result.unnamed = _full(unnamed, n)
+        result.unnamed_fields = _fmat(_fmask(unnamed, unnamed_fields), unknown)
+        result.possible_fields = {code: _fmat(f, unknown) for code, f in fields.items()}
         established: Mask = False
         for m in result.members.values():
             established = _bor(established, m)
@@ -688,31 +865,92 @@ def _distinct(slots: list[tuple[Mask, Values]], n: int) -> tuple[Mask, Mask, np.
     return some, several, first
 
 
+def _settled(p: list[Slot], t: list[Slot]) -> list[Slot]:
+    """Possibly-true slots whose fields are emptied where their row is definitely true: the proof
+    builder proves such a row TRUE, so no field is missing for it, whatever other rules leave
+    open. (A slot with an unknown column is a row with an open value; it is never settled here.)"""
+    if not t:
+        return p
+    out = []
+    for s in p:
+        if not s.fields or any(c.null is not False for c in s.cols):
+            out.append(s)
+            continue
+        true: Mask = False
+        for ts in t:
+            m = ts.mask
+            for a, b in zip(ts.cols, s.cols):
+                if m is False:
+                    break
+                m = _band(m, _equal(a.values, b.values))
+            true = _bor(true, m)
+        if true is False:
+            out.append(s)
+        else:
+            out.append(Slot(s.mask, s.cols, _fmask(_bnot(true), s.fields), False))
+    return out
+
+
 def _key(s: Slot) -> tuple[Any, ...]:
     return tuple((c.values if isinstance(c.values, int) else ("a", id(c.values)),
                   c.null if isinstance(c.null, bool) else ("a", id(c.null))) for c in s.cols)
 
 
-def _same(a: list[Slot], b: list[Slot]) -> bool:
+def _same(a: list[Slot], b: list[Slot], fields: bool = False) -> bool:
+    """Whether two derivations gave the same slots (and, with ``fields``, the same field sets)."""
     if len(a) != len(b):
         return False
-    old = {_key(s): s.mask for s in b}
+    old: dict[tuple[Any, ...], list[Slot]] = {}
+    for s in b:
+        old.setdefault(_key(s), []).append(s)
+    new: dict[tuple[Any, ...], list[Slot]] = {}
     for s in a:
-        m = old.get(_key(s), None)
-        if m is None or not np.array_equal(m, s.mask):
+        new.setdefault(_key(s), []).append(s)
+    for key, slots in new.items():
+        others = old.get(key, [])
+        if len(others) != len(slots):
             return False
+        for s, o in zip(slots, others):
+            if not np.array_equal(o.mask, s.mask):
+                return False
+            if fields and not (s.fields is o.fields or _same_fields(s.fields, o.fields)):
+                return False
     return True
 
 
+def _everywhere(f: Fields) -> int | None:
+    """The one set ``f`` holds wherever its slot does (0: none), or None if it varies."""
+    if not f:
+        return 0
+    return f[0][1] if len(f) == 1 and f[0][0] is True else None
+
+
+def _within(s: Slot) -> Fields:
+    """A slot's field pieces restricted to where it holds (for uniting it with another row's)."""
+    if s.tight:
+        return tuple((s.mask if m is True else m, c) for m, c in s.fields)
+    return _fmask(s.mask, s.fields)
+
+
+def _same_fields(a: Fields, b: Fields) -> bool:
+    return len(a) == len(b) and all(ca == cb and (ma is mb or np.array_equal(ma, mb)) for (ma, ca), (mb, cb) in zip(a, b))
+
+
 def _merge(slots: list[Slot]) -> list[Slot]:
-    """Rows with the same columns (constants, or the very same arrays) become one slot."""
+    """Rows with the same columns (constants, or the very same arrays) become one slot, its
+    fields each row's where that row holds."""
     merged: dict[tuple[Any, ...], Slot] = {}
     for s in slots:
         if s.mask is False:
             continue
         key = _key(s)
         old = merged.get(key)
-        merged[key] = s if old is None else Slot(_bor(old.mask, s.mask), s.cols)
+        if old is None:
+            merged[key] = s
+        elif old.fields is s.fields or _everywhere(old.fields) == _everywhere(s.fields) is not None:
+            merged[key] = Slot(_bor(old.mask, s.mask), s.cols, s.fields)
+        else:
+            merged[key] = Slot(_bor(old.mask, s.mask), s.cols, _fu(_within(old), _within(s)))
     return list(merged.values())
 
 
@@ -725,6 +963,7 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
 class _Branch:
     mask: Mask
     env: dict[str, Col]
+    fields: Fields = ()  # P only: the unknown fields its literals rest on (where ``mask``)
 
 
 class _Rule:
@@ -778,7 +1017,10 @@ class _Rule:
             cols = tuple(self.term(t, b.env) for t in head)
             if self.mode == "T":
                 cols = tuple(Col(c.values) for c in cols)
-            out.append(Slot(b.mask, cols))
+            if self.mode == "P":
+                out.append(Slot(b.mask, cols, b.fields, all(m is True for m, _ in b.fields)))
+            else:
+                out.append(Slot(b.mask, cols))
         return out
 
     def _args(self, atom: ir.Atom) -> tuple[ir.Term, ...]:
@@ -809,7 +1051,7 @@ class _Rule:
                     else:
                         env[arg.name] = col
                 if mask is not False:
-                    out.append(_Branch(mask, env))
+                    out.append(_Branch(mask, env, _fu(b.fields, s.fields) if self.mode == "P" else ()))
         return out
 
     def call(self, lit: ir.Call, b: _Branch) -> _Branch:
@@ -827,15 +1069,15 @@ class _Rule:
         if self.mode == "T" and invalid is not False:
             mask = _band(mask, _bnot(invalid))  # SQL: a date the calendar cannot hold is NULL, never definite
         if lit.target.name in b.env:
-            return _Branch(_band(mask, self.eq(result, b.env[lit.target.name])), b.env)
-        return _Branch(mask, {**b.env, lit.target.name: result})
+            return _Branch(_band(mask, self.eq(result, b.env[lit.target.name])), b.env, b.fields)
+        return _Branch(mask, {**b.env, lit.target.name: result}, b.fields)
 
     def compare(self, lit: ir.Compare, b: _Branch) -> _Branch:
         left, right = self.term(lit.left, b.env), self.term(lit.right, b.env)
         test = _static(_OPS[lit.op](left.values, right.values))
         if self.mode == "P":
             test = _bor(_bor(test, left.null), right.null)
-        return _Branch(_band(b.mask, test), b.env)
+        return _Branch(_band(b.mask, test), b.env, b.fields)
 
     def negative(self, lit: ir.Neg, b: _Branch) -> _Branch:
         args = [self.term(a, b.env) for a in self._args(lit.atom)]
@@ -857,7 +1099,20 @@ class _Rule:
             for a, c in zip(args, s.cols):
                 m = _band(m, _static(a.values == c.values))
             found = _bor(found, m)
-        return _Branch(_band(b.mask, _bor(unknown, _bnot(found))), b.env)
+        mask = _band(b.mask, _bor(unknown, _bnot(found)))
+        # the negated atom's open ways: its possible rows that may match; an argument that is
+        # itself unknown names nothing (the proof builder cannot look the atom up)
+        fields: Fields = ()
+        if mask is not False:
+            known = _bnot(unknown)
+            for s in rel.p:
+                if not s.fields:
+                    continue
+                m = _band(s.mask, known)
+                for a, c in zip(args, s.cols):
+                    m = _band(m, _bor(_static(a.values == c.values), c.null))
+                fields = _fu(fields, _fmask(m, s.fields))
+        return _Branch(mask, b.env, _fu(b.fields, fields))
 
 
 def columns_from_cases(cases: Sequence[Any], pool: Pool) -> CaseColumns:
@@ -883,6 +1138,31 @@ def columns_from_cases(cases: Sequence[Any], pool: Pool) -> CaseColumns:
     return CaseColumns(n, fields)
 
 
+def field_order(program: ir.Program, relation: str) -> tuple[int, ...]:
+    """The bits of every field, in the order a proof of ``relation`` first meets them: depth
+    first through its rules and their literals, as the proof builder tries them (the engine of
+    record names a missing field where its proof first reaches it); fields it never reads last."""
+    seen: set[str] = set()
+    order: dict[int, None] = {}
+    stack = [relation]
+    while stack:  # an explicit stack, visiting each relation once, in the order a recursion would
+        item = stack.pop()
+        if item in seen:
+            continue
+        seen.add(item)
+        rel = program.relations[item]
+        if rel.kind == "input":
+            if rel.field in FIELD_BITS:
+                order.setdefault(FIELD_BITS.index(rel.field), None)
+            continue
+        reads = [lit.atom.relation for rule in program.rules_for(item) for lit in rule.body
+                 if isinstance(lit, (ir.Pos, ir.Neg))]
+        stack.extend(reversed(reads))
+    for k in range(len(FIELD_BITS)):
+        order.setdefault(k, None)
+    return tuple(order)
+
+
 class VectorEngine:
     """The vectorised backend for a knowledge base's program: cases grouped by the version of the
     rules in force on their ``as_of`` (an epoch), each group evaluated by that version's plan."""
@@ -902,6 +1182,8 @@ class VectorEngine:
         self._boundaries = program.version_boundaries()
         self._days = np.array([(b - _EPOCH).days for b in self._boundaries], dtype=np.int64)
         self._plans: dict[int, VectorProgram] = {}
+        self._orders: dict[str, tuple[int, ...]] = {}
+        self._names: dict[tuple[str, int], tuple[str, ...]] = {}
 
     def plan(self, epoch: int) -> VectorProgram:
         if epoch not in self._plans:
@@ -935,31 +1217,61 @@ class VectorEngine:
         q = self.program.questions[question]
         return self.types[q.relation][q.answer_position] if q.answer_position is not None else "VARCHAR"
 
-    def decode(self, result: QuestionResult, i: int) -> tuple[str, Any, Any]:
-        """(status, answer, possible) of case ``i``, as the contract's JSON values."""
+    def decode(self, result: QuestionResult, i: int) -> tuple[str, Any, list[dict[str, Any]] | None, list[str]]:
+        """(status, answer, possible, missing) of case ``i``, as the contract's JSON values: a
+        list's possible members as ``{"member", "missing"}``, and the fields that would settle
+        an undetermined answer (a list: the union of its possible members' fields)."""
         status = STATUS_NAMES[int(result.status[i])]
+        q = result.question
         if result.kind == "yes_no":
             assert result.truth is not None
-            return status, (None if status == "undetermined" else bool(result.truth[i] == 1)), None
+            return (status, (None if status == "undetermined" else bool(result.truth[i] == 1)), None,
+                    list(self.field_names(q, result.missing, i)))
         if result.kind == "list":
             return self._decode_list(result, i, status)
+        missing = list(self.field_names(q, result.missing, i))
         if status == "conflict":
-            return status, "CONFLICT", None
+            return status, "CONFLICT", None, missing
         assert result.has_value is not None and result.value is not None
         if not result.has_value[i]:
-            return status, None, None
-        return status, self._json(int(result.value[i]), result.value_type), None
+            return status, None, None, missing
+        return status, self._json(int(result.value[i]), result.value_type), None, missing
 
-    def _decode_list(self, result: QuestionResult, i: int, status: str) -> tuple[str, Any, Any]:
-        """(status, members, possible members) of case ``i`` for a list question."""
+    def field_names(self, question: str, fields: np.ndarray | None, i: int) -> tuple[str, ...]:
+        return () if fields is None else self.names(question, int(fields[i]))
+
+    def names(self, question: str, bits: int) -> tuple[str, ...]:
+        """A field set as the fields' names, in the order the engine of record's proofs meet them
+        (``field_order``)."""
+        key = (question, bits)
+        found = self._names.get(key)
+        if found is None:
+            order = self._orders.get(question)
+            if order is None:
+                order = self._orders[question] = field_order(self.program, self.program.questions[question].relation)
+            found = self._names[key] = tuple(FIELD_BITS[k] for k in order if bits >> k & 1)
+        return found
+
+    def _decode_list(self, result: QuestionResult, i: int, status: str) -> tuple[str, Any, Any, list[str]]:
+        """(status, members, possible members with their fields, missing) of case ``i`` for a list question."""
+        q = result.question
         codes = {c for c, m in result.members.items() if m[i]} | {int(v[i]) for m, v in result.dynamic if m[i]}
-        maybe = ({c for c, m in result.possible.items() if m[i]}
-                 | {int(v[i]) for m, v in result.possible_dynamic if m[i]})
-        unnamed = [None] if result.unnamed is not None and result.unnamed[i] else []
-        outcome = list_outcome(sorted(self._json(c, result.value_type) for c in codes),
-                               [*(self._json(c, result.value_type) for c in maybe), *unnamed])
+        ways: dict[Any, int] = {}  # each member that may be added: the fields it waits on
+        for c, m in result.possible.items():
+            if m[i]:
+                member = self._json(c, result.value_type)
+                ways[member] = ways.get(member, 0) | int(result.possible_fields[c][i])
+        for (m, v), f in zip(result.possible_dynamic, result.possible_dynamic_fields):
+            if m[i]:
+                member = self._json(int(v[i]), result.value_type)
+                ways[member] = ways.get(member, 0) | int(f[i])
+        if result.unnamed is not None and result.unnamed[i]:
+            assert result.unnamed_fields is not None
+            ways[None] = int(result.unnamed_fields[i])
+        outcome = list_outcome(sorted(self._json(c, result.value_type) for c in codes), ways)
         assert outcome.status == status  # the masks decide it as list_outcome does
-        return status, outcome.answer, outcome.possible
+        possible = [{"member": m, "missing": list(self.names(q, ways[m]))} for m in outcome.possible]
+        return status, outcome.answer, possible, list(dict.fromkeys(f for p in possible for f in p["missing"]))
 
     def _json(self, code: Any, kind: str) -> Any:
         value = self.pool.decode(int(code), kind)

@@ -167,9 +167,26 @@ def test_every_engine_writes_the_same_file(tmp_path: Path, fmt: str, layout: str
                                           "--no-progress"])
         assert result.exit_code == 4 and "line 6: invalid JSON" in result.stderr, result.output
         texts[engine] = out.read_text(encoding="utf-8").replace(engine, "ENGINE")
-    assert texts["numpy"] == texts["duckdb"]
+    if fmt == "csv":
+        assert texts["numpy"] == texts["duckdb"]
+    else:  # the same lines but for the fields numpy names and the SQL does not (yet): null there
+        assert texts["numpy"] != texts["duckdb"]
+        assert _unnamed(texts["numpy"]) == [json.loads(line) for line in texts["duckdb"].splitlines()]
     if fmt == "csv" and layout == "wide":
         assert texts["pydatalog"] == texts["numpy"]
+
+
+def _unnamed(text: str) -> list[dict]:
+    """A numpy answers file's lines as the SQL writes them: no fields named for an open answer or
+    a possible member."""
+    rows = [json.loads(line) for line in text.splitlines()]
+    for row in rows:
+        for answer in (row["answers"].values() if "answers" in row else [row]):
+            for p in answer.get("possible") or ():
+                del p["missing"]
+            if answer["status"] != "determined" or answer.get("possible"):
+                answer["missing"] = None
+    return rows
 
 
 def test_wide_layout_has_every_answer_of_a_case_on_one_line(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
@@ -218,7 +235,8 @@ def test_unknown_layout_is_refused(tmp_path: Path, kb: redress.KnowledgeBase) ->
 def test_numpy_and_sql_write_the_same_file_for_a_generated_caseload(tmp_path: Path, kb: redress.KnowledgeBase,
                                                                      layout: str) -> None:
     """Every kind of answer (dates, conflicts, lists, none) over 3,000 seeded cases: the numpy
-    writer's per-question codes and the SQL writer's distinct rows render the same bytes."""
+    writer's per-question codes and the SQL writer's distinct rows render the same lines, but
+    for the missing fields numpy names (null in the SQL's, for now)."""
     from redress.batch import run_batch_compiled
     from redress.caseload import write_jsonl
 
@@ -231,7 +249,7 @@ def test_numpy_and_sql_write_the_same_file_for_a_generated_caseload(tmp_path: Pa
                                      chunk=1000)
         assert (summary.cases, summary.problems) == (3000, [])
         texts.append(out.read_text(encoding="utf-8").replace(f'"engine":"{backend}"', '"engine":"E"'))
-    assert texts[0] == texts[1]
+    assert _unnamed(texts[0]) == [json.loads(line) for line in texts[1].splitlines()]
 
 
 CONTRACT_LINE_KEYS = {"line", "case", "question", "status", "answer", "missing", "rules_version", "engine"}
@@ -259,13 +277,15 @@ def test_every_engine_writes_the_contract_answer_shape(tmp_path: Path, engine: s
         assert row["engine"] == engine
         if row["status"] == "determined" and not row.get("possible"):
             assert row["missing"] == []
-        elif engine == "pydatalog":  # the union of the fields each possible member waits on
+        elif engine != "duckdb":  # the union of the fields each possible member waits on
             assert row["missing"] and set(row["missing"]) == {f for p in row.get("possible") or () for f in p["missing"]} \
                 or row["status"] == "undetermined"
     undetermined = next(r for r in rows if r["case"] == "u" and r["question"] == "appealable")
     assert undetermined["status"] == "undetermined"
-    if engine == "pydatalog":  # the engine of record names the fields; the compiled ones leave it null
+    if engine != "duckdb":  # the engine of record and numpy name the fields; the SQL leaves them null (for now)
         assert undetermined["missing"] == ["appeal.grounds"]
+        routes = next(r for r in rows if r["case"] == "u" and r["question"] == "routes")
+        assert routes["possible"] and all(p["missing"] for p in routes["possible"])
     else:
         assert undetermined["missing"] is None
     assert next(r for r in rows if r["case"] == "w" and r["question"] == "appealable")["answer"] is True
