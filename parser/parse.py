@@ -224,7 +224,7 @@ class _ToAst(Transformer[Token, Any]):
 
     # chapters and the classification of their paragraphs
     def chapter(self, meta: Meta, prefix: Token, first: Token, last: Token) -> ast.Chapter:
-        return ast.Chapter(_unquote(str(prefix)), builtins.int(first), builtins.int(last), self._s(meta))
+        return ast.Chapter(_unquote(str(prefix)), _int(first, self.file), _int(last, self.file), self._s(meta))
 
     def cls_descriptive(self, meta: Meta) -> tuple[str, tuple[str, ...]]:
         return "descriptive", ()
