@@ -31,6 +31,7 @@ __all__ = ["ColumnarEngine", "Problem", "CALENDAR_START", "CALENDAR_END"]
 
 _ROWS_PER_WRITE = 4096  # cases fetched and written at a time
 _ROWS_PER_READ = 65536  # lines handed to DuckDB at a time by the careful reader
+_PIECES_KEPT = 200_000  # answer texts kept across chunks (a few dozen MB at most)
 
 CALENDAR_START, CALENDAR_END = dates.MIN_DATE, dates.MAX_DATE
 _GROUPS: dict[str, list[str]] = {}
@@ -217,6 +218,7 @@ class ColumnarEngine:
         self.backend = "duckdb"  # which backend answered last: "duckdb" (redress_answers) or "numpy" (_results)
         self._results: tuple[np.ndarray, dict[str, QuestionResult]] | None = None
         self._unreadable: dict[int, str] = {}  # line -> problem, for lines no text could be read from
+        self._pieces: dict[tuple[Layout, int, tuple[int, ...]], str] = {}  # see _piece
 
     # ------------------------------------------------------------------ input
     def load_lines(self, source: Path, fmt: str) -> None:
@@ -467,7 +469,7 @@ class ColumnarEngine:
                 r = results[q]
                 code, first = r.distinct()
                 codes.append((code + len(pieces) + 1).astype(np.int32))
-                pieces += [layout.piece(k, *self.vector.decode(r, int(i))) for i in first]
+                pieces += [self._piece(layout, k, r, int(i)) for i in first]
             return case_ids, codes, pieces
         combos = self.con.execute("SELECT DISTINCT question, status, CAST(answer AS VARCHAR), CAST(possible AS VARCHAR) "
                                   "FROM redress_answers").fetchall()
@@ -487,6 +489,19 @@ class ColumnarEngine:
             "AND CAST(a.possible AS VARCHAR) IS NOT DISTINCT FROM c.possible GROUP BY a.case_id ORDER BY a.case_id").fetchnumpy()
         return (np.asarray(data["case_id"], dtype=np.int32),
                 [np.asarray(data[f"c{k}"], dtype=np.int32) for k in range(len(questions))], pieces)
+
+    def _piece(self, layout: Layout, position: int, result: QuestionResult, i: int) -> str:
+        """Case ``i``'s answer text, kept across chunks where its answer has a key: dates and
+        values repeat from chunk to chunk, and decoding and rendering each is most of the cost."""
+        key = result.case_key(i)
+        if key is None:
+            return layout.piece(position, *self.vector.decode(result, i))
+        found = self._pieces.get((layout, position, key))
+        if found is None:
+            if len(self._pieces) >= _PIECES_KEPT:
+                self._pieces.clear()
+            found = self._pieces[(layout, position, key)] = layout.piece(position, *self.vector.decode(result, i))
+        return found
 
     def answer_writer(self, layout: Layout) -> Callable[[BinaryIO], tuple[int, int]]:
         """This chunk's answers, taken now, as a job that appends them to a file and returns

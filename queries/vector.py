@@ -521,6 +521,19 @@ class QuestionResult:
             codes, first = _split(codes, column)
         return _refine(codes, first, self.field_sets())
 
+    def case_key(self, i: int) -> tuple[int, ...] | None:
+        """What case ``i``'s answer is made of, as plain numbers, for a yes/no or value question
+        (a list's members are too many to key): equal keys decode to equal answers, in any chunk
+        of cases, so a writer can keep each answer's text from one chunk to the next."""
+        if self.kind == "list":
+            return None
+        fields = int(self.missing[i]) if self.missing is not None else 0
+        if self.kind == "yes_no":
+            assert self.truth is not None
+            return int(self.status[i]), int(self.truth[i]), fields
+        assert self.value is not None and self.has_value is not None
+        return int(self.status[i]), int(self.has_value[i]), int(self.value[i]), fields
+
     def field_sets(self) -> list[np.ndarray]:
         """Every field-set array of the answer (see ``missing``), in a fixed order."""
         found = [self.missing, *(self.possible_fields.get(c) for c in sorted(self.possible)),
