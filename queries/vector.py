@@ -604,8 +604,9 @@ class VectorProgram:
     """A program compiled for numpy: evaluate it over :class:`CaseColumns`."""
 
     def __init__(self, program: ir.Program, patterns: Mapping[str, Sequence[Any]], pool: Pool,
-                 builtins: Builtins, value_types: Mapping[str, list[str]]):
+                 builtins: Builtins, value_types: Mapping[str, list[str]], missing: bool = True):
         self.program = program
+        self.missing = missing  # track the unknown fields each possible slot rests on (see Slot.fields)
         self.patterns = {q: tuple(p) for q, p in patterns.items()}
         self.pool = pool
         self.builtins = builtins  # shared by every version's plan: its date tables are built once
@@ -647,7 +648,7 @@ class VectorProgram:
                 out.t.append(slot)
                 out.p.append(slot)
             if not rel.as_recorded:
-                out.p.append(Slot(~col.known, (Col(0, True),), ((True, 1 << FIELD_BITS.index(rel.field)),)))
+                out.p.append(Slot(~col.known, (Col(0, True),), self._field_set(rel.field)))
         else:
             assert col.values is not None
             out.t.append(Slot(col.valued, (Col(col.values),)))
@@ -659,8 +660,13 @@ class VectorProgram:
                 # its field is named where it is known too: the answers keep only the fields a case
                 # leaves unknown (``_fmat``), so the set is one constant, and its unions and joins cost nothing
                 out.p.append(Slot(True if col.present is None else col.present | unknown, (Col(col.values, unknown),),
-                                  ((True, 1 << FIELD_BITS.index(rel.field)),) if unknown.any() else ()))
+                                  self._field_set(rel.field) if unknown.any() else ()))
         return out
+
+    def _field_set(self, path: str) -> Fields:
+        """An unknown input's field set: none when this plan does not track them (every union and
+        join of field sets downstream is then free)."""
+        return ((True, 1 << FIELD_BITS.index(path)),) if self.missing else ()
 
     # ------------------------------------------------------------------ rules
     def _derive(self, name: str, rels: Mapping[str, RelationSlots]) -> RelationSlots:
@@ -1181,15 +1187,21 @@ class VectorEngine:
     rules in force on their ``as_of`` (an epoch), each group evaluated by that version's plan."""
 
     def __init__(self, program: ir.Program, patterns: Mapping[str, Sequence[Any]],
-                 calendar_start: _dt.date = dates.MIN_DATE, calendar_end: _dt.date = CALENDAR_END):
+                 calendar_start: _dt.date = dates.MIN_DATE, calendar_end: _dt.date = CALENDAR_END,
+                 missing: bool = True, pool: Pool | None = None):
         self.program = program
         self.patterns = patterns
-        self.pool = Pool()
-        for spec in FIELDS.values():  # stable codes for the whole vocabulary
-            for v in spec.values:
-                self.pool.string(v)
-        for v in ("true", "false"):
-            self.pool.string(v)
+        # ``missing=False``: answers only, no fields named, for a caller that reads no
+        # ``missing`` (the bench's comparison with the peer, which has none); ``decode`` refuses
+        self.missing = missing
+        if pool is None:  # another engine's pool, to read columns encoded for it
+            pool = Pool()
+            for spec in FIELDS.values():  # stable codes for the whole vocabulary
+                for v in spec.values:
+                    pool.string(v)
+            for v in ("true", "false"):
+                pool.string(v)
+        self.pool = pool
         self.builtins = Builtins(Calendar(calendar_start, calendar_end))
         self.types = relation_types(program)
         self._boundaries = program.version_boundaries()
@@ -1201,7 +1213,7 @@ class VectorEngine:
     def plan(self, epoch: int) -> VectorProgram:
         if epoch not in self._plans:
             self._plans[epoch] = VectorProgram(self.program.in_force_on(self.program.epoch_start(epoch)),
-                                               self.patterns, self.pool, self.builtins, self.types)
+                                               self.patterns, self.pool, self.builtins, self.types, self.missing)
         return self._plans[epoch]
 
     def columns(self, cases: Sequence[Any]) -> CaseColumns:
@@ -1234,6 +1246,8 @@ class VectorEngine:
         """(status, answer, possible, missing) of case ``i``, as the contract's JSON values: a
         list's possible members as ``{"member", "missing"}``, and the fields that would settle
         an undetermined answer (a list: the union of its possible members' fields)."""
+        if not self.missing:
+            raise UnsupportedError("this vectorised engine answers without naming missing fields (missing=False)")
         status = STATUS_NAMES[int(result.status[i])]
         q = result.question
         if result.kind == "yes_no":

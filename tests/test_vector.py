@@ -84,3 +84,27 @@ def test_no_cases(kb: redress.KnowledgeBase) -> None:
     engine = VectorEngine(kb.program, kb.patterns)
     results = engine.evaluate(engine.columns([]), list(kb.questions))
     assert all(len(r.status) == 0 for r in results.values())
+
+
+def test_answers_only_agree_with_the_engine_naming_missing_fields(kb: redress.KnowledgeBase) -> None:
+    """``missing=False`` drops the field sets, never an answer: status, truth, values and the
+    list members (established and possible) are the same arrays; and it refuses to decode."""
+    from redress.caseload import cases as caseload_cases
+    from redress.caseload import generate
+    from redress.queries.sqlgen import UnsupportedError
+
+    cases = [validate_case(c) for c in caseload_cases(generate(400, 7))]
+    full = VectorEngine(kb.program, kb.patterns)
+    lean = VectorEngine(kb.program, kb.patterns, missing=False, pool=full.pool)
+    columns = full.columns(cases)
+    a, b = full.evaluate(columns, list(kb.questions)), lean.evaluate(columns, list(kb.questions))
+    for q in kb.questions:
+        for name in ("status", "truth", "value", "has_value"):
+            x, y = getattr(a[q], name), getattr(b[q], name)
+            assert (x is None) == (y is None) and (x is None or np.array_equal(x, y)), (q, name)
+        for name in ("members", "possible"):
+            x, y = getattr(a[q], name), getattr(b[q], name)
+            assert x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x), (q, name)
+        assert b[q].missing is None or not b[q].missing.any(), q
+    with pytest.raises(UnsupportedError):
+        lean.decode(b["appealable"], 0)
