@@ -1069,7 +1069,7 @@ class _Rule:
                         env[arg.name] = self.bind(env[arg.name], col)
                     else:
                         env[arg.name] = col
-                if mask is not False:
+                if mask is not False and (mask is True or mask.any()):  # a branch no case takes is dropped
                     out.append(_Branch(mask, env, _fu(b.fields, s.fields) if self.mode == "P" else ()))
         return out
 
