@@ -25,6 +25,7 @@ if not (CHROMIUM.exists() and DRIVER.exists()):
     pytest.skip("Chromium is not installed (apt-get install chromium chromium-driver; .ci/run does it)",
                 allow_module_level=True)
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -89,6 +90,21 @@ def browser() -> Iterator[WebDriver]:
 # ---------------------------------------------------------------------- what a user does
 
 
+def _replaced(old: WebElement) -> bool:
+    """Whether the page holding ``old`` has been replaced. Chromedriver reports a node of a page
+    being replaced either as stale or, in a race, as "does not belong to the document" (a plain
+    WebDriverException, which ``EC.staleness_of`` lets through and fails the test on)."""
+    try:
+        old.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as err:
+        if "does not belong to the document" in str(err):
+            return True
+        raise
+    return False
+
+
 class User:
     """A policy officer at the keyboard: clicks counted, as the issue's "under ten clicks" asks."""
 
@@ -103,7 +119,7 @@ class User:
         """Click something that loads a page, and wait for the new one."""
         old = self.b.find_element(By.TAG_NAME, "html")
         self.click(element)
-        WebDriverWait(self.b, 90).until(EC.staleness_of(old))
+        WebDriverWait(self.b, 90).until(lambda _: _replaced(old))
         WebDriverWait(self.b, 30).until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
 
     def start(self, path: str = "/", authority: str | None = None, shot: str | None = None) -> None:
