@@ -218,6 +218,10 @@ class _Checker:
         builtin = BUILTINS.get(lit.function)
         if builtin is None:
             self.error("unknown-builtin", f"unknown built-in function '{lit.function}'" + _suggest(lit.function, BUILTINS), lit.span)
+        elif builtin.missing_forms():  # every backend answers every program the checker accepts
+            self.error("builtin-backend", f"built-in '{lit.function}' has no {' or '.join(builtin.missing_forms())} "
+                       "form, so a backend could not evaluate this rule; give it every form in "
+                       "redress.queries.builtins", lit.span)
         elif len(lit.args) != builtin.arity:
             self.error("arity", f"built-in '{lit.function}' takes {builtin.arity} argument(s), "
                        f"but is given {len(lit.args)}", lit.span)

@@ -19,6 +19,9 @@ from dateutil.relativedelta import relativedelta
 
 __all__ = [
     "r12_windows",
+    "R12_3_WINDOWS",
+    "WEEKEND_DAYS",
+    "TimeLimitWindow",
     "bank_holidays_between",
     "MIN_DATE",
     "MAX_DATE",
@@ -58,6 +61,10 @@ WORKING_DAY_CAVEAT = (
     "statutory formula (FOIA s.10(6); Children Act 1989 Representations Procedure (England) "
     "Regulations 2006 reg 2). UNVERIFIED."
 )
+
+# Monday is 0: the days that are never working days, whatever the holidays (every backend's
+# working-day calendar is built from this and the holidays package; see WORKING_DAY_CAVEAT)
+WEEKEND_DAYS = (5, 6)
 
 _WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -158,7 +165,7 @@ def _holidays_for(year: int) -> dict[date, str]:
     return {
         d: name
         for d, name in sorted(_holidays().country_holidays("GB", subdiv="ENG", years=year).items())
-        if d.weekday() < 5
+        if d.weekday() not in WEEKEND_DAYS
     }
 
 
@@ -179,7 +186,7 @@ def bank_holidays(year: int) -> dict[date, str]:
 
 def _non_working_reason(d: date) -> str | None:
     """Why ``d`` is not a working day, as a phrase, or None if it is one."""
-    if d.weekday() >= 5:
+    if d.weekday() in WEEKEND_DAYS:
         return f"{d.isoformat()} is a {_WEEKDAY_NAMES[d.weekday()]}"
     name = _holidays_for(d.year).get(d)
     if name is not None:
@@ -277,7 +284,7 @@ def add_working_days(start: date, days: int) -> DateResult:
     skipped_holidays: list[str] = []
     while counted < days:
         current = _shift(current, what, days=1)
-        if current.weekday() >= 5:
+        if current.weekday() in WEEKEND_DAYS:
             weekend_days += 1
         elif (name := _holidays_for(current.year).get(current)) is not None:
             skipped_holidays.append(f"{current.isoformat()} {name}")
@@ -308,8 +315,57 @@ def later_of(a: date, b: date) -> DateResult:
 # --- HESC r.12 --------------------------------------------------------------------------------
 
 
-def _in_christmas_window(d: date) -> bool:
-    return (d.month == 12 and d.day >= 25) or (d.month == 1 and d.day == 1)
+@dataclass(frozen=True)
+class TimeLimitWindow:
+    """A holiday period of HESC r.12(3): an SEN appeal's time limit ending in it moves to the
+    first working day after its last day. Stated once here; the Python, SQL and numpy forms of
+    ``sen_time_limit_end`` and the timeline all read ``R12_3_WINDOWS``."""
+
+    name: str  # "25 December to 1 January"
+    falls: str  # "falls between 25 December and 1 January"
+    first: tuple[int, int]  # (month, day) of its first day
+    last: tuple[int, int]  # of its last day: before ``first`` when it runs into the next year
+
+    @property
+    def last_day(self) -> str:
+        last = date(2001, *self.last)
+        return f"{last.day} {last.strftime('%B')}"
+
+    @property
+    def resume(self) -> tuple[int, int]:
+        """(month, day) of the day after the last day (2001: no 29 February to stumble on)."""
+        after = date(2001, *self.last) + timedelta(days=1)
+        return after.month, after.day
+
+    def segments(self) -> tuple[tuple[int, int, int], ...]:
+        """The window as runs within one calendar year, each (first, last, years on to the day
+        after the window), days written month * 100 + day: 25 December to 1 January is
+        (1225, 1231, 1) and (101, 101, 0)."""
+        lo, hi, after = (self.first[0] * 100 + self.first[1], self.last[0] * 100 + self.last[1],
+                         self.resume[0] * 100 + self.resume[1])
+        runs = ((lo, hi),) if lo <= hi else ((lo, 1231), (101, hi))
+        return tuple((a, b, 1 if after < a else 0) for a, b in runs)
+
+    def containing(self, d: date) -> date | None:
+        """The day after this window for a date in it (before the range check), else None."""
+        md = d.month * 100 + d.day
+        for lo, hi, years_on in self.segments():
+            if lo <= md <= hi:
+                return date(d.year + years_on, *self.resume)
+        return None
+
+
+R12_3_WINDOWS = (
+    TimeLimitWindow("25 December to 1 January", "falls between 25 December and 1 January", (12, 25), (1, 1)),
+    TimeLimitWindow("August", "falls in August", (8, 1), (8, 31)),
+)
+
+
+def _r12_3_window(d: date) -> tuple[TimeLimitWindow, date] | None:
+    for window in R12_3_WINDOWS:
+        if (after := window.containing(d)) is not None:
+            return window, after
+    return None
 
 
 def hesc_r12_roll(deadline: date, sen: bool) -> DateResult:
@@ -325,33 +381,28 @@ def hesc_r12_roll(deadline: date, sen: bool) -> DateResult:
         raise ValueError(f"sen must be True or False, got {sen!r}")
     iso = deadline.isoformat()
     steps: list[Step] = []
-    in_window = _in_christmas_window(deadline) or deadline.month == 8
+    found = _r12_3_window(deadline)
+    windows = [w.name for w in R12_3_WINDOWS]
 
-    if sen and in_window:
-        if deadline.month == 8:
-            label, after = "falls in August", "31 August"
-            anchor = date(deadline.year, 9, 1)
-        else:
-            label, after = "falls between 25 December and 1 January", "1 January"
-            # 25-31 December belongs to the *following* 1 January.
-            anchor = date(deadline.year + 1 if deadline.month == 12 else deadline.year, 1, 2)
+    if sen and found is not None:
+        window, anchor = found  # 25-31 December belongs to the *following* 1 January
         _check_range(anchor, "the first day after the holiday period")
         rolled, reasons = _roll_forward(anchor)
         why = f" ({_join(reasons)})" if reasons else ""
         steps.append(
             Step(
-                f"{iso} {label}, so the appeal is in time on the first working day after "
-                f"{after}: {rolled.isoformat()}{why}",
+                f"{iso} {window.falls}, so the appeal is in time on the first working day after "
+                f"{window.last_day}: {rolled.isoformat()}{why}",
                 R12_3,
             )
         )
         return DateResult(rolled, tuple(steps), (WORKING_DAY_CAVEAT,))
 
-    if in_window:
+    if found is not None:
         # Say so explicitly: a reader would otherwise expect the August/Christmas extension.
         steps.append(
             Step(
-                f"this is not an SEN case, so the 25 December to 1 January and August "
+                f"this is not an SEN case, so the {' and '.join(windows)} "
                 f"extension does not apply to {iso}",
                 R12_3,
             )
@@ -368,7 +419,7 @@ def hesc_r12_roll(deadline: date, sen: bool) -> DateResult:
     elif sen:
         steps.append(
             Step(
-                f"{iso} is a working day outside 25 December to 1 January and outside August, "
+                f"{iso} is a working day outside {' and outside '.join(windows)}, "
                 f"so no adjustment is needed",
                 "HESC Rules r.12",
             )
@@ -383,8 +434,9 @@ def r12_windows(first: date, last: date) -> list[tuple[date, date, str]]:
     ``first``..``last``, as (first day, last day, name), for drawing a timeline."""
     out: list[tuple[date, date, str]] = []
     for year in range(first.year - 1, last.year + 1):
-        for start, end, name in ((date(year, 8, 1), date(year, 8, 31), "August"),
-                                 (date(year, 12, 25), date(year + 1, 1, 1), "25 December to 1 January")):
+        for window in sorted(R12_3_WINDOWS, key=lambda w: w.first):
+            start = date(year, *window.first)
+            end = date(year + (window.last < window.first), *window.last)
             if start <= last and end >= first:
-                out.append((start, end, name))
+                out.append((start, end, window.name))
     return out

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from redress.core.errors import RedressError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
+from redress.queries import dates
 from redress.queries.builtins import BUILTINS
 
 __all__ = ["SqlStatement", "UnsupportedError", "unsupported", "run", "script", "compile_sql", "answer_sql", "cases_table_sql", "full_script", "column_of", "relation_types", "nullable_columns", "calendar_sql", "DIALECTS"]
@@ -237,40 +238,23 @@ class _Dialect:
     def year(self, d: str) -> str:
         return f"CAST(EXTRACT(YEAR FROM {d}) AS INTEGER)"
 
+    def make_date(self, year: str, month: int, day: int) -> str:
+        return f"make_date({year}, {month}, {day})"
 
-def _next_wd(d: str) -> str:
-    return f"(SELECT cal.next_wd FROM redress_calendar cal WHERE cal.d = {d})"
+    def next_working_day(self, d: str) -> str:
+        return f"(SELECT cal.next_wd FROM redress_calendar cal WHERE cal.d = {d})"
+
+    def working_day_after(self, d: str, n: str) -> str:
+        return (f"(SELECT w.d FROM redress_working_days w WHERE w.wd = "
+                f"(SELECT cal.wd FROM redress_calendar cal WHERE cal.d = {d}) + {n})")
 
 
 def _builtin(dialect: _Dialect, name: str, args: list[str]) -> str:
-    """SQL for a built-in; NULL in, NULL out (unknown stays unknown)."""
-    a = args
-    if name == "add_months":
-        return dialect.add_months(a[0], a[1])
-    if name == "add_days":
-        return f"CAST({a[0]} + {a[1]} AS DATE)"
-    if name == "add_weeks":
-        return f"CAST({a[0]} + 7 * {a[1]} AS DATE)"
-    if name == "months_starting_with":  # the day before the corresponding date, else the month's last day
-        later = dialect.add_months(a[0], a[1])
-        return (f"(CASE WHEN EXTRACT(DAY FROM {later}) <> EXTRACT(DAY FROM {a[0]}) THEN {later} "
-                f"ELSE CAST({later} - 1 AS DATE) END)")
-    if name == "later_of":
-        return f"(CASE WHEN {a[0]} IS NULL OR {a[1]} IS NULL THEN NULL WHEN {a[0]} >= {a[1]} THEN {a[0]} ELSE {a[1]} END)"
-    if name == "add_working_days":
-        return (f"(SELECT w.d FROM redress_working_days w WHERE w.wd = "
-                f"(SELECT cal.wd FROM redress_calendar cal WHERE cal.d = {a[0]}) + {a[1]})")
-    if name == "time_limit_end":
-        return _next_wd(a[0])
-    if name == "sen_time_limit_end":
-        d = a[0]
-        m, day, y = dialect.month(d), dialect.day(d), dialect.year(d)
-        return (f"(CASE WHEN {d} IS NULL THEN NULL "
-                f"WHEN {m} = 12 AND {day} >= 25 THEN {_next_wd(f'make_date({y} + 1, 1, 2)')} "
-                f"WHEN {m} = 1 AND {day} = 1 THEN {_next_wd(f'make_date({y}, 1, 2)')} "
-                f"WHEN {m} = 8 THEN {_next_wd(f'make_date({y}, 9, 1)')} "
-                f"ELSE {_next_wd(d)} END)")
-    raise RedressError(f"built-in {name!r} has no SQL form")
+    """SQL for a built-in (its ``sql`` form); NULL in, NULL out (unknown stays unknown)."""
+    form = BUILTINS[name].sql if name in BUILTINS else None
+    if form is None:
+        raise UnsupportedError(f"built-in {name!r} has no SQL form")
+    return form(dialect, args)
 
 
 _OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -480,6 +464,7 @@ def calendar_sql(dialect: str, holidays: list[_dt.date], start: _dt.date, end: _
     including d) and ``redress_working_days(wd, d)``, from England's bank holidays."""
     _Dialect(dialect)
     values = ", ".join(f"(DATE '{h.isoformat()}')" for h in sorted(set(holidays))) or "(CAST(NULL AS DATE))"
+    weekend = ", ".join(str(day + 1) for day in dates.WEEKEND_DAYS)  # ISODOW: Monday is 1
     series = (f"SELECT CAST(g AS DATE) AS d FROM generate_series(DATE '{start.isoformat()}', "
               f"DATE '{end.isoformat()}', INTERVAL 1 DAY) t(g)") if dialect == "duckdb" else (
               f"SELECT CAST(g AS DATE) AS d FROM generate_series(DATE '{start.isoformat()}', "
@@ -488,7 +473,7 @@ def calendar_sql(dialect: str, holidays: list[_dt.date], start: _dt.date, end: _
         "DROP TABLE IF EXISTS redress_holidays",
         f"CREATE TABLE redress_holidays AS SELECT h AS d FROM (VALUES {values}) v(h)",
         "DROP TABLE IF EXISTS redress_days",
-        f"CREATE TABLE redress_days AS SELECT s.d, (EXTRACT(ISODOW FROM s.d) <= 5 AND NOT EXISTS "
+        f"CREATE TABLE redress_days AS SELECT s.d, (EXTRACT(ISODOW FROM s.d) NOT IN ({weekend}) AND NOT EXISTS "
         f"(SELECT 1 FROM redress_holidays h WHERE h.d = s.d)) AS working FROM ({series}) s",
         "DROP TABLE IF EXISTS redress_calendar",
         "CREATE TABLE redress_calendar AS SELECT d, "

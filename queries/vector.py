@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -57,18 +57,17 @@ from redress.queries import dates
 from redress.queries.builtins import BUILTINS
 from redress.queries.fixpoint import fixpoint
 from redress.queries.sqlgen import UnsupportedError, relation_types, unsupported  # one type inference
+from redress.queries.workdays import EPOCH, Calendar, Mask, Values
 
-__all__ = ["Pool", "holds", "CaseColumns", "FieldColumn", "VectorProgram", "QuestionResult", "UnsupportedError",
+__all__ = ["Calendar", "Pool", "holds", "CaseColumns", "FieldColumn", "VectorProgram", "QuestionResult", "UnsupportedError",
            "STATUS_DETERMINED", "STATUS_UNDETERMINED", "STATUS_CONFLICT"]
 
-Mask = Union[bool, np.ndarray]
-Values = Union[int, np.ndarray]
 # A slot's field sets, piecewise: the set ``c`` (bit k: FIELD_BITS[k]) wherever ``m`` holds, united
 # over the pieces. Unions and restrictions are then bool operations and Python (cheap); a per-case
 # array of sets is built only for the answers (see ``_fmat``).
 Fields = tuple[tuple[Mask, int], ...]
 
-_EPOCH = _dt.date(1970, 1, 1)
+_EPOCH = EPOCH
 _STRING_BASE = 1 << 30  # string codes live far above day numbers and ages
 CODE = np.int32
 # the working-day calendar: every supported date, and slack after the last for deadlines past it
@@ -274,80 +273,7 @@ class CaseColumns:
             for k, f in self.fields.items()})
 
 
-# ---------------------------------------------------------------------- calendar
-class Calendar:
-    """Working days 1990-2100 (+ slack) from England's bank holidays, as lookup arrays."""
-
-    def __init__(self, start: _dt.date, end: _dt.date):
-        self.start = (start - _EPOCH).days
-        days = np.arange(self.start, (end - _EPOCH).days + 1, dtype=np.int64)
-        holidays = np.array([(h - _EPOCH).days for h in dates.bank_holidays_between(
-                                 start.year, min(end.year, dates.MAX_DATE.year))],
-                            dtype=np.int64)
-        weekday = (days + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
-        working = (weekday < 5) & ~np.isin(days, holidays)
-        self.wd = np.cumsum(working)  # working days up to and including each day
-        self.working_days = np.concatenate([[days[0]], days[working]])  # k-th working day (1-based)
-        # next working day on or after each day
-        idx = np.where(working, np.arange(len(days)), len(days))
-        nxt = np.minimum.accumulate(idx[::-1])[::-1]
-        self.next_wd = np.where(nxt < len(days), days[np.minimum(nxt, len(days) - 1)], -1)
-        self.size = len(days)
-
-    def _index(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        i = d - self.start
-        ok = (i >= 0) & (i < self.size)
-        return np.clip(i, 0, self.size - 1), ok
-
-    def next_working(self, d: Values) -> tuple[Values, Mask]:
-        arr = np.asarray(d, dtype=np.int64)
-        i, ok = self._index(arr)
-        out = self.next_wd[i]
-        return out, ~ok | (out < 0)
-
-    def add_working(self, d: Values, n: Values) -> tuple[Values, Mask]:
-        arr = np.asarray(d, dtype=np.int64)
-        i, ok = self._index(arr)
-        k = self.wd[i] + np.asarray(n, dtype=np.int64)
-        k_ok = (k >= 0) & (k < len(self.working_days))
-        out = np.where(np.asarray(n) == 0, arr, self.working_days[np.clip(k, 0, len(self.working_days) - 1)])
-        return out, ~(ok & k_ok)
-
-
-def _add_months(d: Values, n: Values, starting_with: bool = False) -> Values:
-    """``add_months`` (the corresponding date, else the month's last day) or, with
-    ``starting_with``, ``months_starting_with`` (the day before it, else the month's last day)."""
-    days = np.asarray(d, dtype=np.int64).astype("datetime64[D]")
-    month = days.astype("datetime64[M]")
-    day = (days - month.astype("datetime64[D]")).astype(np.int64)
-    target = month + np.asarray(n, dtype=np.int64)
-    first = target.astype("datetime64[D]")
-    last = (target + 1).astype("datetime64[D]") - 1
-    corresponding = first + day
-    out: np.ndarray = (np.where(corresponding > last, last, corresponding - 1) if starting_with
-                       else np.minimum(corresponding, last))
-    return (out - np.datetime64("1970-01-01")).astype(np.int64)
-
-
-def _months_of(d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    days = np.asarray(d, dtype=np.int64).astype("datetime64[D]")
-    y = days.astype("datetime64[Y]")
-    m = days.astype("datetime64[M]")
-    month = (m - y.astype("datetime64[M]")).astype(np.int64) + 1
-    day = (days - m.astype("datetime64[D]")).astype(np.int64) + 1
-    year = y.astype(np.int64) + 1970
-    return year, month, day
-
-
-def _day_number(year: np.ndarray, month: int, day: int) -> np.ndarray:
-    base = (year - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (month - 1)
-    return (base.astype("datetime64[D]") + (day - 1) - np.datetime64("1970-01-01")).astype(np.int64)
-
-
-_TABLED = frozenset({"add_days", "add_weeks", "add_months", "months_starting_with", "add_working_days",
-                     "time_limit_end", "sen_time_limit_end"})
-
-
+# ---------------------------------------------------------------------- built-ins
 class Builtins:
     """The built-ins over arrays: (values, invalid) where invalid marks results the calendar cannot hold.
 
@@ -359,7 +285,7 @@ class Builtins:
         self._tables: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
 
     def call(self, name: str, args: list[Values]) -> tuple[Values, Mask]:
-        if name in _TABLED and isinstance(args[0], np.ndarray) and all(isinstance(a, int) for a in args[1:]):
+        if name in BUILTINS and BUILTINS[name].tabled and isinstance(args[0], np.ndarray) and all(isinstance(a, int) for a in args[1:]):
             return self._lookup(name, args)
         return self.compute(name, args)
 
@@ -381,29 +307,10 @@ class Builtins:
         return table[index], (bad[index] if bad[lo:hi + 1].any() else False)
 
     def compute(self, name: str, args: list[Values]) -> tuple[Values, Mask]:
-        a = args
-        if name == "add_days":
-            return np.asarray(a[0]) + a[1], False
-        if name == "add_weeks":
-            return np.asarray(a[0]) + 7 * np.asarray(a[1]), False
-        if name == "add_months":
-            return _add_months(a[0], a[1]), False
-        if name == "months_starting_with":
-            return _add_months(a[0], a[1], starting_with=True), False
-        if name == "later_of":
-            return np.maximum(a[0], a[1]), False
-        if name == "add_working_days":
-            return self.cal.add_working(a[0], a[1])
-        if name == "time_limit_end":
-            return self.cal.next_working(a[0])
-        if name == "sen_time_limit_end":
-            d = np.asarray(a[0], dtype=np.int64)
-            year, month, day = _months_of(d)
-            rolled = np.where((month == 12) & (day >= 25), _day_number(year + 1, 1, 2),
-                              np.where((month == 1) & (day == 1), _day_number(year, 1, 2),
-                                       np.where(month == 8, _day_number(year, 9, 1), d)))
-            return self.cal.next_working(rolled)
-        raise UnsupportedError(f"built-in {name!r} has no vectorised form")
+        form = BUILTINS[name].numpy if name in BUILTINS else None
+        if form is None:
+            raise UnsupportedError(f"built-in {name!r} has no vectorised form")
+        return form(self.cal, args)
 
 
 # ---------------------------------------------------------------------- compiling
