@@ -9,7 +9,6 @@ from __future__ import annotations
 import bisect
 import datetime as _dt
 import difflib
-import hashlib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -327,16 +326,6 @@ def question_listing(kb: KnowledgeBase) -> list[dict[str, Any]]:
     return rows
 
 
-def _digest(modules: tuple[ast.Module, ...]) -> str:
-    h = hashlib.sha256()
-    for module in sorted(modules, key=lambda m: Path(m.path).name + m.path):
-        h.update(Path(module.path).name.encode())
-        h.update(b"\0")
-        h.update(module.text.encode())
-        h.update(b"\0")
-    return "sha256:" + h.hexdigest()
-
-
 def load(path: str | Path | None = None, *, use_cache: bool = True) -> KnowledgeBase:
     """Load, check and compile a knowledge base (default: the bundled one).
 
@@ -367,27 +356,11 @@ def load(path: str | Path | None = None, *, use_cache: bool = True) -> Knowledge
 
 
 def _build(entry: Path) -> tuple[KnowledgeBase, list[Path]]:
-    """The whole pipeline: parse -> (authorities) -> check -> compile. Imported here, so a cached
-    load never pays for the parser, checker or compiler."""
-    from redress.kb.authorities import authority_module, service_details
-    from redress.kb.checker import check
-    from redress.kb.compiler import compile_program
-    from redress.parser.parse import parse_program
+    """The whole pipeline (``kb.build``). Imported here, so a cached load never pays for the
+    parser, checker or compiler."""
+    from redress.kb.build import build
 
-    modules = parse_program(entry)
-    sources = [Path(m.path).resolve() for m in modules]
-    authorities = entry.parent / "authorities"
-    services: dict[str, dict[str, Any]] = {}
-    sources.append(authorities.resolve())  # the folder too: one added or removed is a change (kbcache)
-    if authorities.is_dir():  # local data beside the rules becomes cited facts, checked like rules
-        modules += (authority_module(authorities),)
-        services = service_details(authorities)
-        sources += sorted(p.resolve() for p in authorities.glob("*.yaml"))
-    diagnostics = check(modules)
-    errors = [d for d in diagnostics if d.severity == "error"]
-    if errors:
-        raise RedressCheckError(list(errors))
-    program = compile_program(modules)
-    kb = KnowledgeBase(program, modules, tuple(d for d in diagnostics if d.severity == "warning"), _digest(modules),
-                       services)
-    return kb, sources
+    made = build(entry)
+    if made.program is None:
+        raise RedressCheckError(list(made.errors))
+    return KnowledgeBase(made.program, made.modules, made.warnings, made.rules_version, made.services), list(made.sources)

@@ -506,50 +506,37 @@ def check(paths: tuple[Path, ...], show: str | None, strict: bool) -> None:
 
 
 def _check_one(path: Path, show: str | None, strict: bool) -> bool:
-    """Check one entry rule file and what it includes, printing its diagnostics (and ``show``'s
-    stage); True when it fails."""
-    from redress.kb.checker import check as run_check
-    from redress.parser.parse import parse_program
+    """Check one entry rule file, what it includes and the authorities beside it — the build
+    ``load()`` answers from — printing its diagnostics (and ``show``'s stage); True when it fails."""
+    from redress.kb.build import build
 
     try:
-        modules = parse_program(path)
-    except RedressSyntaxError as err:
+        made = build(path)
+    except RedressError as err:  # a syntax error, or an authority file that cannot be read
         click.echo(str(err), err=True)
         return True
-    diagnostics = run_check(modules)
-    for diag in diagnostics:
+    for diag in made.diagnostics:
         click.echo(str(diag), err=True)
-    errors = [d for d in diagnostics if d.severity == "error" or strict]
+    failed = bool(made.errors) or (strict and bool(made.warnings))
     if show == "ast":
-        for module in modules:
+        for module in made.modules:
             for item in module.items:
                 click.echo(repr(item))
-    elif show == "ir" and not errors:
-        _show_ir(modules)
-    if errors:
+    elif show == "ir" and made.program is not None:
+        for number, stratum in enumerate(made.program.strata):
+            click.echo(f"stratum {number}: {', '.join(stratum)}")
+        for rule in made.program.rules:
+            click.echo(repr(rule))
+    if failed:
         return True
-    n_rules = sum(1 for m in modules for i in m.items if type(i).__name__ in ("Rule", "Exception_"))
-    n_warnings = sum(1 for d in diagnostics if d.severity == "warning")
-    click.echo(f"{path}: ok ({len(modules)} file{'s' * (len(modules) != 1)}, {n_rules} rule{'s' * (n_rules != 1)}, "
-               f"{n_warnings} warning{'s' * (n_warnings != 1)})")
-    try:  # the version answers from these files will carry (with the authorities beside them)
-        from redress.api import load
-
-        click.echo(f"rules_version: {load(path).rules_version}")
-    except RedressError as err:
-        click.echo(str(err), err=True)
-        return True
+    files = len(made.modules) - (1 if made.authorities else 0)
+    n_rules = sum(1 for m in made.modules for i in m.items if type(i).__name__ in ("Rule", "Exception_"))
+    authorities = (f" and {made.authorities} authorit{'ies' if made.authorities != 1 else 'y'}"
+                   if made.authorities else "")
+    click.echo(f"{path}: ok ({files} file{'s' * (files != 1)}{authorities}, {n_rules} rule{'s' * (n_rules != 1)}, "
+               f"{len(made.warnings)} warning{'s' * (len(made.warnings) != 1)})")
+    click.echo(f"rules_version: {made.rules_version}")
     return False
-
-
-def _show_ir(modules: tuple[ast.Module, ...]) -> None:
-    from redress.kb.compiler import compile_program
-
-    program = compile_program(modules)
-    for number, stratum in enumerate(program.strata):
-        click.echo(f"stratum {number}: {', '.join(stratum)}")
-    for rule in program.rules:
-        click.echo(repr(rule))
 
 
 @cli.command()

@@ -172,8 +172,26 @@ def test_an_undetermined_answer_prints_what_is_missing() -> None:
 def test_check_passes_on_the_bundled_rules() -> None:
     result = run("check")
     assert result.exit_code == 0, result.output
-    assert re.search(r"main\.rules: ok \(\d+ files, \d+ rules, \d+ warnings\)", result.stdout), result.stdout
+    assert re.search(r"main\.rules: ok \(\d+ files and 5 authorities, \d+ rules, \d+ warnings\)", result.stdout), result.stdout
     assert ": error:" not in result.output
+
+
+def test_check_checks_what_load_answers_from(tmp_path: Path) -> None:
+    """The authorities beside the rules are part of the build: their facts are in the IR, the
+    rules_version is load()'s, and a broken authority file fails the check, naming the file."""
+    import shutil
+
+    result = run("check", "--show", "ir")
+    assert result.exit_code == 0, result.output
+    assert "relation='local_service'" in result.stdout
+    assert f"rules_version: {redress.load().rules_version}" in result.stdout
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    camden = rules / "authorities" / "camden.yaml"
+    camden.write_text(camden.read_text(encoding="utf-8").replace("contacts:", "contacts: [", 1), encoding="utf-8")
+    broken = run("check", str(rules / "main.rules"))
+    assert broken.exit_code != 0
+    assert "camden.yaml" in broken.output, broken.output
 
 
 def test_check_fails_on_a_broken_rule_file(tmp_path: Path) -> None:
