@@ -169,7 +169,8 @@ class RulesFuzzer:
                                for _ in range(rng.randint(1, 5))).encode()
 
     def pipeline(self, name: str, data: bytes) -> None:
-        from redress.api import KnowledgeBase, _digest
+        from redress.api import KnowledgeBase
+        from redress.kb.build import rules_version
         from redress.kb.checker import check
         from redress.kb.compiler import compile_program
         from redress.parser.parse import parse_program
@@ -193,7 +194,7 @@ class RulesFuzzer:
         program = compile_program(modules)
         self.compiled += 1
         if self.ask_every and self.compiled % self.ask_every == 0:
-            kb = KnowledgeBase(program, modules, (), _digest(modules))
+            kb = KnowledgeBase(program, modules, (), rules_version(modules))
             for question in kb.questions:
                 kb.ask(question, self.case)
 
