@@ -9,7 +9,9 @@ Cases are valid shapes with random values, wrong types, unknown keys, nulls, hug
 integers (over 4,300 digits), deep nesting, odd dates (2025-02-30, 0001-01-01, 9999-12-31, ...),
 odd unicode (lone surrogates), non-objects, and, for the text front-ends, broken JSON. An error
 must name the JSON field (``field``), or for invalid JSON its position. A batch must account
-for every line: each one answered (every question) or reported with its number.
+for every line: each one answered (every question) or reported with its number. "Over 5 s" is
+judged per input: a batch run counts as slow when its CPU time per line is over 5 s (its whole
+time is the front-end's ``slowest_s``).
 """
 
 from __future__ import annotations
@@ -294,7 +296,8 @@ def run(count: int, seed: int, only: int | None = None, cli_every: int = 50, htt
             first = pending[0][0]
             for engine, tally in batches.items():
                 chunk = lines if engine != "pydatalog" else lines[:pydatalog_lines]
-                tally.run(first, f"batch of {len(chunk)}", lambda: fuzzer.batch(chunk, engine), lambda e: True)
+                tally.run(first, f"batch of {len(chunk)}", lambda: fuzzer.batch(chunk, engine), lambda e: True,
+                          inputs=len(chunk))
             pending.clear()
 
         def loop() -> None:
