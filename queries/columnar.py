@@ -471,17 +471,15 @@ class ColumnarEngine:
                 codes.append((code + len(pieces) + 1).astype(np.int32))
                 pieces += [self._piece(layout, k, r, int(i)) for i in first]
             return case_ids, codes, pieces
-        combos = self.con.execute("SELECT DISTINCT question, status, CAST(answer AS VARCHAR), CAST(possible AS VARCHAR) "
-                                  "FROM redress_answers").fetchall()
+        # each distinct answer numbered in the database (handing the numbers back row by row, as
+        # executemany does, cost more than the rules themselves)
+        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_combos AS SELECT *, CAST(row_number() OVER () AS INTEGER) "
+                         "AS code FROM (SELECT DISTINCT question, status, CAST(answer AS VARCHAR) AS answer, "
+                         "CAST(possible AS VARCHAR) AS possible FROM redress_answers) d")
         position = {q: k for k, q in enumerate(questions)}
-        rows = []
-        for q, status, answer, possible in combos:
+        for q, status, answer, possible in self.con.execute(
+                "SELECT question, status, answer, possible FROM redress_combos ORDER BY code").fetchall():
             pieces.append(layout.piece(position[q], *_sql_outcome(status, answer, possible)))
-            rows.append((q, status, answer, possible, len(pieces)))
-        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_combos (question VARCHAR, status VARCHAR, answer VARCHAR, "
-                         "possible VARCHAR, code INTEGER)")
-        if rows:
-            self.con.executemany("INSERT INTO redress_combos VALUES (?, ?, ?, ?, ?)", rows)
         pivot = ", ".join(f"max(CASE WHEN a.question = {_q(q)} THEN c.code END) AS c{k}" for k, q in enumerate(questions))
         data = self.con.execute(
             f"SELECT a.case_id, {pivot} FROM redress_answers a JOIN redress_combos c ON a.question = c.question "
