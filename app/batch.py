@@ -281,9 +281,9 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
     with the vectorised numpy backend (``backend="numpy"``) or the generated SQL (``"duckdb"``),
     and append each chunk's answers to the output (see :mod:`redress.queries.answerfile`).
 
-    Answers carry ``status``, ``answer`` (and ``possible`` for a list),
-    ``rules_version`` and ``engine``; proofs, citations and missing fields come from
-    ``redress ask`` (the pyDatalog engine of record).
+    Answers carry ``status``, ``answer`` (and ``possible`` for a list, each member with the
+    fields that would add it), ``missing``, ``rules_version`` and ``engine``; proofs and
+    citations come from ``redress ask`` (the pyDatalog engine of record).
     """
     import datetime as _dt
 

@@ -359,7 +359,8 @@ def sql(dialect: str, rules: Path | None) -> None:
     """Emit the rules as SQL to run next to an authority's own case records.
 
     The script builds the working-day calendar, expects cases in redress_cases (one column per
-    contract field), and fills redress_answers(case_id, question, status, answer, known).
+    contract field), and fills redress_answers(case_id, question, status, answer, possible,
+    missing, possible_missing): the fields as bit sets, named by redress_fields(bit, field).
     """
     import datetime as _dt
 

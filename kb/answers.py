@@ -8,8 +8,7 @@ contract's ``status`` / ``answer`` / ``possible`` (shared/spec/contract.md, "Lis
 - the answer is ``determined`` once one member is established, or when nothing more could be
   added; ``undetermined`` (answer null) only when nothing is established and something could be;
 - ``possible`` lists each member that further facts could add (``None``: members the case does
-  not yet name), with the fields that would settle it (the engine of record and numpy name
-  them; the generated SQL does not yet).
+  not yet name), with the fields that would settle it (every backend names them).
 """
 
 from __future__ import annotations
@@ -17,22 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-__all__ = ["Possible", "ListOutcome", "list_outcome", "member_key", "comparable_outcome", "without_fields"]
+__all__ = ["Possible", "ListOutcome", "list_outcome", "member_key", "comparable_outcome"]
 
 
 @dataclass(frozen=True)
 class Possible:
-    """A member a list answer may yet gain, and the case fields that would settle it.
-    ``missing`` is None where a backend does not trace fields (the generated SQL, for now)."""
+    """A member a list answer may yet gain, and the case fields that would settle it."""
 
     member: Any
-    missing: tuple[str, ...] | None = ()
+    missing: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"member": _json(self.member)}
-        if self.missing is not None:
-            out["missing"] = list(self.missing)
-        return out
+        return {"member": _json(self.member), "missing": list(self.missing)}
 
 
 @dataclass(frozen=True)
@@ -68,14 +63,5 @@ def comparable_outcome(outcome: tuple[Any, Any, Any, Any]) -> tuple[Any, Any, An
     order its proof of the case meets them, the compiled engines in the order the rules first
     read them (``vector.field_order``), and the two orders can differ."""
     status, answer, possible, missing = outcome
-    return (status, answer,
-            None if possible is None else [{**p, "missing": sorted(p["missing"])} if p.get("missing") is not None
-                                           else p for p in possible],
+    return (status, answer, None if possible is None else [{**p, "missing": sorted(p["missing"])} for p in possible],
             None if missing is None else sorted(missing))
-
-
-def without_fields(outcome: tuple[Any, Any, Any, Any]) -> tuple[Any, Any, Any]:
-    """(status, answer, possible members): what a backend that does not name fields (the
-    generated SQL, for now) shares with the others."""
-    status, answer, possible, _ = outcome
-    return status, answer, None if possible is None else [p["member"] for p in possible]

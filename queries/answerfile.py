@@ -13,8 +13,8 @@ questions, ``<question>.possible``); lists are joined with ``;``. ``possible`` h
 further facts could add, each with the fields that would settle it (``{"member": ...,
 "missing": [...]}``), a member the case does not yet name as null (CSV: ``(unnamed)``).
 ``missing`` names the fields that would settle an undetermined answer (a list: the union of its
-possible members'), as the engine of record does; the numpy engine names them, the generated SQL
-does not yet (``null``, and possible members without ``missing``). CSV carries no fields.
+possible members'), as the engine of record does; both compiled engines name them, in the same
+order (``vector.field_order``). CSV carries no fields.
 
 A case's text is its head (line number and case id, rendered by the database) followed by one
 *piece* per question. A question has few distinct (status, answer, possible, missing) answers even

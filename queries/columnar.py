@@ -5,7 +5,9 @@ number; validation of the contract is SQL over the whole column, so a bad line i
 with its number and field and skipped. The rules run as the SQL from ``sqlgen`` (the same IR
 as the pyDatalog engine), once per set of rules in force (cases grouped by ``as_of``), in
 chunks of lines so memory stays flat as the caseload grows. Answers carry ``status``,
-``answer`` (and ``possible`` for lists); proofs come on demand from pyDatalog.
+``answer`` (and ``possible`` for lists) and the ``missing`` fields, each possible member's too
+(the SQL's field sets, named in the order the numpy backend names them); proofs come on demand
+from pyDatalog.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ from redress.kb import ir
 from redress.kb.schema import CSV_NULL, FIELDS, FIRST_DATE, LAST_DATE, NOT_UTF8, OUT_OF_RANGE
 from redress.queries import dates
 from redress.queries.answerfile import Layout
-from redress.queries.sqlgen import answer_sql, calendar_sql, column_of, compile_sql, given_column, run
+from redress.queries.sqlgen import (ANSWER_COLUMNS, FIELD_BITS, answer_sql, calendar_sql, column_of, compile_sql,
+                                     given_column, run)
 from redress.queries.vector import CALENDAR_END as _TABLE_END  # supported dates plus slack
-from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine
+from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine, field_order
 
 __all__ = ["ColumnarEngine", "Problem", "CALENDAR_START", "CALENDAR_END"]
 
@@ -219,6 +222,7 @@ class ColumnarEngine:
         self._results: tuple[np.ndarray, dict[str, QuestionResult]] | None = None
         self._unreadable: dict[int, str] = {}  # line -> problem, for lines no text could be read from
         self._pieces: dict[tuple[Layout, int, tuple[int, ...]], str] = {}  # see _piece
+        self._orders: dict[str, tuple[int, ...]] = {}  # question -> the order its fields are named in
 
     # ------------------------------------------------------------------ input
     def load_lines(self, source: Path, fmt: str) -> None:
@@ -441,8 +445,7 @@ class ColumnarEngine:
         self.backend = "duckdb"
         self.con.execute("CREATE OR REPLACE TEMP TABLE redress_all_cases AS SELECT *, "
                          f"{self._epoch_sql()} AS redress_epoch FROM redress_cases")
-        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_answers (case_id INTEGER, question VARCHAR, status VARCHAR, "
-                         "answer JSON, possible JSON)")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_answers ({ANSWER_COLUMNS.format(json='JSON')})")
         epochs = [r[0] for r in self.con.execute("SELECT DISTINCT redress_epoch FROM redress_all_cases").fetchall()]
         for epoch in epochs:
             program = self.program.in_force_on(self.program.epoch_start(epoch))
@@ -471,22 +474,23 @@ class ColumnarEngine:
                 codes.append((code + len(pieces) + 1).astype(np.int32))
                 pieces += [self._piece(layout, k, r, int(i)) for i in first]
             return case_ids, codes, pieces
-        combos = self.con.execute("SELECT DISTINCT question, status, CAST(answer AS VARCHAR), CAST(possible AS VARCHAR) "
-                                  "FROM redress_answers").fetchall()
+        # each distinct answer numbered in the database (handing the numbers back row by row, as
+        # executemany does, cost more than the rules themselves)
+        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_combos AS SELECT *, CAST(row_number() OVER () AS INTEGER) "
+                         "AS code FROM (SELECT DISTINCT question, status, CAST(answer AS VARCHAR) AS answer, "
+                         "CAST(possible AS VARCHAR) AS possible, missing, CAST(possible_missing AS VARCHAR) AS "
+                         "possible_missing FROM redress_answers) d")
         position = {q: k for k, q in enumerate(questions)}
-        rows = []
-        for q, status, answer, possible in combos:
-            pieces.append(layout.piece(position[q], *_sql_outcome(status, answer, possible)))
-            rows.append((q, status, answer, possible, len(pieces)))
-        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_combos (question VARCHAR, status VARCHAR, answer VARCHAR, "
-                         "possible VARCHAR, code INTEGER)")
-        if rows:
-            self.con.executemany("INSERT INTO redress_combos VALUES (?, ?, ?, ?, ?)", rows)
+        for q, *outcome in self.con.execute("SELECT question, status, answer, possible, missing, possible_missing "
+                                            "FROM redress_combos ORDER BY code").fetchall():
+            pieces.append(layout.piece(position[q], *self._sql_outcome(q, *outcome)))
         pivot = ", ".join(f"max(CASE WHEN a.question = {_q(q)} THEN c.code END) AS c{k}" for k, q in enumerate(questions))
         data = self.con.execute(
             f"SELECT a.case_id, {pivot} FROM redress_answers a JOIN redress_combos c ON a.question = c.question "
             "AND a.status = c.status AND CAST(a.answer AS VARCHAR) IS NOT DISTINCT FROM c.answer "
-            "AND CAST(a.possible AS VARCHAR) IS NOT DISTINCT FROM c.possible GROUP BY a.case_id ORDER BY a.case_id").fetchnumpy()
+            "AND CAST(a.possible AS VARCHAR) IS NOT DISTINCT FROM c.possible AND a.missing = c.missing "
+            "AND CAST(a.possible_missing AS VARCHAR) IS NOT DISTINCT FROM c.possible_missing "
+            "GROUP BY a.case_id ORDER BY a.case_id").fetchnumpy()
         return (np.asarray(data["case_id"], dtype=np.int32),
                 [np.asarray(data[f"c{k}"], dtype=np.int32) for k in range(len(questions))], pieces)
 
@@ -552,16 +556,28 @@ class ColumnarEngine:
                     yield (int(line), cid, q, *self.vector.decode(results[q], i))
             return
         rows = self.con.execute("SELECT a.case_id, c.id, a.question, a.status, CAST(a.answer AS VARCHAR), "
-                                "CAST(a.possible AS VARCHAR) FROM redress_answers a JOIN redress_all_cases c ON "
+                                "CAST(a.possible AS VARCHAR), a.missing, CAST(a.possible_missing AS VARCHAR) "
+                                "FROM redress_answers a JOIN redress_all_cases c ON "
                                 f"c.case_id = a.case_id ORDER BY a.case_id, list_position({_list(questions)}, a.question)"
                                 ).fetchall()
-        for line, cid, question, status, answer, possible in rows:
-            yield (int(line), cid, question, *_sql_outcome(status, answer, possible))
+        for line, cid, question, *outcome in rows:
+            yield (int(line), cid, question, *self._sql_outcome(question, *outcome))
 
+    def _sql_outcome(self, question: str, status: str, answer: str | None, possible: str | None, missing: int,
+                     possible_missing: str | None) -> tuple[str, Any, Any, list[str]]:
+        """(status, answer, possible, missing) from the SQL answer's texts and field sets, as the
+        numpy backend decodes its own (``VectorEngine.decode``): a list's ``missing`` is its
+        possible members' fields, in their order."""
+        if possible is None:
+            return status, None if answer is None else json.loads(answer), None, self._names(question, missing)
+        ways = json.loads(possible_missing) if possible_missing is not None else []
+        members = [{"member": m, "missing": self._names(question, f)} for m, f in zip(json.loads(possible), ways)]
+        return (status, None if answer is None else json.loads(answer), members,
+                list(dict.fromkeys(f for p in members for f in p["missing"])))
 
-def _sql_outcome(status: str, answer: str | None, possible: str | None) -> tuple[str, Any, Any, Any]:
-    """(status, answer, possible, missing) from the SQL answer's texts."""
-    members = None if possible is None else json.loads(possible)
-    return (status, None if answer is None else json.loads(answer),
-            None if members is None else [{"member": m} for m in members],
-            [] if status == "determined" and not members else None)
+    def _names(self, question: str, bits: int) -> list[str]:
+        """A field set's names, in the order the rules first read them (``vector.field_order``)."""
+        order = self._orders.get(question)
+        if order is None:
+            order = self._orders[question] = field_order(self.program, self.program.questions[question].relation)
+        return [FIELD_BITS[k] for k in order if bits >> k & 1]

@@ -12,9 +12,30 @@ NULL standing for "some unknown value" (an absent case field). A rule compiles t
 
 An answer is then determined-true when in ``t_``, undetermined when only in ``p_`` (or ``p_``
 holds a row with an unknown answer), and false otherwise, exactly as the prover decides.
+
 Relations are evaluated stratum by stratum; a recursive component is iterated to a fixpoint.
 The cases table has one row per case: ``case_id`` and one column per contract field
 (``decision__kind``...), lists as arrays.
+
+Missing fields. Each ``p_`` row also carries ``f``, the case fields left unknown that it rests on,
+as a BIGINT set (bit k: ``FIELD_BITS[k]``), with the meaning the numpy backend gives its slots'
+field sets (``vector``, "Missing fields"), row by row:
+
+* an input's row of an absent field has that field's bit, a known value none;
+* a rule body the union (``|``) of its positive literals' rows and its negations' fields; a
+  negation of a possibly-true atom names the fields of the ``p_`` rows that may match it, and
+  nothing where an argument is itself unknown; comparisons and built-ins name nothing;
+* a row the union (``bit_or``) over the rule bodies that give it, and nothing where the row is
+  definitely true (in ``t_``: the proof builder proves it TRUE and shows no open way). Only
+  relations some rule reads positively are settled so: an answer takes a definitely true row
+  from ``t_`` and a negation of one fails, so neither reads its fields.
+
+A recursive component's field sets grow round by round with its rows, to the least fixpoint.
+Two corners where numpy, working slot by slot, could name more are not reached by these rules
+(the differential tests hold the two backends byte for byte): it settles no slot whose column
+is unknown for some case, where this settles each row with known values; and its recursion
+recomputes field sets from the last round's, so a field a row named before it became definitely
+true could stay on a cycle of possible rows.
 """
 
 from __future__ import annotations
@@ -29,7 +50,7 @@ from redress.kb.schema import FIELDS
 from redress.queries import dates
 from redress.queries.builtins import BUILTINS
 
-__all__ = ["SqlStatement", "UnsupportedError", "unsupported", "run", "script", "compile_sql", "answer_sql", "cases_table_sql", "full_script", "column_of", "relation_types", "nullable_columns", "calendar_sql", "DIALECTS"]
+__all__ = ["SqlStatement", "UnsupportedError", "unsupported", "run", "script", "compile_sql", "answer_sql", "cases_table_sql", "full_script", "column_of", "relation_types", "nullable_columns", "fielded_relations", "calendar_sql", "fields_sql", "DIALECTS", "FIELD_BITS", "ANSWER_COLUMNS"]
 
 DIALECTS = ("duckdb", "postgres")
 _SQL_TYPE = {"enum": "VARCHAR", "enum_list": "VARCHAR", "string": "VARCHAR", "date": "DATE", "int": "INTEGER",
@@ -38,6 +59,11 @@ _SQL_TYPE = {"enum": "VARCHAR", "enum_list": "VARCHAR", "string": "VARCHAR", "da
 
 class UnsupportedError(RedressError):
     """A program the checker accepts that a compiled backend (SQL, numpy) cannot run."""
+
+
+FIELD_BITS = tuple(FIELDS)  # bit k of a field set (SQL ``f`` columns, numpy slots) is FIELD_BITS[k]
+assert len(FIELD_BITS) <= 63, "a field set is one signed 64-bit word (SQL BIGINT)"
+_NO_FIELDS = "CAST(0 AS BIGINT)"
 
 
 @dataclass(frozen=True)
@@ -203,6 +229,14 @@ def nullable_columns(program: ir.Program) -> dict[str, list[bool]]:
     return nullable
 
 
+def fielded_relations(program: ir.Program) -> frozenset[str]:
+    """The relations whose ``p_`` rows can name a field (``f`` other than 0): inputs whose field
+    may be absent, and what reads one, positively or negated. The others' ``f`` is 0 throughout,
+    so rules that read them skip it and their tables need no union or settling of field sets."""
+    return frozenset(program.readers(name for name, rel in program.relations.items()
+                                     if rel.kind == "input" and rel.field and not rel.as_recorded))
+
+
 def _nullable_variables(rule: ir.Rule, nullable: dict[str, list[bool]]) -> dict[str, bool]:
     """Whether each variable of ``rule``'s body can be unknown, given the columns ``nullable`` so far."""
     var_null: dict[str, bool] = {}
@@ -260,18 +294,43 @@ def _builtin(dialect: _Dialect, name: str, args: list[str]) -> str:
 _OPS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-class _RuleSql:
-    """One rule's SELECT in one mode (T or P)."""
+@dataclass(frozen=True)
+class _Plan:
+    """What every rule's SQL needs to know of the program, worked out once."""
 
-    def __init__(self, rule: ir.Rule, mode: str, types: dict[str, list[str]], dialect: _Dialect,
-                 nullable: dict[str, list[bool]], delta_at: int | None = None):
-        self.rule, self.mode, self.types, self.dialect = rule, mode, types, dialect
+    program: ir.Program
+    dialect: _Dialect
+    types: dict[str, list[str]]
+    nullable: dict[str, list[bool]]  # p_ columns that may be NULL (``nullable_columns``)
+    fielded: frozenset[str]  # relations whose p_ rows may name fields (``fielded_relations``)
+    settled: frozenset[str]  # those whose definitely true rows' fields are emptied (``_united``)
+
+    @classmethod
+    def of(cls, program: ir.Program, dialect: _Dialect) -> "_Plan":
+        fielded = fielded_relations(program)
+        # Only a positive literal reads a definitely true row's fields: an answer takes the row
+        # from t_, and a negation of it fails; the other relations' rows are left as they are.
+        read = {lit.atom.relation for rule in program.rules for lit in rule.body if isinstance(lit, ir.Pos)}
+        return cls(program, dialect, relation_types(program), nullable_columns(program), fielded, fielded & read)
+
+    def rule(self, rule: ir.Rule, mode: str, delta_at: int | None = None) -> str:
+        return _RuleSql(rule, mode, self, delta_at).sql(self.types[rule.head.relation])
+
+
+class _RuleSql:
+    """One rule's SELECT in one mode (T or P); in P the row's field set too, as ``f``."""
+
+    def __init__(self, rule: ir.Rule, mode: str, plan: _Plan, delta_at: int | None = None):
+        self.rule, self.mode, self.types, self.dialect = rule, mode, plan.types, plan.dialect
+        self.fielded = plan.fielded
         self.delta_at = delta_at  # the body literal that reads the last round's new rows
+        nullable = plan.nullable
         self.nullable = nullable if mode == "P" else {k: [False] * len(v) for k, v in nullable.items()}
         self.occurrences: dict[str, list[tuple[str, bool]]] = {}  # var -> (expression, may be NULL)
         self.nullable_p = nullable
         self.froms: list[str] = []
         self.where: list[str] = []
+        self.fields: list[str] = []  # P: the field sets the body rests on, united into the row's
 
     def term(self, term: ir.Term) -> tuple[str, bool]:
         if isinstance(term, ir.Const):
@@ -309,6 +368,8 @@ class _RuleSql:
                 self.negation(lit)
         select = ", ".join(f"CAST({self.value(a)} AS {t}) AS c{i}"
                            for i, (a, t) in enumerate(zip(self.rule.head.args, head_types))) or _PLACEHOLDER_VALUE
+        if self.mode == "P":
+            select += f", {' | '.join(self.fields) or _NO_FIELDS} AS f"
         sql = f"SELECT {select}"
         if self.froms:
             sql += " FROM " + ", ".join(self.froms)
@@ -319,6 +380,8 @@ class _RuleSql:
     def positive(self, lit: ir.Pos, alias: str, prefix: str) -> None:
         """A positive literal: its table joined as ``alias``, on its constants and repeated variables."""
         self.froms.append(f"{prefix}{lit.atom.relation} {alias}")
+        if self.mode == "P" and lit.atom.relation in self.fielded:
+            self.fields.append(f"{alias}.f")
         for i, arg in enumerate(lit.atom.args):
             col = (f"{alias}.c{i}", self.nullable[lit.atom.relation][i])
             if isinstance(arg, ir.Const):
@@ -358,31 +421,67 @@ class _RuleSql:
             unknown = " OR ".join(f"{a} IS NULL" for a, null in args if null)
             exists = f"EXISTS (SELECT 1 FROM t_{lit.atom.relation} n WHERE {' AND '.join(conds) or 'TRUE'})"
             self.where.append(f"({unknown} OR NOT {exists})" if unknown else f"NOT {exists}")
+            if lit.atom.relation in self.fielded:
+                self.fields.append(self.negated_fields(lit, args, unknown))
+
+    def negated_fields(self, lit: ir.Neg, args: list[tuple[str, bool]], unknown: str) -> str:
+        """A possibly-not literal's fields: those of the negated atom's possible rows that may
+        match it (its NULLs match anything); none where an argument is itself unknown (the proof
+        builder cannot look the atom up then)."""
+        other_null = self.nullable_p[lit.atom.relation]
+        conds = [self.eq((f"n.c{i}", other_null[i]), (a, False)) for i, (a, _) in enumerate(args)]
+        ways = (f"COALESCE((SELECT bit_or(n.f) FROM p_{lit.atom.relation} n WHERE "
+                f"{' AND '.join([*conds, 'n.f <> 0'])}), {_NO_FIELDS})")
+        return f"CASE WHEN {unknown} THEN {_NO_FIELDS} ELSE {ways} END" if unknown else ways
 
 
 def _input_select(rel: ir.Relation, mode: str) -> str:
+    """An input's rows from the cases table; in P with their fields: an absent field's row its bit."""
     assert rel.field is not None
     spec = FIELDS[rel.field]
     col = column_of(rel.field)
     if spec.type == "enum_list":
-        known = f"SELECT case_id AS c0, CAST(UNNEST({col}) AS VARCHAR) AS c1 FROM redress_cases WHERE {col} IS NOT NULL"
+        value = f"CAST(UNNEST({col}) AS VARCHAR)"
     elif spec.type == "bool":
-        known = (f"SELECT case_id AS c0, CAST(CASE WHEN {col} THEN 'true' ELSE 'false' END AS VARCHAR) AS c1 "
-                 f"FROM redress_cases WHERE {col} IS NOT NULL")
+        value = f"CAST(CASE WHEN {col} THEN 'true' ELSE 'false' END AS VARCHAR)"
     else:
-        known = f"SELECT case_id AS c0, {col} AS c1 FROM redress_cases WHERE {col} IS NOT NULL"
+        value = col
+    fields = f", {_NO_FIELDS} AS f" if mode == "P" else ""
+    known = f"SELECT case_id AS c0, {value} AS c1{fields} FROM redress_cases WHERE {col} IS NOT NULL"
     if mode == "T" or rel.as_recorded:
         return known
     unknown_type = _SQL_TYPE[spec.type]
     absent = f"{col} IS NULL" + (f" AND NOT COALESCE({given_column(rel.field)}, FALSE)" if spec.null_means else "")
-    return f"{known} UNION ALL SELECT case_id AS c0, CAST(NULL AS {unknown_type}) AS c1 FROM redress_cases WHERE {absent}"
+    bit = f"CAST({1 << FIELD_BITS.index(rel.field)} AS BIGINT)"
+    return (f"{known} UNION ALL SELECT case_id AS c0, CAST(NULL AS {unknown_type}) AS c1, {bit} AS f "
+            f"FROM redress_cases WHERE {absent}")
 
 
 _PLACEHOLDER_VALUE = "1 AS c0"  # SQL has no table of no columns: a relation of no arguments keeps one, always 1
 
 
-def _columns(types: list[str]) -> str:
-    return ", ".join(f"c{i} {t}" for i, t in enumerate(types)) or "c0 INTEGER"
+def _columns(types: list[str], fields: bool = False) -> str:
+    """A table's columns; a ``p_`` table's (``fields``) end with its rows' field sets."""
+    return (", ".join(f"c{i} {t}" for i, t in enumerate(types)) or "c0 INTEGER") + (", f BIGINT" if fields else "")
+
+
+def _keys(types: list[str]) -> list[str]:
+    """A table's value columns (a relation of no arguments keeps its placeholder)."""
+    return [f"c{i}" for i in range(len(types))] or ["c0"]
+
+
+def _united(name: str, plan: _Plan, select: str) -> str:
+    """``select``'s rows of ``name`` (each with a field set ``f``) one per row, its field set the
+    union over the rules and bodies that give it and, if ``name`` is settled, none where the row
+    is definitely true (in ``t_``: a row with an unknown column never is, NULL equals nothing)."""
+    keys = _keys(plan.types[name])
+    if name not in plan.settled:
+        return f"SELECT {', '.join(keys)}, bit_or(f) AS f FROM ({select}) s GROUP BY {', '.join(keys)}"
+    match = " AND ".join(f"y.{k} = g.{k}" for k in keys)
+    # a join, not EXISTS: DuckDB then looks up only the rows that name a field (t_ rows are distinct)
+    return (f"SELECT {', '.join(f'g.{k}' for k in keys)}, CASE WHEN y.{keys[0]} IS NULL THEN g.f ELSE {_NO_FIELDS} END "
+            f"AS f FROM (SELECT {', '.join(keys)}, bit_or(f) AS f FROM ({select}) s GROUP BY {', '.join(keys)}) g "
+            f"LEFT JOIN t_{name} y ON g.f <> 0 AND {match}")
 
 
 def compile_sql(program: ir.Program, dialect: str = "duckdb",
@@ -394,17 +493,18 @@ def compile_sql(program: ir.Program, dialect: str = "duckdb",
     problems = unsupported(program)
     if problems:
         raise UnsupportedError("; ".join(problems))
-    types = relation_types(program)
-    nullable = nullable_columns(program)
+    plan = _Plan.of(program, d)
+    types = plan.types
     recursive = program.recursive()
     out: list[SqlStatement] = []
 
-    def create(table: str, cols: list[str], select: str | None) -> None:
+    def create(table: str, cols: list[str], select: str | None, distinct: bool = True, fields: bool = False) -> None:
         out.append(SqlStatement(f"DROP TABLE IF EXISTS {table}", table=table))
         if select is None:
-            out.append(SqlStatement(f"CREATE TABLE {table} ({_columns(cols)})", table=table))
+            out.append(SqlStatement(f"CREATE TABLE {table} ({_columns(cols, fields)})", table=table))
         else:
-            out.append(SqlStatement(f"CREATE TABLE {table} AS SELECT DISTINCT * FROM ({select}) s", table=table))
+            out.append(SqlStatement(f"CREATE TABLE {table} AS SELECT {'DISTINCT ' if distinct else ''}* FROM ({select}) s",
+                                    table=table))
 
     for component in program.components(relations):
         name = component[0]
@@ -415,40 +515,46 @@ def compile_sql(program: ir.Program, dialect: str = "duckdb",
             for mode in ("T", "P"):
                 for member in component:
                     for table in (f"{mode.lower()}_{member}", f"d{mode.lower()}_{member}", f"n{mode.lower()}_{member}"):
-                        create(table, types[member], None)
-                out.extend(_recursive(program, component, mode, types, d, nullable))
+                        create(table, types[member], None, fields=mode == "P")
+                out.extend(_recursive(plan, component, mode))
         else:
             for mode in ("T", "P"):
-                selects = [_RuleSql(rule, mode, types, d, nullable).sql(types[name]) for rule in program.rules_for(name)]
-                create(f"{mode.lower()}_{name}", types[name], " UNION ALL ".join(selects) if selects else None)
+                selects = [plan.rule(rule, mode) for rule in program.rules_for(name)]
+                union = " UNION ALL ".join(selects) if selects else None
+                if union is not None and mode == "P" and name in plan.fielded:
+                    create(f"p_{name}", types[name], _united(name, plan, union), distinct=False)
+                else:
+                    create(f"{mode.lower()}_{name}", types[name], union, fields=mode == "P")
     return out
 
 
-def _recursive(program: ir.Program, component: tuple[str, ...], mode: str, types: dict[str, list[str]],
-               d: _Dialect, nullable: dict[str, list[bool]]) -> list[SqlStatement]:
+def _recursive(plan: _Plan, component: tuple[str, ...], mode: str) -> list[SqlStatement]:
     """A recursive component in one mode, semi-naive: ``t_R`` holds the rows so far, ``dt_R`` the
     last round's new ones, ``nt_R`` this round's. The rules that read none of the component fill
     the first delta; each round evaluates every rule of the component once per literal of the
     component in its body, that literal reading the delta and the others the rows so far, and
     keeps what is new for every relation before any table changes, so rows one rule adds reach
-    every other rule in the next round, until a round adds nothing."""
+    every other rule in the next round, until a round adds nothing.
+
+    Possibly (P) with field sets, a row is new too when it names a field the rows so far with
+    its values do not: field sets only grow, so this ends, at the least fixpoint (the ``t_``
+    tables, which settle rows, are complete by then). ``p_R`` may then hold a row several times,
+    with parts of its field set; they are united at the end."""
     m = mode.lower()
-    members = set(component)
+    fielded = mode == "P" and bool(set(component) & plan.fielded)
     out: list[SqlStatement] = []
     new: list[str] = []
     for name in component:
-        base, steps = [], []
-        for rule in program.rules_for(name):
-            inner = [k for k, lit in enumerate(rule.body) if isinstance(lit, ir.Pos) and lit.atom.relation in members]
-            if not inner:
-                base.append(_RuleSql(rule, mode, types, d, nullable).sql(types[name]))
-            steps += [_RuleSql(rule, mode, types, d, nullable, k).sql(types[name]) for k in inner]
+        base, steps = _base_and_steps(plan, component, name, mode)
         if base:
-            out.append(SqlStatement(f"INSERT INTO d{m}_{name} SELECT DISTINCT * FROM ({' UNION ALL '.join(base)}) s",
-                                    table=f"d{m}_{name}"))
+            first = _united(name, plan, " UNION ALL ".join(base)) if fielded else \
+                f"SELECT DISTINCT * FROM ({' UNION ALL '.join(base)}) s"
+            out.append(SqlStatement(f"INSERT INTO d{m}_{name} {first}", table=f"d{m}_{name}"))
             out.append(SqlStatement(f"INSERT INTO {m}_{name} SELECT * FROM d{m}_{name}", table=f"{m}_{name}"))
         new.append(f"DELETE FROM n{m}_{name}")
-        if steps:
+        if steps and fielded:
+            new.append(f"INSERT INTO n{m}_{name} {_growing(name, plan, ' UNION ALL '.join(steps))}")
+        elif steps:
             new.append(f"INSERT INTO n{m}_{name} SELECT * FROM ({' UNION ALL '.join(steps)}) s "
                        f"EXCEPT SELECT * FROM {m}_{name}")
     keep = [sql for name in component for sql in (
@@ -456,7 +562,41 @@ def _recursive(program: ir.Program, component: tuple[str, ...], mode: str, types
         f"INSERT INTO d{m}_{name} SELECT * FROM n{m}_{name}")]
     count = "SELECT " + " + ".join(f"(SELECT count(*) FROM d{m}_{name})" for name in component)
     out.append(SqlStatement(count, table=", ".join(f"{m}_{name}" for name in component), round=(*new, *keep)))
+    if fielded:
+        out += [st for name in component for st in _collapsed(plan, name)]
     return out
+
+
+def _base_and_steps(plan: _Plan, component: tuple[str, ...], name: str, mode: str) -> tuple[list[str], list[str]]:
+    """``name``'s rules that read none of the component (the first delta), and the others once
+    per literal of the component they read (that literal reading the delta), as SELECTs."""
+    base, steps = [], []
+    for rule in plan.program.rules_for(name):
+        inner = [k for k, lit in enumerate(rule.body) if isinstance(lit, ir.Pos) and lit.atom.relation in component]
+        if not inner:
+            base.append(plan.rule(rule, mode))
+        steps += [plan.rule(rule, mode, k) for k in inner]
+    return base, steps
+
+
+def _collapsed(plan: _Plan, name: str) -> list[SqlStatement]:
+    """``p_R`` with each row once, its field set the union of its copies' (see ``_recursive``)."""
+    keys = ", ".join(_keys(plan.types[name]))
+    return [SqlStatement(sql, table=f"p_{name}") for sql in (
+        f"DROP TABLE IF EXISTS xp_{name}",
+        f"CREATE TABLE xp_{name} AS SELECT {keys}, bit_or(f) AS f FROM p_{name} GROUP BY {keys}",
+        f"DELETE FROM p_{name}", f"INSERT INTO p_{name} SELECT * FROM xp_{name}", f"DROP TABLE xp_{name}")]
+
+
+def _growing(name: str, plan: _Plan, steps: str) -> str:
+    """This round's rows of ``name`` (from ``steps``) that are new, or name a field the rows so far
+    with their values do not (NULL-safe: a row with an unknown column is one row)."""
+    keys = _keys(plan.types[name])
+    nullable = plan.nullable[name] or [False]
+    match = " AND ".join(f"s.{k} IS NOT DISTINCT FROM o.{k}" if null else f"s.{k} = o.{k}"
+                         for k, null in zip(keys, nullable))
+    return (f"SELECT s.* FROM ({_united(name, plan, steps)}) s LEFT JOIN (SELECT {', '.join(keys)}, bit_or(f) AS f "
+            f"FROM p_{name} GROUP BY {', '.join(keys)}) o ON {match} WHERE o.f IS NULL OR (s.f | o.f) <> o.f")
 
 
 def calendar_sql(dialect: str, holidays: list[_dt.date], start: _dt.date, end: _dt.date) -> list[str]:
@@ -492,10 +632,15 @@ def _sql_const(value: ir.Value) -> str:
 
 def answer_sql(program: ir.Program, question: str, pattern: tuple[ir.Value | None, ...], dialect: str = "duckdb") -> str:
     """One row per case of ``redress_cases``: (case_id, question, status, answer JSON, possible
-    JSON), decided from the ``t_``/``p_`` tables exactly as the prover decides. ``possible`` (list
-    questions only) holds the members a ``p_`` row may add that no ``t_`` row establishes, sorted,
-    with a JSON null last for a row whose member is itself unknown; status and answer then follow
-    the contract's list rule (``kb.answers.list_outcome``)."""
+    JSON, missing, possible_missing JSON), decided from the ``t_``/``p_`` tables exactly as the
+    prover decides. ``possible`` (list questions only) holds the members a ``p_`` row may add that
+    no ``t_`` row establishes, sorted, with a JSON null last for a row whose member is itself
+    unknown; status and answer then follow the contract's list rule (``kb.answers.list_outcome``).
+
+    The fields, as field sets (BIGINT, bit k: ``FIELD_BITS[k]``; ``fields_sql`` names them):
+    ``missing`` those that would settle an undetermined answer (none for a definite one) or, for
+    a list, add one of its possible members; ``possible_missing`` each possible member's, in the
+    order of ``possible``. As the numpy backend's ``VectorProgram._answer``."""
     d = _Dialect(dialect)
     q = program.questions[question]
     rel = q.relation
@@ -504,43 +649,67 @@ def answer_sql(program: ir.Program, question: str, pattern: tuple[ir.Value | Non
                           if i > 0 and v is not None) or "TRUE"
     name = _sql_const(question)
     json_t = "JSON" if d.name == "duckdb" else "JSONB"
-    if q.kind == "yes_no":
+    no_json = f"CAST(NULL AS {json_t})"
+    if q.kind == "yes_no":  # a definite yes names nothing, an open one what its possible rows rest on
         return (f"SELECT c.case_id, {name}, CASE WHEN t.n IS NOT NULL OR p.n IS NULL THEN 'determined' "
                 f"ELSE 'undetermined' END, CAST(CASE WHEN t.n IS NOT NULL THEN 'true' WHEN p.n IS NULL THEN 'false' END "
-                f"AS {json_t}), CAST(NULL AS {json_t}) FROM redress_cases c "
+                f"AS {json_t}), {no_json}, CASE WHEN t.n IS NULL THEN COALESCE(p.f, {_NO_FIELDS}) ELSE {_NO_FIELDS} END, "
+                f"{no_json} FROM redress_cases c "
                 f"LEFT JOIN (SELECT x.c0, count(*) AS n FROM t_{rel} x WHERE {t_cond} GROUP BY x.c0) t ON t.c0 = c.case_id "
-                f"LEFT JOIN (SELECT x.c0, count(*) AS n FROM p_{rel} x WHERE {p_cond} GROUP BY x.c0) p ON p.c0 = c.case_id")
+                f"LEFT JOIN (SELECT x.c0, count(*) AS n, bit_or(x.f) AS f FROM p_{rel} x WHERE {p_cond} GROUP BY x.c0) p "
+                f"ON p.c0 = c.case_id")
     a = q.answer_position
     assert a is not None  # the checker gives every question but a yes_no one its answer variable
     t_match = " AND ".join(f"y.c{i} = x.c{i}" for i, v in enumerate(pattern) if v is not None and i > 0)
     member_t = relation_types(program)[rel][a]
     if d.name == "duckdb":
         agg, size, to_json = f"list(DISTINCT x.c{a} ORDER BY x.c{a})", "len(t.v)", "to_json"
-        empty = "[]"
-        open_list = f"CAST([NULL] AS {member_t}[])"
+        empty, no_fields = "[]", "CAST([] AS BIGINT[])"
+        open_list, open_fields = f"CAST([NULL] AS {member_t}[])", "[u.uf]"
     else:
         agg, size, to_json = f"array_agg(DISTINCT x.c{a} ORDER BY x.c{a})", "cardinality(t.v)", "to_jsonb"
-        empty = f"CAST(ARRAY[] AS {member_t}[])"
-        open_list = f"CAST(ARRAY[NULL] AS {member_t}[])"
+        empty, no_fields = f"CAST(ARRAY[] AS {member_t}[])", "CAST(ARRAY[] AS BIGINT[])"
+        open_list, open_fields = f"CAST(ARRAY[NULL] AS {member_t}[])", "ARRAY[u.uf]"
     # p_ rows not among the t_ ones: a member that may be added (or an unknown member: ``open``)
-    extra = (f"SELECT x.c0, count(*) AS n, {agg} FILTER (WHERE x.c{a} IS NOT NULL) AS v, "
-             f"bool_or(x.c{a} IS NULL) AS open FROM p_{rel} x WHERE {p_cond} AND (x.c{a} IS NULL OR NOT EXISTS "
-             f"(SELECT 1 FROM t_{rel} y WHERE y.c0 = x.c0 AND y.c{a} = x.c{a}{' AND ' + t_match if t_match else ''})) "
-             f"GROUP BY x.c0")
+    opens = (f"FROM p_{rel} x WHERE {p_cond} AND (x.c{a} IS NULL OR NOT EXISTS (SELECT 1 FROM t_{rel} y WHERE "
+             f"y.c0 = x.c0 AND y.c{a} = x.c{a}{' AND ' + t_match if t_match else ''}))")
     values = f"SELECT x.c0, {agg} AS v FROM t_{rel} x WHERE {t_cond} GROUP BY x.c0"
-    if q.kind == "list":
+    if q.kind == "list":  # each member once, with the fields of every row that may add it
+        ordered = "list" if d.name == "duckdb" else "array_agg"
+        extra = (f"SELECT e.c0, count(*) AS n, {ordered}(e.m ORDER BY e.m) FILTER (WHERE e.m IS NOT NULL) AS v, "
+                 f"{ordered}(e.f ORDER BY e.m) FILTER (WHERE e.m IS NOT NULL) AS vf, bool_or(e.m IS NULL) AS open, "
+                 f"bit_or(e.f) FILTER (WHERE e.m IS NULL) AS uf, bit_or(e.f) AS f FROM (SELECT x.c0, x.c{a} AS m, "
+                 f"bit_or(x.f) AS f {opens} GROUP BY x.c0, x.c{a}) e GROUP BY e.c0")
         open_ = f"(u.n IS NOT NULL AND t.v IS NULL)"  # nothing established, something may be
         answer = f"CASE WHEN NOT {open_} THEN {to_json}(COALESCE(t.v, {empty})) END"
         possible = (f"{to_json}(CASE WHEN u.open THEN array_cat(COALESCE(u.v, {empty}), {open_list}) "
                     f"ELSE COALESCE(u.v, {empty}) END)")
+        possible_missing = (f"{to_json}(CASE WHEN u.open THEN array_cat(COALESCE(u.vf, {no_fields}), {open_fields}) "
+                            f"ELSE COALESCE(u.vf, {no_fields}) END)")
         status = f"CASE WHEN {open_} THEN 'undetermined' ELSE 'determined' END"
     else:
+        extra = f"SELECT x.c0, count(*) AS n, bit_or(x.f) AS f {opens} GROUP BY x.c0"
         answer = (f"CASE WHEN u.n IS NULL AND {size} = 1 THEN {to_json}(t.v[1]) "
                   f"WHEN u.n IS NULL AND {size} > 1 THEN {to_json}('CONFLICT'::VARCHAR) END")
-        possible = f"CAST(NULL AS {json_t})"
+        possible = possible_missing = no_json
         status = f"CASE WHEN u.n IS NOT NULL THEN 'undetermined' WHEN {size} > 1 THEN 'conflict' ELSE 'determined' END"
-    return (f"SELECT c.case_id, {name}, {status}, {answer}, {possible} FROM redress_cases c "
-            f"LEFT JOIN ({values}) t ON t.c0 = c.case_id LEFT JOIN ({extra}) u ON u.c0 = c.case_id")
+    return (f"SELECT c.case_id, {name}, {status}, {answer}, {possible}, COALESCE(u.f, {_NO_FIELDS}), {possible_missing} "
+            f"FROM redress_cases c LEFT JOIN ({values}) t ON t.c0 = c.case_id LEFT JOIN ({extra}) u ON u.c0 = c.case_id")
+
+
+# the answers table ``answer_sql`` fills (``json``: the dialect's JSON type)
+ANSWER_COLUMNS = ("case_id INTEGER, question VARCHAR, status VARCHAR, answer {json}, possible {json}, missing BIGINT, "
+                  "possible_missing {json}")
+
+
+def fields_sql(dialect: str = "duckdb") -> list[str]:
+    """``redress_fields(bit, field)``: which contract field each bit of a field set stands for
+    (``missing & (1 << bit) <> 0``), so the answers' field sets can be read in the database."""
+    _Dialect(dialect)
+    rows = ", ".join(f"({k}, {_lit(path, 'VARCHAR')})" for k, path in enumerate(FIELD_BITS))
+    return ["DROP TABLE IF EXISTS redress_fields",
+            f"CREATE TABLE redress_fields AS SELECT CAST(b AS INTEGER) AS bit, CAST(n AS VARCHAR) AS field "
+            f"FROM (VALUES {rows}) v(b, n)"]
 
 
 def cases_table_sql(dialect: str = "duckdb") -> str:
@@ -566,11 +735,11 @@ def full_script(program: ir.Program, patterns: dict[str, tuple[ir.Value | None, 
     """
     out = calendar_sql(dialect, holidays, start, end)
     out.append(cases_table_sql(dialect))
+    out += fields_sql(dialect)
     out += script(compile_sql(program, dialect), dialect)
     json_t = "JSON" if dialect == "duckdb" else "JSONB"
     out.append("DROP TABLE IF EXISTS redress_answers")
-    out.append(f"CREATE TABLE redress_answers (case_id INTEGER, question VARCHAR, status VARCHAR, answer {json_t}, "
-               f"possible {json_t})")
+    out.append(f"CREATE TABLE redress_answers ({ANSWER_COLUMNS.format(json=json_t)})")
     for q in program.questions:
         out.append(f"INSERT INTO redress_answers {answer_sql(program, q, patterns[q], dialect)}")
     return out

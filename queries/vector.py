@@ -56,7 +56,7 @@ from redress.kb.schema import FIELDS
 from redress.queries import dates
 from redress.queries.builtins import BUILTINS
 from redress.queries.fixpoint import fixpoint
-from redress.queries.sqlgen import UnsupportedError, relation_types, unsupported  # one type inference
+from redress.queries.sqlgen import FIELD_BITS, UnsupportedError, relation_types, unsupported  # one type inference, one field numbering
 from redress.queries.workdays import EPOCH, Calendar, Mask, Values
 
 __all__ = ["Calendar", "Pool", "holds", "CaseColumns", "FieldColumn", "VectorProgram", "QuestionResult", "UnsupportedError",
@@ -74,8 +74,6 @@ CODE = np.int32
 CALENDAR_END = dates.MAX_DATE + _dt.timedelta(days=40)
 STATUS_DETERMINED, STATUS_UNDETERMINED, STATUS_CONFLICT = 0, 1, 2
 STATUS_NAMES = ("determined", "undetermined", "conflict")
-FIELD_BITS = tuple(FIELDS)  # bit k of a field set is FIELD_BITS[k]
-assert len(FIELD_BITS) <= 64, "a field set is one machine word"
 BITS = np.uint32 if len(FIELD_BITS) <= 32 else np.uint64  # the narrower, the less memory each pass reads
 
 

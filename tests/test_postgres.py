@@ -2,7 +2,8 @@
 
 Starts a real PostgreSQL server (Debian's package, installed by .ci/run) on 127.0.0.1 with a
 throwaway data directory, loads the legal scenarios' cases, runs `redress sql --dialect
-postgres`'s script and compares every answer. Skipped only outside CI when PostgreSQL is absent.
+postgres`'s script and compares every answer, the missing fields (each possible member's too)
+included. Skipped only outside CI when PostgreSQL is absent.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from redress.parser.parse import parse_file
 from redress.pytest_plugin import case_from_givens
 from redress.queries import dates
 from redress.queries.columnar import ColumnarEngine
-from redress.queries.sqlgen import full_script
+from redress.queries.sqlgen import FIELD_BITS, full_script
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "rules" / "scenarios"
 TODAY = _dt.date.today()
@@ -114,8 +115,16 @@ def test_generated_sql_answers_identically_on_postgresql(postgres: tuple[str, in
     rows = duck.con.execute("SELECT * FROM redress_cases ORDER BY case_id").fetchall()
     questions = list(kb.questions)
     duck.evaluate(questions)
-    expected = {(line, q): (status, answer, None if possible is None else [p["member"] for p in possible])
-                for line, _, q, status, answer, possible, _ in duck.answers(questions)}
+
+    def parsed(text: str | None) -> Any:
+        return None if text in (None, "") else json.loads(text)
+
+    # the answers as the SQL gives them: texts, and the field sets as numbers
+    expected = {(case_id, q): (status, parsed(answer), parsed(possible), int(missing), parsed(ways))
+                for case_id, q, status, answer, possible, missing, ways in duck.con.execute(
+                    "SELECT case_id, question, status, CAST(answer AS VARCHAR), CAST(possible AS VARCHAR), missing, "
+                    "CAST(possible_missing AS VARCHAR) FROM redress_answers").fetchall()}
+    assert sum(1 for v in expected.values() if v[3]) > 100  # fields are named: the comparison is not vacuous
 
     start, end = _dt.date(1990, 1, 1), _dt.date(2100, 12, 31)
     holidays = dates.bank_holidays_between(start.year, end.year)
@@ -128,11 +137,14 @@ def test_generated_sql_answers_identically_on_postgresql(postgres: tuple[str, in
     full = ";\n".join([*script[:split], *inserts, *script[split:]]) + ";\n"
     _psql(host, port, script=full)
     out = _psql(host, port, "-A", "-t", "-F", "\t", "-c",
-                "SELECT case_id, question, status, answer::text, possible::text FROM redress_answers ORDER BY 1, 2")
+                "SELECT case_id, question, status, answer::text, possible::text, missing, possible_missing::text "
+                "FROM redress_answers ORDER BY 1, 2")
     got = {}
     for line in out.splitlines():
-        case_id, q, status, answer, possible = line.split("\t")
-        got[(int(case_id), q)] = (status, json.loads(answer) if answer else None, json.loads(possible) if possible else None)
+        case_id, q, status, answer, possible, missing, ways = line.split("\t")
+        got[(int(case_id), q)] = (status, parsed(answer), parsed(possible), int(missing), parsed(ways))
+    names = _psql(host, port, "-A", "-t", "-F", "\t", "-c", "SELECT bit, field FROM redress_fields ORDER BY bit")
+    assert [tuple(line.split("\t")) for line in names.splitlines()] == [(str(k), f) for k, f in enumerate(FIELD_BITS)]
     assert len(got) == len(expected) == len(cases) * len(questions)
     differences = [f"{key}: duckdb {expected[key]}, postgres {got[key]}" for key in expected if got[key] != expected[key]]
     assert not differences, "\n".join(differences[:10]) + f"\n({len(differences)} differences)"
