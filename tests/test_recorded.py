@@ -56,7 +56,7 @@ def _compare(name: str, text: str) -> None:
 def _cli(*args: str) -> str:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout  # what a user pipes on; the note of which rules were loaded goes to stderr
 
 
 @pytest.fixture(scope="module")
