@@ -456,20 +456,7 @@ def _provision_row(p: ir.Provision) -> dict[str, Any]:
 def _provision_uses(program: ir.Program, question_order: list[str]) -> dict[str, tuple[list[str], list[str]]]:
     """For each provision: the rules citing it, and the questions whose relation reaches one of
     those rules' heads through rule bodies (what its answer may rest on)."""
-    body_relations: dict[str, set[str]] = {}
-    for rule in program.rules:
-        body_relations.setdefault(rule.head.relation, set()).update(
-            lit.atom.relation for lit in rule.body if isinstance(lit, (ir.Pos, ir.Neg)))
-    reach: dict[str, set[str]] = {}
-    for name in question_order:
-        seen: set[str] = set()
-        stack = [program.questions[name].relation]
-        while stack:
-            rel = stack.pop()
-            if rel not in seen:
-                seen.add(rel)
-                stack.extend(body_relations.get(rel, ()))
-        reach[name] = seen
+    reach = {name: program.cone([program.questions[name].relation]) for name in question_order}
     uses: dict[str, tuple[list[str], list[str]]] = {}
     for pid in program.provisions:
         citing = [r for r in program.rules if pid in r.cites]

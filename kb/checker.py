@@ -15,15 +15,14 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-import networkx as nx
-
 from redress.core.errors import Span
+from redress.kb import analysis
 from redress.kb.compiler import paragraph_range
 from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS
 from redress.parser import ast
 from redress.queries.builtins import BUILTINS
 
-__all__ = ["Diagnostic", "check", "dependency_graph"]
+__all__ = ["Diagnostic", "check"]
 
 _PARAGRAPH = re.compile(r"^(.+\.\d+)(?!\d)")  # 'CoP 11.13(a)' is part of paragraph 'CoP 11.13'
 _INPUT_ARITY = {"enum": 2, "enum_list": 2, "date": 2, "int": 2, "string": 2, "bool": 2}
@@ -51,14 +50,6 @@ def _vars(terms: Iterable[ast.Term]) -> Iterator[ast.Var]:
 
 def _anonymous(v: ast.Var) -> bool:
     return v.name.startswith("_")  # the parser's name for each _ (see parse._ToAst.anon)
-
-
-def _literal_atoms(body: Iterable[ast.Literal]) -> Iterator[tuple[ast.Atom, bool]]:
-    for lit in body:
-        if isinstance(lit, ast.Atom):
-            yield lit, True
-        elif isinstance(lit, ast.Negation):
-            yield lit.atom, False
 
 
 class _Checker:
@@ -346,13 +337,12 @@ class _Checker:
 
     # ------------------------------------------------------------------ pass 4: stratification
     def stratify(self) -> None:
-        graph = dependency_graph(self.modules)
-        for component in nx.strongly_connected_components(graph):
-            for a, b, data in graph.subgraph(component).edges(data=True):
-                if data.get("negative"):
-                    cycle = " -> ".join(sorted(component))
-                    self.error("not-stratifiable", f"'{a}' depends negatively on '{b}' within a recursive cycle ({cycle}); "
-                               "negation through recursion has no meaning", data["span"])
+        """A negative dependency inside a recursive cycle (kb/analysis.py finds them)."""
+        for a, b, edge, component in analysis.of_modules(self.modules).unstratified():
+            assert edge.span is not None  # the AST view's edges all carry one
+            cycle = " -> ".join(sorted(component))
+            self.error("not-stratifiable", f"'{a}' depends negatively on '{b}' within a recursive cycle ({cycle}); "
+                       "negation through recursion has no meaning", edge.span)
 
     def unused(self) -> None:
         for name, span in self.decl_span.items():
@@ -482,39 +472,6 @@ def _runs(numbers: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((n, n))
     return runs
-
-
-def dependency_graph(modules: tuple[ast.Module, ...]) -> "nx.DiGraph[str]":
-    """Predicate dependency graph: an edge head -> body predicate, marked negative under negation.
-
-    An exception's body counts as a negative dependency of its target rule's head.
-    """
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    rules: dict[str, ast.Rule] = {}
-    for module in modules:
-        for item in module.items:
-            if isinstance(item, ast.Rule):
-                rules[item.label] = item
-    for module in modules:
-        for item in module.items:
-            if isinstance(item, ast.Rule):
-                head, body = item.head.predicate, item.body
-                graph.add_node(head)
-                for atom, positive in _literal_atoms(body):
-                    _add_edge(graph, head, atom.predicate, not positive, atom.span)
-            elif isinstance(item, ast.Exception_) and item.target in rules:
-                head = rules[item.target].head.predicate
-                for atom, _positive in _literal_atoms(item.body):
-                    _add_edge(graph, head, atom.predicate, True, atom.span)
-    return graph
-
-
-def _add_edge(graph: "nx.DiGraph[str]", head: str, body: str, negative: bool, span: Span) -> None:
-    if graph.has_edge(head, body):
-        if negative and not graph.edges[head, body]["negative"]:
-            graph.edges[head, body].update(negative=True, span=span)
-    else:
-        graph.add_edge(head, body, negative=negative, span=span)
 
 
 def check(modules: tuple[ast.Module, ...]) -> list[Diagnostic]:

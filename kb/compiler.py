@@ -7,9 +7,7 @@ reordered so every variable is bound before a built-in, comparison or negation u
 
 from __future__ import annotations
 
-import networkx as nx
-
-from redress.kb import ir
+from redress.kb import analysis, ir
 from redress.parser import ast
 
 __all__ = ["compile_program", "defeat_relation", "paragraph_range"]
@@ -72,30 +70,9 @@ def _head_vars(head: ast.Atom) -> tuple[str, ...]:
 
 
 def _strata(relations: dict[str, ir.Relation], rules: list[ir.Rule]) -> tuple[tuple[str, ...], ...]:
-    graph: nx.DiGraph[str] = nx.DiGraph()
-    graph.add_nodes_from(n for n, r in relations.items() if r.kind != "input")
-    for rule in rules:
-        for lit in rule.body:
-            if isinstance(lit, (ir.Pos, ir.Neg)) and relations[lit.atom.relation].kind != "input":
-                negative = isinstance(lit, ir.Neg)
-                if graph.has_edge(rule.head.relation, lit.atom.relation):
-                    negative = negative or graph.edges[rule.head.relation, lit.atom.relation]["negative"]
-                graph.add_edge(rule.head.relation, lit.atom.relation, negative=negative)
-    condensed = nx.condensation(graph)
-    level: dict[int, int] = {}
-    for node in reversed(list(nx.topological_sort(condensed))):
-        members = condensed.nodes[node]["members"]
-        best = 0
-        for _, succ in condensed.out_edges(node):
-            succ_members = condensed.nodes[succ]["members"]
-            negative = any(
-                graph.edges[a, b]["negative"] for a in members for b in succ_members if graph.has_edge(a, b))
-            best = max(best, level[succ] + (1 if negative else 0))
-        level[node] = best
-    by_level: dict[int, list[str]] = {}
-    for node, lvl in level.items():
-        by_level.setdefault(lvl, []).extend(sorted(condensed.nodes[node]["members"]))
-    return tuple(tuple(sorted(by_level[k])) for k in sorted(by_level))
+    """The derived relations in strata, lowest first (kb/analysis.py); inputs, the case's facts,
+    are below every stratum."""
+    return analysis.of_rules(relations, rules).strata(name for name, rel in relations.items() if rel.kind != "input")
 
 
 def _existential_negations(rules: list[ir.Rule], relations: dict[str, ir.Relation]) -> list[ir.Rule]:

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Union
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Union
 
 from redress.core.errors import Span
+
+if TYPE_CHECKING:
+    from redress.kb import analysis
 
 # The constant every backend binds a question's first argument to: the case being asked about.
 CASE_KEY = "case"
@@ -169,92 +172,50 @@ class Program:
         return index.get(relation, ())
 
     def reads(self, relation: str, *, negated: bool = True) -> Iterator[str]:
-        """The relations the rules for ``relation`` read: positively, or negated too."""
+        """The relations the rules for ``relation`` read: positively, or negated too; in rule and
+        literal order, with repeats (the proof's order; the graph is ``dependencies()``)."""
         kinds = (Pos, Neg) if negated else (Pos,)
         for rule in self.rules_for(relation):
             yield from (lit.atom.relation for lit in rule.body if isinstance(lit, kinds))
 
+    def dependencies(self) -> analysis.Graph:
+        """The predicate dependency graph of the rules (``kb/analysis.py``), built on first use."""
+        graph: analysis.Graph | None = self.__dict__.get("_dependencies")
+        if graph is None:
+            from redress.kb import analysis  # analysis reads this module's classes: one import direction at load
+
+            graph = analysis.of_rules(self.relations, self.rules)
+            object.__setattr__(self, "_dependencies", graph)
+        return graph
+
+    # What follows from the graph, computed in kb/analysis.py (see there).
     def readers(self, sources: Iterable[str], *, negated: bool = True) -> set[str]:
         """``sources`` and every relation that reads one of them, directly or through others."""
-        out = set(sources)
-        changed = True
-        while changed:
-            changed = False
-            for name in self.relations:
-                if name not in out and any(dep in out for dep in self.reads(name, negated=negated)):
-                    out.add(name)
-                    changed = True
-        return out
+        return self.dependencies().readers(sources, negated=negated)
 
     def cone(self, relations: Iterable[str]) -> set[str]:
         """``relations`` and every relation they read, directly or through others."""
-        seen: set[str] = set()
-        stack = list(relations)
-        while stack:
-            relation = stack.pop()
-            if relation not in seen:
-                seen.add(relation)
-                stack.extend(self.reads(relation))
-        return seen
+        return self.dependencies().cone(relations)
 
     def static(self) -> frozenset[str]:
         """The relations that depend on no input relation, directly or through others: the same
         rows for every case."""
-        return frozenset(self.relations) - self.readers(
-            name for name, rel in self.relations.items() if rel.kind == "input")
+        found: frozenset[str] | None = self.__dict__.get("_static")
+        if found is None:
+            found = self.dependencies().static(name for name, rel in self.relations.items() if rel.kind == "input")
+            object.__setattr__(self, "_static", found)
+        return found
 
     def recursive(self) -> frozenset[str]:
         """The relations on a cycle of the dependency graph (each reads itself, through others)."""
-        found: frozenset[str] | None = self.__dict__.get("_recursive")
-        if found is None:
-            found = frozenset(name for component in self.components() for name in component
-                              if len(component) > 1 or name in self.reads(name))
-            object.__setattr__(self, "_recursive", found)
-        return found
+        return self.dependencies().recursive()
 
     def components(self, relations: Iterable[str] | None = None) -> tuple[tuple[str, ...], ...]:
         """The strongly connected components of the dependency graph over ``relations`` and what
         they read (every relation when None), each after every component its rules read. A
         component is recursive when its relations are in ``recursive()``; its rules are evaluated
         together, to their common fixpoint."""
-        names = self.cone(relations) if relations is not None else set(self.relations)
-        index: dict[str, int] = {}
-        low: dict[str, int] = {}
-        stack: list[str] = []
-        on_stack: set[str] = set()
-        out: list[tuple[str, ...]] = []
-        for root in sorted(names):  # Tarjan's algorithm, iterative: a long chain needs no deep stack
-            if root in index:
-                continue
-            work = [(root, iter(sorted(set(self.reads(root)))))]
-            index[root] = low[root] = len(index)
-            stack.append(root)
-            on_stack.add(root)
-            while work:
-                node, reads = work[-1]
-                step = next(reads, None)
-                if step is not None:
-                    if step not in index:
-                        index[step] = low[step] = len(index)
-                        stack.append(step)
-                        on_stack.add(step)
-                        work.append((step, iter(sorted(set(self.reads(step))))))
-                    elif step in on_stack:
-                        low[node] = min(low[node], index[step])
-                    continue
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    members = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        members.append(member)
-                        if member == node:
-                            break
-                    out.append(tuple(sorted(members)))
-        return tuple(out)
+        return self.dependencies().components(relations)
 
     def read_from(self, relation: str) -> tuple[frozenset[str], ...]:
         """For each rule for ``relation`` in order, the relations it and the rules after it read,
@@ -262,12 +223,7 @@ class Program:
         index: dict[str, tuple[frozenset[str], ...]] = self.__dict__.setdefault("_read_from", {})
         found = index.get(relation)
         if found is None:
-            after: list[frozenset[str]] = []
-            read: frozenset[str] = frozenset()
-            for rule in reversed(self.rules_for(relation)):
-                read = read | self.cone(lit.atom.relation for lit in rule.body if isinstance(lit, (Pos, Neg)))
-                after.append(read)
-            found = index[relation] = tuple(reversed(after))
+            found = index[relation] = self.dependencies().rule_cones(self.rules_for(relation))
         return found
 
     def not_in_force(self, rule: Rule, on: _dt.date) -> list[Provision]:

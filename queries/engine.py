@@ -180,10 +180,9 @@ class DatalogEngine:
         (``fixpoint``) over the relations it reads: inputs from ``facts``, the others asked of
         pyDatalog; when every fact is of an input under one case ``key``, the law's own relations
         as this thread first asked them and the rest in one query."""
-        members = set(component)
         extents: dict[str, set[Row]] = {}
         asked = []
-        for name in sorted({read for member in component for read in self.program.reads(member)} - members):
+        for name in self.program.dependencies().reads_outside(component):
             if self.program.relations[name].kind == "input":
                 extents[name] = {tuple(row) for row in facts.get(name, ())}
             elif name in self._static and key is not None:  # no derived facts asserted: the cache holds

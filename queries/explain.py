@@ -125,20 +125,18 @@ def shareable_relations(program: ir.Program, on: _dt.date, case_key: Any) -> fro
     case: no input relation and no recursion below them (so neither a case fact nor the cycle
     check reaches their proof), every rule below them in force on ``on`` (so the date shows in no
     proof and the engine's extent is the whole law's), and no constant that reads as the case."""
+    recursive = program.recursive()
     ok: dict[str, bool] = {}
 
-    def check(name: str, path: frozenset[str]) -> bool:
-        if name in path:
-            return False
-        if name not in ok:
+    def check(name: str) -> bool:
+        if name not in ok:  # a relation on a cycle fails at once, so the walk below is over a DAG
             rules = program.rules_for(name)
-            ok[name] = program.relations[name].kind != "input" and all(
+            ok[name] = name not in recursive and program.relations[name].kind != "input" and all(
                 not program.not_in_force(rule, on) and case_key not in _constants(rule) for rule in rules) and all(
-                check(lit.atom.relation, path | {name}) for rule in rules for lit in rule.body
-                if isinstance(lit, (ir.Pos, ir.Neg)))
+                check(read) for read in program.reads(name))
         return ok[name]
 
-    return frozenset(name for name in program.relations if check(name, frozenset()))
+    return frozenset(name for name in program.relations if check(name))
 
 
 def _constants(rule: ir.Rule) -> list[Any]:

@@ -606,7 +606,7 @@ class VectorProgram:
         one row, the same for every case, so the rows are decoded, evaluated bottom up
         (``fixpoint``, semi-naive over hash indexes rather than slot by slot) and encoded back."""
         extents: dict[str, set[tuple[Any, ...]]] = {}
-        for read in {r for name in names for r in self.program.reads(name)} - set(names):
+        for read in self.program.dependencies().reads_outside(names):
             kinds = self.types[read]
             extents[read] = {tuple(self.pool.decode(int(c.values), kind) for c, kind in zip(s.cols, kinds))
                              for s in rels[read].t if holds(s.mask)}
@@ -1079,9 +1079,7 @@ def field_order(program: ir.Program, relation: str) -> tuple[int, ...]:
             if rel.field in FIELD_BITS:
                 order.setdefault(FIELD_BITS.index(rel.field), None)
             continue
-        reads = [lit.atom.relation for rule in program.rules_for(item) for lit in rule.body
-                 if isinstance(lit, (ir.Pos, ir.Neg))]
-        stack.extend(reversed(reads))
+        stack.extend(reversed(list(program.reads(item))))
     for k in range(len(FIELD_BITS)):
         order.setdefault(k, None)
     return tuple(order)
