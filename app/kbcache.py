@@ -31,7 +31,7 @@ __all__ = ["cache_file", "read_cache", "write_cache", "code_digest", "code_files
 FORMAT = 1
 
 
-# Imported only when a cache holds one: the checker pulls in networkx, which a cached load skips.
+# Imported only when a cache holds one: a cached load runs no checker, so need not import it.
 _LAZY = {"Diagnostic": ("redress.kb.checker", "Diagnostic")}
 
 
