@@ -182,7 +182,7 @@ class Program:
         """The predicate dependency graph of the rules (``kb/analysis.py``), built on first use."""
         graph: analysis.Graph | None = self.__dict__.get("_dependencies")
         if graph is None:
-            from redress.kb import analysis  # analysis reads this module's classes: one import direction at load
+            from redress.kb import analysis  # here, not at the top: analysis imports this module
 
             graph = analysis.of_rules(self.relations, self.rules)
             object.__setattr__(self, "_dependencies", graph)
