@@ -68,7 +68,7 @@ def test_the_compiled_rules_are_as_recorded(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.chdir(REPO)  # spans print relative to the working folder
     ir_lines = [line for line in _cli("check", "--show", "ir").splitlines(keepends=True)
                 if not line.startswith(("rules_version:", str(REPO)))]  # the 'ok' line names the checkout
-    _compare("ir.txt", "".join(ir_lines))
+    _compare("ir.txt", "".join(ir_lines).replace(str(REPO), "<repo>"))  # the authorities' spans are absolute
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
