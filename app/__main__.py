@@ -1,3 +1,3 @@
-from redress.cli import main
+from redress.frontends.cli import main
 
 main()

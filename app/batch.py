@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator, TextIO
 from redress.api import Answer, KnowledgeBase
 from redress.core.errors import CaseValidationError, RedressError, printable, shown
 from redress.kb.schema import CSV_NULL, FIELDS, NOT_UTF8, parse_json, validate_case
-from redress.queries.answerfile import LAYOUTS, Layout, csv_value
+from redress.compiled.answerfile import LAYOUTS, Layout, csv_value
 
 __all__ = ["BatchProblem", "BatchSummary", "read_cases", "run_batch", "CSV_COLUMNS"]
 
@@ -279,7 +279,7 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
                        today: "Any" = None, backend: str = "numpy", layout: str = "long") -> BatchSummary:
     """The compiled engines: read columnar and validate in DuckDB, evaluate in chunks of lines
     with the vectorised numpy backend (``backend="numpy"``) or the generated SQL (``"duckdb"``),
-    and append each chunk's answers to the output (see :mod:`redress.queries.answerfile`).
+    and append each chunk's answers to the output (see :mod:`redress.compiled.answerfile`).
 
     Answers carry ``status``, ``answer`` (and ``possible`` for a list, each member with the
     fields that would add it), ``missing``, ``rules_version`` and ``engine``; proofs and
@@ -287,7 +287,7 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
     """
     import datetime as _dt
 
-    from redress.queries.columnar import ColumnarEngine
+    from redress.compiled.columnar import ColumnarEngine
 
     summary = BatchSummary()
     shape = _layout(kb, questions, out_fmt, layout, backend)

@@ -45,8 +45,8 @@ from redress.caseload import cases as caseload_cases
 from redress.caseload import generate, write_jsonl
 from redress.kb.answers import comparable_outcome
 from redress.kb.schema import FIELDS
-from redress.queries.columnar import ColumnarEngine
-from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine
+from redress.compiled.columnar import ColumnarEngine
+from redress.compiled.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine
 
 ASK_SAMPLES = 2000  # warm asks timed for ask_p50_ms / ask_p99_ms
 

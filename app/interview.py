@@ -1,6 +1,6 @@
 """The guided interview: which case field to ask next, and how to ask it in plain English.
 
-One module drives both the web pages (``redress.webui``) and the terminal (``redress interview``).
+One module drives both the web pages (``redress.frontends.webui``) and the terminal (``redress interview``).
 It reasons about nothing itself: it asks the knowledge base (``kb.ask_many``) and reads the
 contract's answer JSON (``Answer.to_dict()``), whose ``missing`` names the fields that could
 still settle an answer. The rule for the next question:

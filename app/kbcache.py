@@ -113,8 +113,8 @@ def cache_file(entry: Path) -> Path | None:
 
 # The packages whose code shapes the cached object: the AST and spans (core, parser), the checker's
 # diagnostics, the IR and the authorities' services (kb, which reads the built-ins' signatures and
-# the calendar's bounds from queries), and how it is built and stored (the root package: api, kbcache).
-CODE_PACKAGES = ("redress.core", "redress.parser", "redress.kb", "redress.queries", "redress")
+# the calendar's bounds from law), and how it is built and stored (the root package: api, kbcache).
+CODE_PACKAGES = ("redress.core", "redress.law", "redress.parser", "redress.kb", "redress.queries", "redress")
 
 
 def code_files() -> list[tuple[str, Path]]:

@@ -2,7 +2,7 @@
 
 usage: python benchmarks/bench.py [--cases N] [--json]
 """
-from redress.cli import main
+from redress.frontends.cli import main
 
 if __name__ == "__main__":
     import sys

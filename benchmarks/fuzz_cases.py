@@ -218,8 +218,8 @@ class CasesFuzzer:
         from click.testing import CliRunner
         from fastapi.testclient import TestClient
 
-        from redress.cli import cli
-        from redress.web import create_app
+        from redress.frontends.cli import cli
+        from redress.frontends.web import create_app
 
         self.kb = redress.load()
         self.questions = list(self.kb.questions)

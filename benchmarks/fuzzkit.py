@@ -57,7 +57,7 @@ def cause(err: BaseException) -> str:
     message = _shape(str(err).split("\n", 1)[0])
     where = ""
     for frame in reversed(traceback.extract_tb(err.__traceback__)):
-        if "/redress/" in frame.filename or any(f"/{d}/" in frame.filename for d in ("app", "core", "kb", "parser", "queries")):
+        if "/redress/" in frame.filename or any(f"/{d}/" in frame.filename for d in ("app", "core", "law", "parser", "kb", "queries", "compiled", "reports", "frontends")):
             where = f" at {Path(frame.filename).name}:{frame.name}"
             break
     return f"{type(err).__name__}: {message}{where}"

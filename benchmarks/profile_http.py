@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import redress
-    from redress.web import AnswerResponse, create_app
+    from redress.frontends.web import AnswerResponse, create_app
 
     bodies = ask_bodies(args.cases, 1)
     requests = [json.loads(b) for b in bodies]

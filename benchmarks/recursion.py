@@ -25,10 +25,10 @@ from redress.errors import RedressCheckError
 from redress.kb.checker import check
 from redress.kb.compiler import compile_program
 from redress.parser.parse import parse_text
-from redress.queries import dates
+from redress.law import dates
 from redress.queries.engine import DatalogEngine
-from redress.queries.sqlgen import compile_sql, relation_types, run
-from redress.queries.vector import Builtins, Calendar, Pool, VectorProgram, holds
+from redress.compiled.sqlgen import compile_sql, relation_types, run
+from redress.compiled.vector import Builtins, Calendar, Pool, VectorProgram, holds
 
 HEADER = '''provision "P":
     title "A provision"

@@ -20,7 +20,7 @@ from redress.kb import analysis
 from redress.kb.compiler import paragraph_range
 from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS
 from redress.parser import ast
-from redress.queries.builtins import BUILTINS
+from redress.law.builtins import BUILTINS
 
 __all__ = ["Diagnostic", "check"]
 
@@ -212,7 +212,7 @@ class _Checker:
         elif builtin.missing_forms():  # every backend answers every program the checker accepts
             self.error("builtin-backend", f"built-in '{lit.function}' has no {' or '.join(builtin.missing_forms())} "
                        "form, so a backend could not evaluate this rule; give it every form in "
-                       "redress.queries.builtins", lit.span)
+                       "redress.law.builtins", lit.span)
         elif len(lit.args) != builtin.arity:
             self.error("arity", f"built-in '{lit.function}' takes {builtin.arity} argument(s), "
                        f"but is given {len(lit.args)}", lit.span)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from redress.core.errors import CaseValidationError, printable, shown
-from redress.queries.dates import MAX_DATE, MIN_DATE
+from redress.law.dates import MAX_DATE, MIN_DATE
 
 __all__ = ["FieldSpec", "FIELDS", "NULLABLE", "CSV_NULL", "CONTRACT_QUESTIONS", "ROUTES", "ROUTE_NAMES", "Case", "NOT_UTF8",
            "parse_json", "validate_case", "FIRST_DATE", "LAST_DATE", "OUT_OF_RANGE"]

@@ -20,7 +20,7 @@ from pyDatalog import pyDatalog as _pd
 
 from redress.core.errors import RedressError
 from redress.kb import ir
-from redress.queries.builtins import BUILTINS, Builtin
+from redress.law.builtins import BUILTINS, Builtin
 from redress.queries.fixpoint import fixpoint
 from redress.queries.model import Model, Pattern, Row
 

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 from redress.core.errors import KnowledgeBaseError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
-from redress.queries.builtins import BUILTINS
+from redress.law.builtins import BUILTINS
 from redress.queries.fixpoint import compare
 from redress.queries.model import Model, Pattern, Row, matches
 

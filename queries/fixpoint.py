@@ -17,7 +17,7 @@ from typing import Any, Collection, Iterable, Mapping
 
 from redress.core.errors import RedressError
 from redress.kb import ir
-from redress.queries.builtins import BUILTINS
+from redress.law.builtins import BUILTINS
 
 __all__ = ["fixpoint", "compare"]
 

@@ -22,11 +22,11 @@ from redress.kb import ir
 from redress.kb.checker import check
 from redress.kb.compiler import compile_program
 from redress.parser.parse import parse_text
-from redress.queries import dates
+from redress.law import dates
 from redress.queries.engine import DatalogEngine
 from redress.queries.explain import ProofNode, Prover, Status
-from redress.queries.sqlgen import calendar_sql, compile_sql, run, unsupported
-from redress.queries.vector import Builtins, Calendar, Pool, VectorProgram, holds
+from redress.compiled.sqlgen import calendar_sql, compile_sql, run, unsupported
+from redress.compiled.vector import Builtins, Calendar, Pool, VectorProgram, holds
 
 Rows = dict[str, set[tuple[Any, ...]]]
 
@@ -158,7 +158,7 @@ _BUILTINS: Builtins | None = None
 
 def numpy_rows(program: ir.Program, relations: Iterable[str]) -> Rows:
     """The numpy plan's rows of the law's own relations: one slot per row, every case's."""
-    from redress.queries.sqlgen import relation_types
+    from redress.compiled.sqlgen import relation_types
 
     global _BUILTINS
     if _BUILTINS is None:  # the working-day calendar is the costly part: one for every program

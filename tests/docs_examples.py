@@ -57,7 +57,7 @@ def run(example: Example) -> str:
     """The command's output, run in the repository as the pages assume: stdout, then stderr."""
     import os
 
-    from redress.cli import cli
+    from redress.frontends.cli import cli
 
     here = Path.cwd()
     os.chdir(REPO)

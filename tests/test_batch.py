@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import redress
 from redress.batch import run_batch
-from redress.cli import cli
+from redress.frontends.cli import cli
 
 REFUSAL = {"id": "a", "decision": {"kind": "refuse_assessment", "sent": "2025-01-10"}, "appeal": {"grounds": ["decision"]}}
 
@@ -334,7 +334,7 @@ def test_progress_moves_per_chunk_on_a_terminal(tmp_path: Path, monkeypatch: pyt
 
     from rich.console import Console
 
-    from redress import cli as cli_module
+    from redress.frontends import cli as cli_module
     from redress.caseload import write_jsonl
 
     screen = io.StringIO()

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 import redress
 from redress.batch import run_batch, run_batch_compiled
-from redress.cli import cli
+from redress.frontends.cli import cli
 
 GOOD = {"id": "g", "as_of": "2025-02-01", "decision": {"kind": "refuse_assessment", "sent": "2025-01-10"}}
 GOOD_LINE = json.dumps(GOOD).encode()

@@ -1,4 +1,4 @@
-"""Each built-in is one object with its Python, SQL and numpy forms (``redress.queries.builtins``):
+"""Each built-in is one object with its Python, SQL and numpy forms (``redress.law.builtins``):
 every form gives the same date on every day of two Christmases and two Augusts, month ends and
 leap days, and the checker rejects a built-in some backend lacks."""
 
@@ -13,10 +13,10 @@ import pytest
 
 from redress.kb.checker import check
 from redress.parser.parse import parse_text
-from redress.queries import dates
-from redress.queries.builtins import BACKEND_FORMS, BUILTINS
-from redress.queries.sqlgen import _Dialect, calendar_sql
-from redress.queries.workdays import EPOCH, Calendar
+from redress.law import dates
+from redress.law.builtins import BACKEND_FORMS, BUILTINS
+from redress.compiled.sqlgen import _Dialect, calendar_sql
+from redress.law.workdays import EPOCH, Calendar
 
 DAYS = sorted({_dt.date(2019, 12, 1) + _dt.timedelta(days=i) for i in range(800)}
               | {_dt.date(y, m, d) for y in (2023, 2024) for m, d in ((1, 31), (2, 28), (2, 29) if y == 2024 else (3, 1),

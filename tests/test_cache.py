@@ -67,12 +67,12 @@ def test_the_code_key_covers_every_source_file_of_the_pipeline() -> None:
     root = Path(__file__).resolve().parents[1]
     setuptools = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
     hashed = {path.resolve() for _, path in kbcache.code_files()}
-    for package in ("redress.core", "redress.parser", "redress.kb", "redress.queries", "redress"):
+    for package in ("redress.core", "redress.law", "redress.parser", "redress.kb", "redress.queries", "redress"):
         folder = root / setuptools["package-dir"][package]
         expected = set(folder.glob("*.py")) | set(folder.glob("*.lark"))
         assert expected and {p.resolve() for p in expected} <= hashed, package
     assert root / "parser" / "grammar.lark" in hashed
-    assert root / "queries" / "builtins.py" in hashed and root / "core" / "errors.py" in hashed
+    assert root / "law" / "builtins.py" in hashed and root / "core" / "errors.py" in hashed
     assert len({name for name, _ in kbcache.code_files()}) == len(kbcache.code_files())  # names are unique
 
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import redress
-from redress.cli import cli
+from redress.frontends.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "refusal-to-assess.json"
@@ -221,7 +221,7 @@ def test_questions_json_is_the_http_listing() -> None:
     """One shape for one thing: the CLI and HTTP list the questions identically (issue 17)."""
     from fastapi.testclient import TestClient
 
-    from redress.web import create_app
+    from redress.frontends.web import create_app
 
     assert json.loads(run("questions", "--json").stdout) == TestClient(create_app()).get("/questions").json()
 

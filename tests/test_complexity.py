@@ -11,7 +11,7 @@ from radon.complexity import cc_visit
 from radon.visitors import Class, Function
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE_DIRS = ("app", "kb", "parser", "queries", "core")
+PACKAGE_DIRS = ("app", "core", "law", "parser", "kb", "queries", "compiled", "reports", "frontends")
 MAX_COMPLEXITY = 20
 
 

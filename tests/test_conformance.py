@@ -12,8 +12,8 @@ from conformance import compile_case, engine_rows, numpy_rows, rows, sql_rows
 from conformance_cases import CASES, Case
 
 from redress.errors import RedressCheckError
-from redress.queries.sqlgen import UnsupportedError, compile_sql
-from redress.queries.vector import Builtins, Calendar, Pool, VectorProgram
+from redress.compiled.sqlgen import UnsupportedError, compile_sql
+from redress.compiled.vector import Builtins, Calendar, Pool, VectorProgram
 
 RUNNABLE = [c for c in CASES if not c.errors]
 pytestmark = pytest.mark.timeout(60, method="thread")  # a hang inside pyDatalog's compiled code too

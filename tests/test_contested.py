@@ -14,7 +14,7 @@ import pytest
 import redress
 from redress.parser import ast
 from redress.parser.parse import parse_file
-from redress.pytest_plugin import case_from_givens
+from redress.frontends.pytest_plugin import case_from_givens
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "rules" / "scenarios"

@@ -1,4 +1,4 @@
-"""Tests for redress.queries.dates: hand-computed deadlines, proof text, caveats, properties."""
+"""Tests for redress.law.dates: hand-computed deadlines, proof text, caveats, properties."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from redress.queries.dates import (
+from redress.law.dates import (
     MONTH_END_CAVEAT,
     WORKING_DAY_CAVEAT,
     DateResult,

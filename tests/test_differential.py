@@ -21,8 +21,8 @@ from redress.kb.answers import comparable_outcome
 from redress.kb.schema import AUTHORITIES, FIELDS
 from redress.parser import ast
 from redress.parser.parse import parse_file
-from redress.pytest_plugin import case_from_givens
-from redress.queries.columnar import ColumnarEngine
+from redress.frontends.pytest_plugin import case_from_givens
+from redress.compiled.columnar import ColumnarEngine
 
 TODAY = _dt.date(2026, 11, 22)
 SCENARIOS = Path(__file__).resolve().parents[1] / "rules" / "scenarios"

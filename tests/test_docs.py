@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from redress.cli import cli
-from redress.docgen import case_fields_reference, cli_reference
+from redress.frontends.cli import cli
+from redress.frontends.docgen import case_fields_reference, cli_reference
 from redress.kb.schema import CONTRACT_QUESTIONS
 from redress.parser.parse import parse_text
 
@@ -73,7 +73,7 @@ def test_python_examples_run(page: str, monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_every_command_is_documented_and_the_cli_reference_is_current() -> None:
     assert (DOCS / "cli.md").read_text(encoding="utf-8") == cli_reference(), \
-        "docs/cli.md is stale: python -m redress.docgen > docs/cli.md"
+        "docs/cli.md is stale: python -m redress.frontends.docgen > docs/cli.md"
     audience = "".join((DOCS / p).read_text(encoding="utf-8") for p in AUDIENCE_PAGES)
     for name in cli.commands:  # type: ignore[attr-defined]
         assert f"redress {name}" in audience, f"command 'redress {name}' is in no audience page"
@@ -81,7 +81,7 @@ def test_every_command_is_documented_and_the_cli_reference_is_current() -> None:
 
 def test_the_case_fields_reference_is_current() -> None:
     assert (DOCS / "case-fields.md").read_text(encoding="utf-8") == case_fields_reference(), \
-        "docs/case-fields.md is stale: python -m redress.docgen fields > docs/case-fields.md"
+        "docs/case-fields.md is stale: python -m redress.frontends.docgen fields > docs/case-fields.md"
 
 
 def test_every_contract_question_is_documented() -> None:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import redress
 import redress.errors
-from redress.cli import cli
+from redress.frontends.cli import cli
 from redress.core import errors
 from redress.core.errors import (CalculationError, CaseValidationError, DataError, KnowledgeBaseError, NotEncodedError,
                                  QueryError, RedressCheckError, RedressError, RedressSyntaxError, Span)
@@ -94,7 +94,7 @@ def test_http_bodies_are_to_dict_with_the_field_located_in_the_request() -> None
     pytest.importorskip("fastapi")
     from fastapi.testclient import TestClient
 
-    from redress.web import create_app
+    from redress.frontends.web import create_app
 
     client = TestClient(create_app(redress.load()), raise_server_exceptions=False)
     response = client.post("/ask", json={"question": "appealable", "case": {"decision": {"sent": "2025-13-01"}}})

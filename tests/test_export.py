@@ -10,10 +10,10 @@ import pydot
 import pytest
 
 import redress
-from redress import export
+from redress.reports import export
 from redress.api import Answer
 from redress.errors import CalculationError
-from redress.export import answer_dot, answer_markdown, answer_svg
+from redress.reports.export import answer_dot, answer_markdown, answer_svg
 from redress.queries.explain import ProofNode, Status
 
 # pydot's DOT parser calls pyparsing names that pyparsing 3.3 deprecates; not ours to fix.

@@ -111,7 +111,7 @@ def test_an_unknown_key_is_named_even_when_empty_or_dotted(case: dict[str, objec
 def test_an_unknown_empty_key_is_located_in_the_http_request() -> None:
     from fastapi.testclient import TestClient
 
-    from redress.web import create_app
+    from redress.frontends.web import create_app
 
     response = TestClient(create_app()).post("/ask", json={"question": "appealable", "case": {"": 1}})
     assert response.status_code == 400

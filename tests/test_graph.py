@@ -1,4 +1,4 @@
-"""The citation graph, coverage and impact audits (redress.graph)."""
+"""The citation graph, coverage and impact audits (redress.reports.graph)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pydot
 import pytest
 
 import redress
-from redress import graph as rgraph
+from redress.reports import graph as rgraph
 from redress.api import default_rules_path
 from redress.errors import DataError, QueryError
-from redress.graph import (DEFAULT_REFERENCE, REFERENCE_FALLBACK, CoverageReport, citation_graph, coverage, coverage_json,
+from redress.reports.graph import (DEFAULT_REFERENCE, REFERENCE_FALLBACK, CoverageReport, citation_graph, coverage, coverage_json,
                            coverage_text, expand_reference, graph_dot, graph_from_json, graph_json, impact,
                            impact_json, impact_text, parse_reference, reference_paragraphs)
 from redress.kb import ir

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import redress
 from redress import interview as iv
-from redress.cli import cli
+from redress.frontends.cli import cli
 from redress.errors import CaseValidationError, QueryError
 from redress.kb.schema import FIELDS
 

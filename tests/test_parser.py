@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redress.cli import cli
+from redress.frontends.cli import cli
 from redress.errors import RedressSyntaxError, Span
 from redress.parser import ast
 from redress.parser.parse import parse_file, parse_program, parse_text

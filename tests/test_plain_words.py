@@ -8,10 +8,10 @@ import re
 from click.testing import CliRunner
 
 from redress.api import load
-from redress.cli import cli
-from redress.export import answer_markdown
+from redress.frontends.cli import cli
+from redress.reports.export import answer_markdown
 from redress.kb.schema import ROUTE_NAMES, ROUTES
-from redress.render import answer_text
+from redress.reports.render import answer_text
 
 BARNET = {"id": "b", "authority": "barnet", "decision": {"kind": "refuse_assessment", "sent": "2025-10-01"},
           "mediation": {"issues": ["education"]}}

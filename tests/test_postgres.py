@@ -24,10 +24,10 @@ import pytest
 import redress
 from redress.parser import ast
 from redress.parser.parse import parse_file
-from redress.pytest_plugin import case_from_givens
-from redress.queries import dates
-from redress.queries.columnar import ColumnarEngine
-from redress.queries.sqlgen import FIELD_BITS, full_script
+from redress.frontends.pytest_plugin import case_from_givens
+from redress.law import dates
+from redress.compiled.columnar import ColumnarEngine
+from redress.compiled.sqlgen import FIELD_BITS, full_script
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "rules" / "scenarios"
 TODAY = _dt.date.today()
@@ -158,7 +158,7 @@ def test_the_conformance_suite_on_postgresql(postgres: tuple[str, int]) -> None:
     from conformance import compile_case, rows, value
     from conformance_cases import CASES
 
-    from redress.queries.sqlgen import calendar_sql, compile_sql, script
+    from redress.compiled.sqlgen import calendar_sql, compile_sql, script
 
     host, port = postgres
     holidays = dates.bank_holidays_between(2019, 2031)

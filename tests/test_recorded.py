@@ -31,7 +31,7 @@ import determinism  # noqa: E402
 
 import redress  # noqa: E402
 from redress.batch import run_batch, run_batch_compiled  # noqa: E402
-from redress.cli import cli  # noqa: E402
+from redress.frontends.cli import cli  # noqa: E402
 
 RECORDED = REPO / "tests" / "recorded"
 UPDATE = os.environ.get("REDRESS_UPDATE_GOLDEN") == "1"

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from redress.api import default_rules_path
-from redress.cli import cli
+from redress.frontends.cli import cli
 
 EXAMPLE = str(Path(__file__).parents[1] / "examples" / "refusal-to-assess.json")
 
@@ -73,7 +73,7 @@ def test_replay_asks_under_the_date_the_record_was_answered_under(tmp_path: Path
 
     from redress.api import load
     from redress.kb.schema import validate_case
-    from redress.records import make_record, write_record
+    from redress.reports.records import make_record, write_record
 
     kb = load()
     raw = {"decision": {"kind": "plan_amended"}, "appeal": {"grounds": ["section_f", "section_g"]}}

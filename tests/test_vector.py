@@ -12,8 +12,8 @@ import pytest
 import redress
 from redress.kb.answers import comparable_outcome
 from redress.kb.schema import validate_case
-from redress.queries.builtins import BUILTINS
-from redress.queries.vector import Builtins, Calendar, VectorEngine
+from redress.law.builtins import BUILTINS
+from redress.compiled.vector import Builtins, Calendar, VectorEngine
 
 EPOCH = _dt.date(1970, 1, 1)
 
@@ -91,7 +91,7 @@ def test_answers_only_agree_with_the_engine_naming_missing_fields(kb: redress.Kn
     list members (established and possible) are the same arrays; and it refuses to decode."""
     from redress.caseload import cases as caseload_cases
     from redress.caseload import generate
-    from redress.queries.sqlgen import UnsupportedError
+    from redress.compiled.sqlgen import UnsupportedError
 
     cases = [validate_case(c) for c in caseload_cases(generate(400, 7))]
     full = VectorEngine(kb.program, kb.patterns)

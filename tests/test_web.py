@@ -1,4 +1,4 @@
-"""The HTTP API (redress.web): in-process through TestClient, plus one real uvicorn server."""
+"""The HTTP API (redress.frontends.web): in-process through TestClient, plus one real uvicorn server."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 import redress  # noqa: E402
 from redress.errors import KnowledgeBaseError  # noqa: E402
 from redress.kb.schema import CONTRACT_QUESTIONS  # noqa: E402
-from redress.web import AnswerModel, BodyLimit, create_app  # noqa: E402
+from redress.frontends.web import AnswerModel, BodyLimit, create_app  # noqa: E402
 
 REFUSAL = {"id": "case-a", "as_of": "2025-02-01", "decision": {"kind": "refuse_assessment", "sent": "2025-01-10"}}
 CAMDEN = {"id": "case-c", "as_of": "2025-06-01", "authority": "camden", "person": {"role": "parent", "age": 11},
@@ -387,7 +387,7 @@ def test_a_real_uvicorn_server_answers(kb: redress.KnowledgeBase, tmp_path: Path
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "redress.web:app_factory", "--factory",
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "redress.frontends.web:app_factory", "--factory",
                              "--port", str(port), "--host", "127.0.0.1"], stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 20

@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 import redress
-from redress.web import create_app
+from redress.frontends.web import create_app
 
 NDJSON = {"content-type": "application/x-ndjson"}
 JSON = {"content-type": "application/json"}
@@ -167,7 +167,7 @@ def test_a_request_the_server_cannot_parse_gets_the_json_error_shape(tmp_path: P
     """``Content-Length: abc`` never reaches the app: uvicorn answers it, as `redress serve` sets it up."""
     port = _free_port()
     log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-c", f"from redress.web import serve; serve(port={port})"],
+    proc = subprocess.Popen([sys.executable, "-c", f"from redress.frontends.web import serve; serve(port={port})"],
                             stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30

@@ -16,8 +16,8 @@ from hypothesis import strategies as st  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 
 import redress  # noqa: E402
-from redress.web import create_app  # noqa: E402
-from redress.webui import CSRF_COOKIE, wants_html  # noqa: E402
+from redress.frontends.web import create_app  # noqa: E402
+from redress.frontends.webui import CSRF_COOKIE, wants_html  # noqa: E402
 
 HTML = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 REFUSAL = {"decision.kind": "refuse_assessment", "decision.sent": "2025-10-31",

@@ -47,8 +47,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from redress.core.errors import RedressError
 from redress.kb import ir
 from redress.kb.schema import FIELDS
-from redress.queries import dates
-from redress.queries.builtins import BUILTINS
+from redress.law import dates
+from redress.law.builtins import BUILTINS
 
 __all__ = ["SqlStatement", "UnsupportedError", "unsupported", "run", "script", "compile_sql", "answer_sql", "cases_table_sql", "full_script", "column_of", "relation_types", "nullable_columns", "fielded_relations", "calendar_sql", "fields_sql", "DIALECTS", "FIELD_BITS", "ANSWER_COLUMNS"]
 

@@ -13,7 +13,7 @@ from typing import Union
 
 import numpy as np
 
-from redress.queries import dates
+from redress.law import dates
 
 __all__ = ["Calendar", "EPOCH", "Mask", "Values", "add_months", "day_after_window"]
 

@@ -1,5 +1,5 @@
 """Generate docs/cli.md from the CLI's own --help, and docs/case-fields.md from the case schema,
-so neither reference can drift (``python -m redress.docgen [cli|fields]``)."""
+so neither reference can drift (``python -m redress.frontends.docgen [cli|fields]``)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import sys
 
 import click
 
-from redress.cli import cli
+from redress.frontends.cli import cli
 from redress.kb.schema import CSV_NULL, FIELDS
 
 HEADER = """# CLI reference
 
-Generated from `redress --help` by `python -m redress.docgen > docs/cli.md`; a test fails when it
+Generated from `redress --help` by `python -m redress.frontends.docgen > docs/cli.md`; a test fails when it
 is out of date.
 """
 
@@ -31,7 +31,7 @@ def cli_reference() -> str:
 
 FIELDS_HEADER = f"""# Case fields: absent versus null
 
-Generated from `redress/kb/schema.py` by `python -m redress.docgen fields > docs/case-fields.md`; a
+Generated from `redress/kb/schema.py` by `python -m redress.frontends.docgen fields > docs/case-fields.md`; a
 test fails when it is out of date.
 
 The contract (shared/spec/contract.md) says: *an absent key is unknown. Where a field's vocabulary

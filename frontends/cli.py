@@ -124,7 +124,7 @@ def ask(question: str, case_file: TextIO, as_json: bool, fmt: str | None, rules:
         return
     answer = answers[0]
     if record_file is not None:
-        from redress.records import make_record, write_record
+        from redress.reports.records import make_record, write_record
 
         write_record(record_file, make_record(kb, question, case, answer))
     _echo_answer(answer, waits.get(answer.question), fmt, as_json)
@@ -137,7 +137,7 @@ def _question_names(kb: KnowledgeBase, questions: str) -> list[str]:
 
 def _echo_report(answers: list[Answer], waits: dict[str, CertificateWait], fmt: str) -> None:
     """Several answers: one report in text, or a JSON list."""
-    from redress.render import report_text
+    from redress.reports.render import report_text
 
     click.echo(json.dumps([{**a.to_dict(), **({"waiting_on": waits[a.question].to_dict()} if a.question in waits
                                               else {})} for a in answers], indent=2, ensure_ascii=False)
@@ -146,7 +146,7 @@ def _echo_report(answers: list[Answer], waits: dict[str, CertificateWait], fmt: 
 
 def _echo_answer(answer: Answer, wait: CertificateWait | None, fmt: str, as_json: bool) -> None:
     """One answer in ``fmt``: text or JSON (with what it waits on), or an export format."""
-    from redress.render import answer_json, answer_text
+    from redress.reports.render import answer_json, answer_text
 
     if fmt in ("text", "json"):
         if fmt == "json":
@@ -155,7 +155,7 @@ def _echo_answer(answer: Answer, wait: CertificateWait | None, fmt: str, as_json
         else:
             click.echo(answer_text(answer, wait.lines() if wait else ()))
         return
-    from redress import export
+    from redress.reports import export
 
     try:
         click.echo({"markdown": export.answer_markdown, "dot": export.answer_dot, "svg": export.answer_svg}[fmt](answer))
@@ -169,8 +169,8 @@ def _echo_answer(answer: Answer, wait: CertificateWait | None, fmt: str, as_json
 @click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 def replay(record_file: Path, as_json: bool, rules: Path | None) -> None:
     """Re-evaluate a decision record; say identical or differs, and what changed since. Exit 1 if it differs."""
-    from redress.records import read_record
-    from redress.records import replay as run_replay
+    from redress.reports.records import read_record
+    from redress.reports.records import replay as run_replay
 
     try:
         result = run_replay(_load(rules), read_record(record_file))
@@ -307,7 +307,7 @@ _scenarios_option = click.option("--scenarios", type=click.Path(exists=True, fil
 @click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 def graph(fmt: str, scenarios: Path | None, rules: Path | None) -> None:
     """The citation graph: provisions, rules, predicates, questions and scenario tests."""
-    from redress import graph as g
+    from redress.reports import graph as g
 
     try:
         citation = g.citation_graph(_load(rules), scenarios)
@@ -325,7 +325,7 @@ def graph(fmt: str, scenarios: Path | None, rules: Path | None) -> None:
 @click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 def coverage(as_json: bool, scenarios: Path | None, reference: Path | None, rules: Path | None) -> None:
     """Which provisions and chapter-11 paragraphs are encoded by a rule and exercised by a scenario."""
-    from redress import graph as g
+    from redress.reports import graph as g
 
     try:
         report = g.coverage(_load(rules), scenarios, reference)
@@ -342,7 +342,7 @@ def coverage(as_json: bool, scenarios: Path | None, reference: Path | None, rule
 @click.option("--rules", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None)
 def impact(provision: str, as_json: bool, scenarios: Path | None, rules: Path | None) -> None:
     """Every rule, question and scenario test whose answer can change if PROVISION changes."""
-    from redress import graph as g
+    from redress.reports import graph as g
 
     try:
         report = g.impact(_load(rules), provision, scenarios)
@@ -364,8 +364,8 @@ def sql(dialect: str, rules: Path | None) -> None:
     """
     import datetime as _dt
 
-    from redress.queries import dates
-    from redress.queries.sqlgen import full_script
+    from redress.law import dates
+    from redress.compiled.sqlgen import full_script
 
     kb = _load(rules)
     start, end = _dt.date(1990, 1, 1), _dt.date(2100, 12, 31)
@@ -481,7 +481,7 @@ def interview(question: str, as_json: bool, rules: Path | None) -> None:
 def serve(host: str, port: int, rules: Path | None, workers: int, access_log: bool) -> None:
     """Serve the HTTP API (needs the extra: pip install 'redress[web]')."""
     try:
-        from redress.web import serve as run_server
+        from redress.frontends.web import serve as run_server
     except ImportError as err:
         raise click.ClickException(f"the HTTP API needs the web extra: pip install 'redress[web]' ({err})")
     try:

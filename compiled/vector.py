@@ -53,11 +53,11 @@ from redress.core.errors import RedressError
 from redress.kb import ir
 from redress.kb.answers import list_outcome
 from redress.kb.schema import FIELDS
-from redress.queries import dates
-from redress.queries.builtins import BUILTINS
+from redress.law import dates
+from redress.law.builtins import BUILTINS
 from redress.queries.fixpoint import fixpoint
-from redress.queries.sqlgen import FIELD_BITS, UnsupportedError, relation_types, unsupported  # one type inference, one field numbering
-from redress.queries.workdays import EPOCH, Calendar, Mask, Values
+from redress.compiled.sqlgen import FIELD_BITS, UnsupportedError, relation_types, unsupported  # one type inference, one field numbering
+from redress.law.workdays import EPOCH, Calendar, Mask, Values
 
 __all__ = ["Calendar", "Pool", "holds", "CaseColumns", "FieldColumn", "VectorProgram", "QuestionResult", "UnsupportedError",
            "STATUS_DETERMINED", "STATUS_UNDETERMINED", "STATUS_CONFLICT"]

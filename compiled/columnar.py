@@ -23,12 +23,12 @@ import numpy as np
 from redress.core.errors import CaseValidationError, DataError, RedressError, printable
 from redress.kb import ir
 from redress.kb.schema import CSV_NULL, FIELDS, FIRST_DATE, LAST_DATE, NOT_UTF8, OUT_OF_RANGE
-from redress.queries import dates
-from redress.queries.answerfile import Layout
-from redress.queries.sqlgen import (ANSWER_COLUMNS, FIELD_BITS, answer_sql, calendar_sql, column_of, compile_sql,
+from redress.law import dates
+from redress.compiled.answerfile import Layout
+from redress.compiled.sqlgen import (ANSWER_COLUMNS, FIELD_BITS, answer_sql, calendar_sql, column_of, compile_sql,
                                      given_column, run)
-from redress.queries.vector import CALENDAR_END as _TABLE_END  # supported dates plus slack
-from redress.queries.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine, field_order
+from redress.compiled.vector import CALENDAR_END as _TABLE_END  # supported dates plus slack
+from redress.compiled.vector import CODE, CaseColumns, FieldColumn, QuestionResult, VectorEngine, field_order
 
 __all__ = ["ColumnarEngine", "Problem", "CALENDAR_START", "CALENDAR_END"]
 

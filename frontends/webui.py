@@ -37,15 +37,15 @@ from markupsafe import Markup
 from redress import interview as iv
 from redress.api import KnowledgeBase
 from redress.core.errors import CaseValidationError, RedressError
-from redress.export import answer_svg
-from redress.graph import citation_graph, coverage, impact
+from redress.reports.export import answer_svg
+from redress.reports.graph import citation_graph, coverage, impact
 from redress.kb.schema import AUTHORITIES, FIELDS
-from redress.records import _rule_sources, make_record
-from redress.timeline import Event, timeline_svg
+from redress.reports.records import _rule_sources, make_record
+from redress.reports.timeline import Event, timeline_svg
 
 __all__ = ["install", "wants_html", "WebUI"]
 
-log = logging.getLogger("redress.webui")
+log = logging.getLogger("redress.frontends.webui")
 
 CSRF_COOKIE = "redress_csrf"
 _CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 500: "internal_error", 503: "unavailable"}
@@ -118,7 +118,7 @@ class WebUI:
     def __init__(self, kb: KnowledgeBase, questions: list[dict[str, Any]]):
         self.kb = kb
         self.question_rows = questions
-        self.env = Environment(loader=PackageLoader("redress", "templates"), autoescape=select_autoescape(["html"]),
+        self.env = Environment(loader=PackageLoader("redress.frontends", "templates"), autoescape=select_autoescape(["html"]),
                                trim_blocks=True, lstrip_blocks=True)
         self.env.globals.update(rules_version=kb.rules_version, provision_url=_provision_url, plain=_plain,
                                 long_date=iv.long_date, display_value=iv.display_value, route_names=iv.ROUTE_NAMES,
@@ -506,7 +506,7 @@ def _install_docs(app: FastAPI) -> None:
 def install(app: FastAPI, kb: KnowledgeBase, questions: list[dict[str, Any]]) -> WebUI:
     """Add the HTML pages to the API's app; returns the pages for content negotiation."""
     ui = WebUI(kb, questions)
-    app.mount("/static", StaticFiles(packages=[("redress", "static")]), name="static")
+    app.mount("/static", StaticFiles(packages=[("redress.frontends", "static")]), name="static")
     _install_docs(app)
     hidden: dict[str, Any] = {"include_in_schema": False, "response_class": HTMLResponse}
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from redress.core.errors import CalculationError
-from redress.queries import dates
+from redress.law import dates
 
 if TYPE_CHECKING:
-    from redress.queries.workdays import Calendar, Mask, Values
+    from redress.law.workdays import Calendar, Mask, Values
 
 __all__ = ["Builtin", "BUILTINS", "Result", "SqlDialect", "BACKEND_FORMS"]
 
@@ -133,13 +133,13 @@ def _np(values: Any) -> Any:
 
 
 def _np_add_months(cal: Calendar, a: list[Values]) -> tuple[Values, Mask]:
-    from redress.queries import workdays
+    from redress.law import workdays
 
     return workdays.add_months(a[0], a[1]), False
 
 
 def _np_months_starting_with(cal: Calendar, a: list[Values]) -> tuple[Values, Mask]:
-    from redress.queries import workdays
+    from redress.law import workdays
 
     return workdays.add_months(a[0], a[1], starting_with=True), False
 
@@ -151,7 +151,7 @@ def _np_later_of(cal: Calendar, a: list[Values]) -> tuple[Values, Mask]:
 
 
 def _np_sen_roll(cal: Calendar, a: list[Values]) -> tuple[Values, Mask]:
-    from redress.queries import workdays
+    from redress.law import workdays
 
     return cal.next_working(workdays.day_after_window(a[0]))
 

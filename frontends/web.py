@@ -11,7 +11,7 @@ is the one JSON shape ``{"error": {"code": ..., "message": ..., "field": ...}}``
 True
 
 Run it with ``redress serve`` (see :func:`serve`) or
-``uvicorn redress.web:app_factory --factory``.
+``uvicorn redress.frontends.web:app_factory --factory``.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ DEFAULT_MAX_BATCH_BYTES = 256 * 1024 * 1024
 _SPOOL_IN_MEMORY = 1024 * 1024
 NDJSON = "application/x-ndjson"
 
-log = logging.getLogger("redress.web")
+log = logging.getLogger("redress.frontends.web")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -511,7 +511,7 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body_bytes: int = DEFAULT
     app.state.kb = kb
     _install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
-    from redress import webui  # the HTML pages (/, /interview, /docs); a browser asking below gets them too
+    from redress.frontends import webui  # the HTML pages (/, /interview, /docs); a browser asking below gets them too
 
     ui = webui.install(app, kb, questions)
 
@@ -613,7 +613,7 @@ def warm(kb: KnowledgeBase) -> None:
 
 
 def app_factory() -> FastAPI:
-    """``create_app()`` with defaults, for ``uvicorn redress.web:app_factory --factory``."""
+    """``create_app()`` with defaults, for ``uvicorn redress.frontends.web:app_factory --factory``."""
     return create_app()
 
 
@@ -637,8 +637,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, kb: KnowledgeBase | None = 
     if workers > 1:
         if rules is not None:
             os.environ["REDRESS_SERVE_RULES"] = str(Path(rules).resolve())
-        uvicorn.run("redress.web:served_app", factory=True, host=host, port=port, workers=workers,
-                    access_log=access_log, http="redress.web:JsonErrors")
+        uvicorn.run("redress.frontends.web:served_app", factory=True, host=host, port=port, workers=workers,
+                    access_log=access_log, http="redress.frontends.web:JsonErrors")
     else:
         app = create_app(kb)
         warm(app.state.kb)

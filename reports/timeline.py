@@ -2,7 +2,7 @@
 adviser would draw, with the HESC r.12(3) holiday periods shaded.
 
 It draws dates it is given (the facts, and the deadlines the knowledge base answered); it
-computes none of them. The shaded periods come from ``redress.queries.dates.r12_windows``.
+computes none of them. The shaded periods come from ``redress.law.dates.r12_windows``.
 
 >>> import datetime as dt
 >>> svg = timeline_svg([Event(dt.date(2025, 10, 31), "Decision sent", "fact"),
@@ -17,7 +17,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from redress.queries.dates import r12_windows
+from redress.law.dates import r12_windows
 
 __all__ = ["Event", "timeline_svg"]
 

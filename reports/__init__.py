@@ -1,0 +1,1 @@
+"""What an auditor reads: answers rendered, proofs exported, the citation graph, coverage, timelines, records."""
