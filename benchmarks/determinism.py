@@ -92,19 +92,30 @@ def in_fresh_process(cases_file: Path) -> dict[str, str]:
     return result
 
 
-def batch_fields(kb: redress.KnowledgeBase, cases_file: Path, work: Path) -> dict[str, dict[tuple[int, str], bytes]]:
-    """Each batch backend's output, as JSON of the fields all of them write, by (case index, question):
-    the compiled ones (numpy, duckdb) write status, answer and possible members; pydatalog the full answer."""
+BACKENDS = ("numpy", "duckdb", "pydatalog")
+
+
+def batch_files(kb: redress.KnowledgeBase, cases_file: Path, work: Path) -> dict[str, Path]:
+    """Every question about every case of ``cases_file`` through ``redress batch`` on each backend,
+    into ``work``: the answers file of each."""
     from redress.batch import run_batch, run_batch_compiled
 
     questions = list(kb.questions)
-    out: dict[str, dict[tuple[int, str], bytes]] = {}
-    for backend in ("numpy", "duckdb", "pydatalog"):
-        target = work / f"answers-{backend}.jsonl"
+    out: dict[str, Path] = {}
+    for backend in BACKENDS:
+        target = out[backend] = work / f"answers-{backend}.jsonl"
         if backend == "pydatalog":
             run_batch(kb, cases_file, questions, target, "jsonl", "jsonl")
         else:
             run_batch_compiled(kb, cases_file, questions, target, "jsonl", "jsonl", backend=backend)
+    return out
+
+
+def batch_fields(kb: redress.KnowledgeBase, cases_file: Path, work: Path) -> dict[str, dict[tuple[int, str], bytes]]:
+    """Each batch backend's output, as JSON of the fields all of them write, by (case index, question):
+    the compiled ones (numpy, duckdb) write status, answer and possible members; pydatalog the full answer."""
+    out: dict[str, dict[tuple[int, str], bytes]] = {}
+    for backend, target in batch_files(kb, cases_file, work).items():
         rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
         if backend == "pydatalog":
             out["pydatalog-full"] = {(r["line"] - 1, r["question"]): _full(r) for r in rows}

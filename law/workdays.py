@@ -98,7 +98,7 @@ def day_after_window(d: Values) -> np.ndarray:
     year, month, day = _ymd(arr)
     md = month * 100 + day
     out = arr
-    for window in reversed(dates.R12_3_WINDOWS):  # np.where nests: the first window decides first
-        for lo, hi, years_on in reversed(window.segments()):
+    for window in dates.R12_3_WINDOWS:  # disjoint: each date is in one run of one window at most
+        for lo, hi, years_on in window.segments():
             out = np.where((md >= lo) & (md <= hi), _day_number(year + years_on, *window.resume), out)
     return out
