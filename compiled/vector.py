@@ -183,6 +183,8 @@ def _fmat(f: Fields, unknown: np.ndarray) -> np.ndarray:
     """A piecewise field set as one set per case, within the case's ``unknown`` fields (pieces
     may name a field beyond where it is unknown, see ``VectorProgram._input``)."""
     out: np.ndarray = np.zeros(len(unknown), dtype=BITS)
+    if not f:  # untouched zero pages: nothing to restrict (always so when no fields are tracked)
+        return out
     for m, c in f:
         if isinstance(m, np.ndarray):
             np.bitwise_or(out, m.view(np.uint8) * BITS(c), out=out)  # a product: many times faster than np.where
@@ -642,7 +644,8 @@ class VectorProgram:
     def evaluate(self, columns: CaseColumns, questions: Iterable[str]) -> dict[str, QuestionResult]:
         qs = list(questions)
         rels = self.relations_for(columns, qs)
-        self._unknown = unknown_fields(columns)
+        # without field tracking no slot names a field, so no answer reads the unknown set
+        self._unknown = unknown_fields(columns) if self.missing else np.zeros(columns.n, dtype=BITS)
         return {q: self._answer(q, rels, columns.n) for q in qs}
 
     # ------------------------------------------------------------------ answers
