@@ -157,15 +157,17 @@ def _kind_in(data: dict[str, np.ndarray], kinds: tuple[str, ...]) -> np.ndarray:
 
 def _grounds_within(data: dict[str, np.ndarray], allowed: tuple[str, ...]) -> np.ndarray:
     """Some ground is raised, and every ground raised is one of ``allowed``."""
-    some = np.logical_or.reduce([data[f"ground_{g}"] for g in PEER_GROUNDS])
-    outside = np.logical_or.reduce([data[f"ground_{g}"] for g in PEER_GROUNDS if g not in allowed])
-    return some & ~outside
+    some: np.ndarray = np.logical_or.reduce([data[f"ground_{g}"] for g in PEER_GROUNDS])
+    outside: np.ndarray = np.logical_or.reduce([data[f"ground_{g}"] for g in PEER_GROUNDS if g not in allowed])
+    within: np.ndarray = some & ~outside
+    return within
 
 
 def _no_appeal(data: dict[str, np.ndarray], results: dict[str, QuestionResult]) -> np.ndarray:
     r = results["appealable"]
     assert r.truth is not None
-    return (r.status == 0) & (r.truth != 1)
+    no: np.ndarray = (r.status == 0) & (r.truth != 1)
+    return no
 
 
 PEER_DEPARTURES: tuple[PeerDeparture, ...] = (

@@ -43,6 +43,7 @@ where a P row has an unknown column is TRUE when a T row holds that value.
 
 from __future__ import annotations
 
+import ctypes
 import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -511,8 +512,15 @@ class VectorProgram:
     """A program compiled for numpy: evaluate it over :class:`CaseColumns`."""
 
     def __init__(self, program: ir.Program, patterns: Mapping[str, Sequence[Any]], pool: Pool,
-                 builtins: Builtins, value_types: Mapping[str, list[str]], missing: bool = True):
+                 builtins: Builtins, value_types: Mapping[str, list[str]], missing: bool = True,
+                 guards: Mapping[str, tuple[int | None, int | None]] | None = None):
         self.program = program
+        # rules in force on only some of the cases' dates: label -> first and last day (day
+        # numbers, None: no bound) of ``as_of`` on which the rule applies. What reads such a rule
+        # differs between cases even where it reads no input, so it is derived per evaluation.
+        self.guards = dict(guards or {})
+        varying = program.readers({r.head.relation for r in program.rules if r.label in self.guards}) if self.guards else set()
+        self._guard_masks: dict[str, Mask] = {}
         self.missing = missing  # track the unknown fields each possible slot rests on (see Slot.fields)
         self.patterns = {q: tuple(p) for q, p in patterns.items()}
         self.pool = pool
@@ -523,11 +531,15 @@ class VectorProgram:
         if problems:
             raise UnsupportedError("; ".join(problems))
         self.case_relations = _case_relations(program)
-        self._lawful = program.static()
+        self._lawful = program.static() - varying
+        if varying & program.static() & program.recursive():  # its fixpoint is over the law's rows alone
+            raise UnsupportedError("a recursive relation of the law's own rows reads a rule in force on only "
+                                   "some of the cases' dates")
         self._constants: dict[str, RelationSlots] = {}
         self._calls: dict[tuple[Any, ...], Any] = {}
         self._unknown = np.zeros(0, dtype=BITS)  # per evaluation: each case's unknown fields
-        constant = [n for n, r in program.relations.items() if r.kind != "input" and n not in self.case_relations]
+        constant = [n for n, r in program.relations.items()
+                    if r.kind != "input" and n not in self.case_relations and n not in varying]
         for names in map(list, program.components(constant)):
             self._derive_component(names, self._constants)
         for name in self.case_relations:
@@ -625,8 +637,22 @@ class VectorProgram:
             hit = self._calls[key] = (self.builtins.call(name, args), args)  # args kept: ids stay unique
         return hit[0]
 
+    def guard(self, rule: ir.Rule) -> Mask:
+        """Where ``rule`` is in force for this evaluation's cases (True: on all their dates)."""
+        return self._guard_masks.get(rule.label, True)
+
     def relations_for(self, columns: CaseColumns, questions: Iterable[str]) -> dict[str, RelationSlots]:
         self._calls = {}  # per evaluation: arrays are only valid for these cases
+        as_of = columns.fields["as_of"].values if self.guards else None
+        self._guard_masks = {}
+        for label, (first, last) in self.guards.items():
+            assert as_of is not None
+            m: Mask = True
+            if first is not None:
+                m = _band(m, as_of >= first)
+            if last is not None:
+                m = _band(m, as_of <= last)
+            self._guard_masks[label] = m
         rels: dict[str, RelationSlots] = dict(self._constants)
         wanted = tuple(self.program.questions[q].relation for q in questions)
         if wanted not in self._order:
@@ -925,7 +951,7 @@ class _Rule:
         return Col(np.where(a.null, b.values, a.values), _band(a.null, b.null))
 
     def slots(self) -> list[Slot]:
-        branches = [_Branch(True, {})]
+        branches = [_Branch(self.vp.guard(self.rule), {})]
         for lit in self.rule.body:
             if isinstance(lit, ir.Pos):
                 branches = self.positive(lit, branches)
@@ -1088,13 +1114,39 @@ def field_order(program: ir.Program, relation: str) -> tuple[int, ...]:
     return tuple(order)
 
 
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters
+_memory_kept = False
+
+
+def keep_freed_memory() -> None:
+    """Ask the C allocator (glibc) to keep freed memory for reuse rather than hand it back to the
+    system. An evaluation allocates and frees arrays of N values thousands of times; by default
+    glibc maps each large one afresh and unmaps it when freed, so every array costs a page fault
+    per page (about 40 % of ``local_contacts`` over a million cases, measured in a sandbox whose
+    page faults are dear). Process-wide and once; a no-op where the C library has no ``mallopt``.
+    The price: memory freed stays with the process (its peak, not more), up to 1 GB spare."""
+    global _memory_kept
+    if _memory_kept:
+        return
+    _memory_kept = True
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, 32 << 20)  # arrays up to 32 MB from the heap, not fresh mappings
+    mallopt(_M_TRIM_THRESHOLD, 1 << 30)  # and the heap not shrunk until 1 GB of it is free
+
+
 class VectorEngine:
-    """The vectorised backend for a knowledge base's program: cases grouped by the version of the
-    rules in force on their ``as_of`` (an epoch), each group evaluated by that version's plan."""
+    """The vectorised backend for a knowledge base's program. Cases whose ``as_of`` falls in
+    different versions of the rules (epochs) are answered by one plan of every rule in force in
+    any of them, each rule masked to the cases on whose dates it is in force (``spanning_plan``);
+    where that cannot be planned, the cases are grouped by epoch, each group by its own plan."""
 
     def __init__(self, program: ir.Program, patterns: Mapping[str, Sequence[Any]],
                  calendar_start: _dt.date = dates.MIN_DATE, calendar_end: _dt.date = CALENDAR_END,
                  missing: bool = True, pool: Pool | None = None):
+        keep_freed_memory()
         self.program = program
         self.patterns = patterns
         # ``missing=False``: answers only, no fields named, for a caller that reads no
@@ -1115,6 +1167,8 @@ class VectorEngine:
         self._plans: dict[int, VectorProgram] = {}
         self._orders: dict[str, tuple[int, ...]] = {}
         self._names: dict[tuple[str, int], tuple[str, ...]] = {}
+        self._rules_read: dict[tuple[tuple[str, ...], int], tuple[str, ...]] = {}
+        self._spanning: dict[tuple[int, ...], VectorProgram | None] = {}
 
     def plan(self, epoch: int) -> VectorProgram:
         if epoch not in self._plans:
@@ -1134,15 +1188,55 @@ class VectorEngine:
         if low == high:  # every case under the same rules
             return self.plan(int(low)).evaluate(columns, questions)
         epochs = np.searchsorted(self._days, as_of.values, side="right")
-        present = np.unique(epochs)
+        present = tuple(int(e) for e in np.unique(epochs))
+        groups = self._epoch_groups(questions, list(present))
+        if len(groups) == 1:  # the versions differ, but not in any rule these questions read
+            return self.plan(groups[0][0]).evaluate(columns, questions)
+        spanning = self.spanning_plan(present)
+        if spanning is not None:  # one evaluation, each rule masked to the dates it is in force
+            return spanning.evaluate(columns, questions)
         out = {q: QuestionResult.empty(q, self.program.questions[q].kind, self._value_type(q), columns.n)
                for q in questions}
-        for epoch in present:
-            index = np.flatnonzero(epochs == epoch)
-            part = self.plan(int(epoch)).evaluate(columns.take(index), questions)
+        for group in groups:
+            index = np.flatnonzero(np.logical_or.reduce([epochs == e for e in group]))  # np.isin: 100 times slower
+            part = self.plan(group[0]).evaluate(columns.take(index), questions)
             for q in questions:
                 out[q].scatter(index, part[q], columns.n)
         return out
+
+    def spanning_plan(self, epochs: tuple[int, ...]) -> VectorProgram | None:
+        """One plan for cases in several epochs: the rules in force in any of them, each rule not
+        in force in all of them guarded by its in-force window over ``as_of``. None where the
+        program cannot be evaluated so (a recursive relation reading a guarded rule): the cases
+        are then split by epoch. Splitting costs a copy of every column and every answer, and a
+        pass of the plan per epoch."""
+        if epochs not in self._spanning:
+            days = [self.program.epoch_start(e) for e in epochs]
+            program = self.program.in_force_on_any(days)
+            guards = {}
+            for rule in program.rules:
+                if any(program.not_in_force(rule, on) for on in days):
+                    first, last = program.in_force_window(rule)
+                    guards[rule.label] = (None if first is None else (first - _EPOCH).days,
+                                          None if last is None else (last - _EPOCH).days)
+            try:
+                self._spanning[epochs] = VectorProgram(program, self.patterns, self.pool, self.builtins, self.types,
+                                                       self.missing, guards)
+            except UnsupportedError:
+                self._spanning[epochs] = None
+        return self._spanning[epochs]
+
+    def _epoch_groups(self, questions: Sequence[str], epochs: list[int]) -> list[list[int]]:
+        """The epochs in which the same rules are in force for what ``questions`` read: one
+        evaluation answers a whole group (splitting the cases costs more than evaluating them)."""
+        cone = self.program.cone(self.program.questions[q].relation for q in questions)
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for epoch in epochs:
+            key = (tuple(questions), epoch)
+            if key not in self._rules_read:
+                self._rules_read[key] = tuple(r.label for r in self.plan(epoch).program.rules if r.head.relation in cone)
+            groups.setdefault(self._rules_read[key], []).append(epoch)
+        return list(groups.values())
 
     def _value_type(self, question: str) -> str:
         q = self.program.questions[question]

@@ -235,6 +235,23 @@ class Program:
                 out.append(p)
         return out
 
+    def in_force_window(self, rule: Rule) -> tuple[_dt.date | None, _dt.date | None]:
+        """The first and last day a rule is in force (None: no bound), from the provisions it cites:
+        ``not_in_force(rule, on)`` is empty exactly on the days between them."""
+        cited = [self.provisions[c] for c in rule.cites if c in self.provisions]
+        starts = [p.in_force_from for p in cited if p.in_force_from]
+        ends = [p.in_force_until for p in cited if p.in_force_until]
+        return (max(starts) if starts else None), (min(ends) if ends else None)
+
+    def in_force_on_any(self, days: Iterable[_dt.date]) -> "Program":
+        """The rules in force on at least one of ``days`` (their union), exceptions likewise."""
+        days = list(days)
+        rules = tuple(r for r in self.rules if any(not self.not_in_force(r, on) for on in days))
+        labels = {r.label for r in rules}
+        exceptions = {k: tuple(e for e in v if e in labels) for k, v in self.exceptions.items()}
+        return Program(self.relations, rules, self.strata, self.provisions, self.questions, exceptions,
+                       self.chapters, self.paragraph_notes)
+
     def version_boundaries(self) -> tuple[_dt.date, ...]:
         """The dates on which some provision comes into or goes out of force. Between two of them
         the same rules are in force, so an epoch (how many boundaries a date has passed) names a
@@ -251,8 +268,4 @@ class Program:
 
     def in_force_on(self, on: _dt.date) -> "Program":
         """The program as it stood on a date: rules citing a provision not then in force drop out."""
-        rules = tuple(r for r in self.rules if not self.not_in_force(r, on))
-        labels = {r.label for r in rules}
-        exceptions = {k: tuple(e for e in v if e in labels) for k, v in self.exceptions.items()}
-        return Program(self.relations, rules, self.strata, self.provisions, self.questions, exceptions,
-                       self.chapters, self.paragraph_notes)
+        return self.in_force_on_any([on])

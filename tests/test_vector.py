@@ -80,6 +80,30 @@ def test_cases_under_different_versions_of_the_law_in_one_batch(kb: redress.Know
             assert comparable_outcome(engine.decode(results[a.question], i)) == comparable_outcome(a.outcome()), a.question
 
 
+def test_one_plan_spans_the_versions_each_rule_masked_to_its_days(kb: redress.KnowledgeBase) -> None:
+    """Cases on both sides of each date the rules change (SI 2017/1306 and the LGSCO fact sheet
+    from 3 April 2018, the Barnet judgment from 12 December 2019), a day before, on and after it,
+    are answered by one plan whose date-bound rules are masked per case, exactly as the engine of
+    record answers each under the rules of its own day."""
+    days = ["2018-04-02", "2018-04-03", "2018-04-04", "2019-12-11", "2019-12-12", "2019-12-13", "2026-11-22"]
+    decisions = [{"kind": "refuse_plan", "sent": "2018-01-10"},
+                 {"kind": "recommendation_not_implemented", "sent": "2017-11-01"},
+                 {"kind": "tribunal_order_not_implemented", "sent": "2017-11-01"}]
+    raw = [{"as_of": day, "authority": "camden", "decision": decision, "appeal": {"grounds": ["section_b", "section_g"]},
+            "recommendation": {"issued": "2017-12-01", "to": "local_authority", "responded": None}}
+           for day in days for decision in decisions]
+    cases = [validate_case(c) for c in raw]
+    engine = VectorEngine(kb.program, kb.patterns)
+    epochs = tuple(sorted({int(np.searchsorted(engine._days, (c.get("as_of") - EPOCH).days, side="right"))
+                           for c in cases}))
+    assert len(epochs) == 3 and engine.spanning_plan(epochs) is not None
+    results = engine.evaluate(engine.columns(cases), list(kb.questions))
+    for i, case in enumerate(cases):
+        for a in kb.ask_many(list(kb.questions), case):
+            assert comparable_outcome(engine.decode(results[a.question], i)) == comparable_outcome(a.outcome()), \
+                (raw[i]["as_of"], raw[i]["decision"]["kind"], a.question)
+
+
 def test_no_cases(kb: redress.KnowledgeBase) -> None:
     engine = VectorEngine(kb.program, kb.patterns)
     results = engine.evaluate(engine.columns([]), list(kb.questions))
