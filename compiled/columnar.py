@@ -43,13 +43,20 @@ for _path in FIELDS:
         group, sub = _path.split(".", 1)
         _GROUPS.setdefault(group, []).append(sub)
 _TOP = sorted({p.split(".")[0] for p in FIELDS})
-# The paths whose JSON type each line records: every top-level key, then each group's fields.
-_TYPE_PATHS = [f"$.{top}" for top in _TOP] + [f"$.{g}.{sub}" for g, subs in _GROUPS.items() for sub in subs]
-_TYPE_AT = {top: i for i, top in enumerate(_TOP, start=1)}  # 1-based, as SQL lists are
-_TYPE_SPAN: dict[str, tuple[int, int]] = {}
-for _group, _subs in _GROUPS.items():
-    _first = _TYPE_PATHS.index(f"$.{_group}.{_subs[0]}") + 1
-    _TYPE_SPAN[_group] = (_first, _first + len(_subs) - 1)
+# The paths whose JSON type each line records: each group, then the line itself (last). A field's
+# own presence (a key given, null or not) is read from its group's keys, which the unknown-key
+# checks list anyway: typing every field's path cost a third of the validation.
+_TYPE_PATHS = [f"$.{g}" for g in _GROUPS] + ["$"]
+_TYPE_AT = {g: i for i, g in enumerate(_GROUPS, start=1)}  # 1-based, as SQL lists are
+_KEYS_AT = {g: i for i, g in enumerate(_GROUPS, start=2)}  # keys[1]: the line's own keys
+
+
+def _key_given(path: str) -> str:
+    """Whether the line has the field's key (its value may be null)."""
+    if "." not in path:
+        return f"COALESCE(list_contains(keys[1], {_q(path)}), false)"
+    group, sub = path.split(".", 1)
+    return f"COALESCE(list_contains(keys[{_KEYS_AT[group]}], {_q(sub)}), false)"
 
 
 @dataclass(frozen=True)
@@ -108,18 +115,21 @@ def _validation_sql() -> tuple[str, str, str]:
 
     add("NOT is_json", "'invalid JSON'", "NULL")
     add("NOT is_object", "'a case must be a JSON object'", "NULL")
-    # Unknown keys: a group with more keys than it has known fields present (``types`` holds the
-    # JSON type of each, NULL when absent) is then checked key by key. The count is cheap and
-    # settles the clean lines; CASE runs the exact check only on the rest.
-    add(f"CASE WHEN extra_keys AND len(keys[1]) > list_count(types[1:{len(_TOP)}]) THEN NOT list_has_all({_list(_TOP)}, keys[1]) END",
+    # Unknown keys: each list of keys (the line's, each group's) within the names it may hold.
+    # A list no longer than the known fields with a value in it has no other key: that count is
+    # cheap and settles most lines, and CASE runs the exact check on the rest only.
+    def valued(paths: Iterable[str]) -> str:
+        return "(" + " + ".join(f"CASE WHEN {_x(p)} IS NULL THEN 0 ELSE 1 END" for p in paths) + ")"
+
+    add(f"CASE WHEN len(keys[1]) > {valued(_TOP)} THEN NOT list_has_all({_list(_TOP)}, keys[1]) END",
         "'unknown field; a case has: ' || " + _q(", ".join(_TOP)), _cut(f"list_filter(keys[1], lambda k: NOT list_contains({_list(_TOP)}, k))[1]"))
-    for i, (grp, subs) in enumerate(_GROUPS.items(), start=1):
-        kind, (a, b) = f"types[{_TYPE_AT[grp]}]", _TYPE_SPAN[grp]
+    for grp, subs in _GROUPS.items():
+        kind, at = f"types[{_TYPE_AT[grp]}]", _KEYS_AT[grp]
         add(f"{kind} NOT IN ('OBJECT', 'NULL')", "'must be an object'", _q(grp))
-        add(f"CASE WHEN extra_keys AND {kind} = 'OBJECT' AND len(keys[{i + 1}]) > list_count(types[{a}:{b}]) THEN "
-            f"NOT list_has_all({_list(subs)}, keys[{i + 1}]) END",
+        add(f"CASE WHEN {kind} = 'OBJECT' AND len(keys[{at}]) > {valued(f'{grp}.{sub}' for sub in subs)} THEN "
+            f"NOT list_has_all({_list(subs)}, keys[{at}]) END",
             f"'unknown field; {grp} has: ' || " + _q(", ".join(subs)),
-            f"'{grp}.' || " + _cut(f"list_filter(keys[{i + 1}], lambda k: NOT list_contains({_list(subs)}, k))[1]"))
+            f"'{grp}.' || " + _cut(f"list_filter(keys[{at}], lambda k: NOT list_contains({_list(subs)}, k))[1]"))
     # Each check first tries the field's minified JSON text (a plain string compare), and parses
     # the value only when that fails: escaped or odd values still get the exact answer.
     for path, spec in FIELDS.items():
@@ -321,23 +331,19 @@ class ColumnarEngine:
         # Each line is parsed once by each JSON function, into a table: a subquery's JSON
         # functions would be inlined into every check that reads them and run again for each.
         # One json_type call says whether the text is JSON (it raises on anything else: TRY
-        # makes that NULL), whether it is an object (the type of '$', last) and each field's
+        # makes that NULL), whether it is an object (the type of '$', last) and each group's
         # type. Text that is not a JSON object is parsed as an empty object and flagged by the
         # first checks alone. Blank lines are skipped (JSON is never blank, so trim, slow on
         # long text, runs on the rest only).
-        # ``extra_keys``: more keys than known fields given, anywhere in the line. Each group has
-        # at least as many keys as known fields given, so when the totals are equal no group
-        # has an unknown key, and the per-group checks (list slices, costly) are skipped.
         groups = _list(["$"] + [f"$.{g}" for g in _GROUPS])
         # (A filter on a computed column would be pushed below it and compute it twice: blank
         # lines are marked here and left out when the cases are built.)
-        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_parsed AS SELECT *, COALESCE(list_sum(list_transform("
-                         "keys, lambda k: len(k))), 0) > list_count(types) - 1 AS extra_keys FROM (SELECT line, is_json, "
+        self.con.execute("CREATE OR REPLACE TEMP TABLE redress_parsed AS SELECT * FROM (SELECT line, is_json, "
                          f"is_object, blank, json_keys(jj, {groups}) AS keys, types, json_transform(jj, {_leaf_struct()}) AS u "
                          "FROM (SELECT line, types, types IS NOT NULL AS is_json, is_object, CASE WHEN is_object THEN j "
                          "ELSE '{}' END AS jj, CASE WHEN types IS NULL THEN trim(j) = '' ELSE false END AS blank FROM "
                          "(SELECT line, j, types, COALESCE(types[-1] = 'OBJECT', false) AS is_object "
-                         f"FROM (SELECT line, j, TRY(json_type(j, {_list(_TYPE_PATHS + ['$'])})) AS types FROM redress_raw "
+                         f"FROM (SELECT line, j, TRY(json_type(j, {_list(_TYPE_PATHS)})) AS types FROM redress_raw "
                          f"WHERE line BETWEEN {first} AND {last} AND j IS NOT NULL))))")
         columns = []
         for path in FIELDS:
@@ -350,7 +356,7 @@ class ColumnarEngine:
                 expr = f"COALESCE({expr}, DATE '{today.isoformat()}')"
             columns.append(f"{expr} AS {column_of(path)}")
             if FIELDS[path].null_means:  # the key is there, null or not: JSON null is a known "none"
-                columns.append(f"types[{_TYPE_PATHS.index('$.' + path) + 1}] IS NOT NULL AS {given_column(path)}")
+                columns.append(f"{_key_given(path)} AS {given_column(path)}")
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE redress_cases AS SELECT line AS case_id, {_s('id')} AS id, "
                          f"{', '.join(columns)}, {bad} AS redress_bad FROM redress_parsed WHERE NOT blank")
         bad_lines = [int(r[0]) for r in self.con.execute("SELECT case_id FROM redress_cases WHERE redress_bad").fetchall()]
