@@ -222,9 +222,9 @@ def batch(cases: Path, questions: str, out: Path, in_format: str | None, out_for
                 kb._question(name)  # fail fast on an unknown or unencoded question
             if engine == "pydatalog" and in_fmt == "parquet":
                 raise CaseValidationError("Parquet input needs a compiled engine (--engine numpy or duckdb)", "CASES")
-            total = count_lines(cases) if in_fmt != "parquet" else None
             console = _stderr_console()
             live = progress and console.is_terminal  # elsewhere (a log, a pipe): only the summary line below
+            total = count_lines(cases) if live and in_fmt != "parquet" else None  # only the bar needs it
             with Progress(TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                           disable=not live, transient=True, console=console) as bar:
                 task = bar.add_task("cases", total=total)
