@@ -8,7 +8,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterator, TextIO, TypeVar
 
 import click
 
@@ -28,6 +28,7 @@ __all__ = ["main", "cli"]
 
 EXIT_BAD_INPUT = 2
 EXIT_RULES = 3
+R = TypeVar("R")  # a report of redress.reports.graph
 
 
 def _fail(err: RedressError, as_json: bool, code: int = EXIT_BAD_INPUT) -> None:
@@ -327,12 +328,7 @@ def coverage(as_json: bool, scenarios: Path | None, reference: Path | None, rule
     """Which provisions and chapter-11 paragraphs are encoded by a rule and exercised by a scenario."""
     from redress.reports import graph as g
 
-    try:
-        report = g.coverage(_load(rules), scenarios, reference)
-    except RedressError as err:
-        _fail(err, as_json)
-        return
-    click.echo(g.dumps(g.coverage_json(report)) if as_json else g.coverage_text(report))
+    _report(as_json, lambda: g.coverage(_load(rules), scenarios, reference), g.coverage_json, g.coverage_text)
 
 
 @cli.command()
@@ -344,12 +340,19 @@ def impact(provision: str, as_json: bool, scenarios: Path | None, rules: Path | 
     """Every rule, question and scenario test whose answer can change if PROVISION changes."""
     from redress.reports import graph as g
 
+    _report(as_json, lambda: g.impact(_load(rules), provision, scenarios), g.impact_json, g.impact_text)
+
+
+def _report(as_json: bool, build: Callable[[], R], to_json: Callable[[R], Any], to_text: Callable[[R], str]) -> None:
+    """Build a report and print it as JSON or text; a RedressError as the one error shape."""
+    from redress.reports import graph as g
+
     try:
-        report = g.impact(_load(rules), provision, scenarios)
+        report = build()
     except RedressError as err:
         _fail(err, as_json)
         return
-    click.echo(g.dumps(g.impact_json(report)) if as_json else g.impact_text(report))
+    click.echo(g.dumps(to_json(report)) if as_json else to_text(report))
 
 
 @cli.command()

@@ -334,22 +334,13 @@ class _Fields:
             yield f"{self.at(key)}[{i}]", item
 
 
+# What a YAML value is, in words, first match wins (a bool is also an int)
+_KINDS: tuple[tuple[type, str], ...] = ((type(None), "nothing (null)"), (bool, "a boolean"), (int, "an integer"),
+                                        (float, "a number"), (str, "text"), (list, "a list"), (dict, "a mapping"))
+
+
 def _kind_of(value: object) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
+    return next((name for kind, name in _KINDS if isinstance(value, kind)), type(value).__name__)
 
 
 def _unique(ids: Iterable[tuple[str, str]], file: str) -> None:
