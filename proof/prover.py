@@ -359,8 +359,8 @@ class Prover:
         env, status, nodes = branch
         wording = self.wording
         kind = "failed_rule" if status is Status.FALSE else rule.kind if rule.kind in ("fact", "exception") else "rule"
-        return ProofNode(wording.rule_conclusion(rule, status, head_row), status, kind, rule.label if rule.kind != "fact" else None, rule.cites,
-                         wording.bindings(env), nodes)
+        return ProofNode(wording.rule_conclusion(rule, status, head_row), status, kind,
+                         rule.label if rule.kind != "fact" else None, rule.cites, wording.bindings(env), nodes)
 
     # ------------------------------------------------------------------ bodies
     def _body(self, body: tuple[ir.Literal, ...], env: Env) -> list[_Branch]:
