@@ -28,7 +28,8 @@ from redress.queries.engine import DatalogEngine
 
 if TYPE_CHECKING:
     from redress.kb.checker import Diagnostic
-from redress.queries.explain import ProofNode, Prover, SharedProofs, Status, render_value, shareable_relations
+from redress.proof.nodes import ProofNode, SharedProofs, Status, render_value
+from redress.proof.prover import Prover, shareable_relations
 
 __all__ = ["Answer", "Possible", "KnowledgeBase", "load", "default_rules_path", "question_listing"]
 
@@ -251,8 +252,8 @@ class KnowledgeBase:
         if true_rows:
             return True, true_rows[0][1]
         if undetermined:
-            what = prover.describe(q.relation, pattern)
-            return None, ProofNode(f"cannot yet tell whether {what}", Status.UNKNOWN, "why_not", because=tuple(maybe))
+            return None, ProofNode(prover.wording.cannot_tell(q.relation, pattern), Status.UNKNOWN, "why_not",
+                                   because=tuple(maybe))
         assert result.rest_node is not None
         return False, result.rest_node
 

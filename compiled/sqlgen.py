@@ -1,7 +1,7 @@
 """IR -> SQL: the compiled batch backend, for DuckDB and PostgreSQL.
 
 Every relation becomes two tables with the same three-valued meaning as the proof builder
-(explain.py): ``t_<rel>`` holds what is definitely true, ``p_<rel>`` what is possibly true, with
+(proof/prover.py): ``t_<rel>`` holds what is definitely true, ``p_<rel>`` what is possibly true, with
 NULL standing for "some unknown value" (an absent case field). A rule compiles twice:
 
 * definitely (T): positive literals read ``t_`` tables; a negation requires that no ``p_`` row

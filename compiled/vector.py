@@ -37,7 +37,7 @@ input name its field as one constant. Names come out in the order the rules firs
 fields (``field_order``), where the engine of record orders them as its proof of the case meets
 them: the same set, not always the same order. Two corners where the prover names fewer are not
 modelled, as no rule here reaches them (the differential tests would show it): its why-not shows
-at most ``explain.MAX_WHY_NOT`` open ways of one atom, and an atom it evaluates with a value bound
+at most ``proof.prover.MAX_WHY_NOT`` open ways of one atom, and an atom it evaluates with a value bound
 where a P row has an unknown column is TRUE when a T row holds that value.
 """
 

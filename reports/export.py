@@ -22,7 +22,7 @@ from networkx.drawing.nx_pydot import to_pydot
 
 from redress.api import Answer
 from redress.core.errors import CalculationError
-from redress.queries.explain import ProofNode, Status
+from redress.proof.nodes import ProofNode, Status
 from redress.reports.render import _answer_value, contact_lines, mark, member_name
 
 __all__ = ["answer_markdown", "answer_dot", "answer_svg", "dot_quote"]

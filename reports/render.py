@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 
 from redress.api import Answer
 from redress.kb.schema import ROUTE_NAMES
-from redress.queries.explain import ProofNode, Status, render_value
+from redress.proof.nodes import ProofNode, Status, render_value
 
 __all__ = ["answer_text", "answer_json", "report_text", "tree_text", "possible_lines", "mark", "member_name",
            "contact_lines"]

@@ -24,7 +24,8 @@ from redress.kb.compiler import compile_program
 from redress.parser.parse import parse_text
 from redress.law import dates
 from redress.queries.engine import DatalogEngine
-from redress.queries.explain import ProofNode, Prover, Status
+from redress.proof.nodes import ProofNode, Status
+from redress.proof.prover import Prover
 from redress.compiled.sqlgen import calendar_sql, compile_sql, run, unsupported
 from redress.compiled.vector import Builtins, Calendar, Pool, VectorProgram, holds
 

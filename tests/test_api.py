@@ -417,7 +417,7 @@ def test_proofs_are_the_same_whether_or_not_the_engines_model_lets_the_prover_st
     cases, every question's result is the one trying every rule (no model to stop on) gives."""
     from redress.api import CASE_KEY
     from redress.caseload import cases, generate
-    from redress.queries.explain import Prover
+    from redress.proof.prover import Prover
     from redress.queries.model import Model
 
     for case in cases(generate(60, seed=5)):

@@ -13,8 +13,9 @@ from redress.kb.checker import check
 from redress.kb.compiler import compile_program, defeat_relation
 from redress.parser.parse import parse_text
 from redress.queries.engine import DatalogEngine
-from redress.queries.explain import Prover, Status
 from redress.queries.model import Model
+from redress.proof.nodes import Status
+from redress.proof.prover import Prover
 
 PROGRAM = '''
 provision "P1":

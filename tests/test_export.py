@@ -14,7 +14,7 @@ from redress.reports import export
 from redress.api import Answer
 from redress.errors import CalculationError
 from redress.reports.export import answer_dot, answer_markdown, answer_svg
-from redress.queries.explain import ProofNode, Status
+from redress.proof.nodes import ProofNode, Status
 
 # pydot's DOT parser calls pyparsing names that pyparsing 3.3 deprecates; not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pydot.dot_parser")

@@ -1,10 +1,11 @@
 """One direction of imports: each layer imports only its own and lower layers.
 
 Layers, lowest first: ``redress.core`` (errors, spans) < ``redress.law`` (dates, built-ins) <
-``redress.parser`` < ``redress.kb`` < ``redress.queries`` (the engine of record, proofs) <
-``redress.compiled`` (SQL, numpy, columnar I/O) < ``redress`` (app/: the Python API, batch, bench) <
-``redress.reports`` < ``redress.frontends`` (CLI, HTTP, web pages, pytest plugin); a module is in
-the layer of its longest matching prefix. ``redress.rules`` is data
+``redress.parser`` < ``redress.kb`` < ``redress.queries`` (the engine of record) <
+``redress.proof`` (proofs: search, cross-check, wording) < ``redress.compiled`` (SQL, numpy,
+columnar I/O) < ``redress`` (app/: the Python API, batch, bench) < ``redress.reports`` <
+``redress.frontends`` (CLI, HTTP, web pages, pytest plugin); a module is in the layer of its
+longest matching prefix. ``redress.rules`` is data
 (rule files, no code) that any layer may read. Every module's imports are read with ``ast``, those
 inside functions and ``if TYPE_CHECKING:`` blocks too, and ``importlib.import_module("...")`` /
 ``__import__("...")`` calls with a literal name. Only the engine module imports pyDatalog.
@@ -24,8 +25,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-LAYERS = ("redress.core", "redress.law", "redress.parser", "redress.kb", "redress.queries", "redress.compiled",
-          "redress", "redress.reports", "redress.frontends")
+LAYERS = ("redress.core", "redress.law", "redress.parser", "redress.kb", "redress.queries", "redress.proof",
+          "redress.compiled", "redress", "redress.reports", "redress.frontends")
 DATA = ("redress.rules",)
 ENGINE = "redress.queries.engine"  # the one module that may import pyDatalog
 

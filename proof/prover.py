@@ -7,37 +7,31 @@ candidate rule fails on a known fact; UNKNOWN otherwise, and the unknown leaves 
 fields that would settle it. Every derived atom proved is checked against the answers pyDatalog
 gave for it (see ``redress.queries.model``): a TRUE conclusion pyDatalog did not derive, or a
 row it derived that no rule here proves, is an internal inconsistency and raises.
+
+The search decides what holds and why; what a node says comes from ``redress.proof.wording``,
+and the shapes of a proof from ``redress.proof.nodes``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import functools
-import re
 import sys
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import Any, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, Mapping, Sequence
 
 from redress.core.errors import KnowledgeBaseError
 from redress.kb import ir
-from redress.kb.schema import FIELDS
 from redress.law.builtins import BUILTINS
+from redress.proof.nodes import AtomResult, ProofNode, SharedProofs, Status
+from redress.proof.wording import Wording
 from redress.queries.fixpoint import compare
 from redress.queries.model import Model, Pattern, Row, matches
 
-__all__ = ["Status", "ProofNode", "Prover", "AtomResult", "SharedProofs", "render_value"]
+__all__ = ["Prover", "shareable_relations", "MAX_WHY_NOT"]
 
 Env = dict[str, Any]
 
 MAX_WHY_NOT = 12  # failed branches shown per conclusion; more are summarised, never silently dropped
 MAX_SHARED = 10_000  # case-independent atoms kept per program version; patterns may carry case values
-
-
-class Status(str, Enum):
-    TRUE = "true"
-    FALSE = "false"
-    UNKNOWN = "unknown"
 
 
 def _and(a: Status, b: Status) -> Status:
@@ -50,74 +44,6 @@ def _and(a: Status, b: Status) -> Status:
 
 def _not(a: Status) -> Status:
     return {Status.TRUE: Status.FALSE, Status.FALSE: Status.TRUE, Status.UNKNOWN: Status.UNKNOWN}[a]
-
-
-def render_value(value: Any) -> str:
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-class ProofNode(NamedTuple):
-    """One step of a proof tree. ``kind``: rule, fact, input, missing, absent, not, compare,
-    builtin, unknown, why_not, failed_rule, exception.
-
-    Immutable and hashable (answers share subtrees, across cases too): a named tuple, because
-    a frozen dataclass sets each field through ``object.__setattr__``, several times slower to
-    build, and a warm ask builds dozens of nodes."""
-
-    conclusion: str
-    status: Status
-    kind: str
-    rule: str | None = None
-    cites: tuple[str, ...] = ()
-    bindings: tuple[tuple[str, str], ...] = ()
-    because: tuple["ProofNode", ...] = ()
-    field: str | None = None
-    steps: tuple[tuple[str, str | None], ...] = ()
-    caveats: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"conclusion": self.conclusion, "rule": self.rule, "cites": list(self.cites),
-                               "because": [c.to_dict() for c in self.because], "status": self.status.value,
-                               "kind": self.kind}
-        if self.bindings:
-            out["bindings"] = dict(self.bindings)
-        if self.field:
-            out["field"] = self.field
-        if self.steps:
-            out["steps"] = [{"text": t, "basis": b} for t, b in self.steps]
-        if self.caveats:
-            out["caveats"] = list(self.caveats)
-        return out
-
-    def walk(self) -> Iterable["ProofNode"]:
-        """Every node, depth first in order (a stack: nested generators cost more than the walk)."""
-        stack = [self]
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(reversed(node.because))
-
-
-@dataclass(slots=True)
-class AtomResult:
-    """What is known of a relation pattern: the rows found (TRUE or UNKNOWN) and whether more
-    rows may exist (``rest``: FALSE = certainly none, UNKNOWN = maybe, with why)."""
-
-    rows: list[tuple[Row, Status, ProofNode]] = field(default_factory=list)
-    rest: Status = Status.FALSE
-    rest_node: ProofNode | None = None
-
-
-@dataclass
-class SharedProofs:
-    """Proofs of atoms that are the same for every case, shared by every Prover on dates when the
-    same rules are in force (see ``shareable_relations``). Results are never mutated once made."""
-
-    relations: frozenset[str]
-    atoms: dict[tuple[str, Pattern], AtomResult] = field(default_factory=dict)
-    lapsed: dict[str, list[ir.Provision]] = field(default_factory=dict)  # per rule: the same all epoch
 
 
 def shareable_relations(program: ir.Program, on: _dt.date, case_key: Any) -> frozenset[str]:
@@ -168,8 +94,7 @@ class Prover:
         self.model = model
         self.unknown_inputs = unknown_inputs  # input relation -> its (unknown) case field
         self.case_key = case_key
-        self.case_label = case_label
-        self.given_fields = given_fields
+        self.wording = Wording(program, case_key, case_label, given_fields)  # every text a node carries
         self.as_of = as_of
         self.shared = shared
         self._shareable = shared.relations if shared else frozenset()
@@ -182,39 +107,10 @@ class Prover:
         self._low = _NONE_OPEN
         self._proofs: dict[tuple[str, Row], ProofNode] = {}  # each recursive row's one proof (see _settle)
         self._sorted: dict[str, Sequence[Row]] = {}
-        self._described: dict[tuple[str, Pattern], str] = {}
         self._missing: dict[int, tuple[ProofNode, frozenset[str]]] = {}  # see _fields
         self._recursive = program.recursive()
         # what a later rule may not read for an atom with open positions to stop before it (see _derived)
         self._blocking = frozenset(unknown_inputs)
-
-    # ------------------------------------------------------------------ English
-    def describe(self, relation: str, row: Pattern) -> str:
-        key = (relation, row)
-        text = self._described.get(key)
-        if text is None:
-            text = self._described[key] = self._describe(relation, row)
-        return text
-
-    def _describe(self, relation: str, row: Pattern) -> str:
-        rel = self.program.relations[relation]
-        return "".join([text if index is None else self._show(row[index], text)
-                         for text, index in _template(rel.template, rel.params)])
-
-    def _show(self, value: Any, param: str) -> str:
-        cls = value.__class__
-        if cls is str:  # the common cases first: names and the case key, then dates
-            return self.case_label if value == self.case_key else value
-        if cls is _dt.date:
-            return value.isoformat()  # type: ignore[no-any-return]
-        if value is None:
-            return f"some {param.lower()}"
-        if value == self.case_key:
-            return self.case_label
-        return render_value(value)
-
-    def _given(self, field: str | None) -> bool:
-        return field in self.given_fields
 
     # ------------------------------------------------------------------ atoms
     def atom(self, relation: str, pattern: Pattern) -> AtomResult:
@@ -320,8 +216,8 @@ class Prover:
         for row in rows:
             if not matches(pattern, row):
                 continue
-            shown = ", ".join([render_value(v) for v in row[1:]]) or "true"
-            result.rows.append((row, Status.TRUE, ProofNode(self.describe(rel.name, row), Status.TRUE, "input",
+            shown = self.wording.input_value(row)
+            result.rows.append((row, Status.TRUE, ProofNode(self.wording.describe(rel.name, row), Status.TRUE, "input",
                                                             field=rel.field, bindings=((rel.field or "", shown),))))
         if rel.name in self.unknown_inputs:
             result.rest = Status.UNKNOWN
@@ -332,25 +228,11 @@ class Prover:
 
     def _input_missing(self, rel: ir.Relation, pattern: Pattern) -> ProofNode:
         """Why an input the case leaves out is unknown."""
-        spec = FIELDS.get(rel.field or "")
-        # with an open value the template would say "some ground": say what the case leaves out
-        what = (f"the case does not say {spec.description} ({rel.field})" if spec and spec.description
-                and None in pattern[1:] else f"unknown whether {self.describe(rel.name, pattern)}: "
-                f"the case does not give {rel.field}")
-        return ProofNode(what, Status.UNKNOWN, "missing", field=rel.field)
+        return ProofNode(self.wording.input_missing(rel, pattern), Status.UNKNOWN, "missing", field=rel.field)
 
     def _input_absent(self, rel: ir.Relation, pattern: Pattern, rows: Sequence[Row]) -> ProofNode:
         """Why an input the case gives has no row matching ``pattern`` (``rows``: all its rows)."""
-        spec = FIELDS.get(rel.field or "")
-        if spec and spec.null_means and self._given(rel.field) and not rows:  # given as null: "none"
-            text = f"the case says {spec.null_means} ({rel.field} is null)"
-        elif None in pattern[1:] and not rows:  # an open value and an empty list: no placeholder
-            text = f"the case gives {rel.field} as an empty list"
-        else:
-            why = (f"the case records no {rel.field}" if rel.as_recorded and not self._given(rel.field)
-                   else f"the case gives {rel.field} otherwise")
-            text = f"not the case that {self.describe(rel.name, pattern)} ({why})"
-        return ProofNode(text, Status.FALSE, "absent", field=rel.field)
+        return ProofNode(self.wording.input_absent(rel, pattern, rows), Status.FALSE, "absent", field=rel.field)
 
     def _derived(self, relation: str, pattern: Pattern, checked: bool = True) -> AtomResult:
         # TRUE keeps its first proof; UNKNOWN keeps every way, with the signatures already kept
@@ -396,11 +278,8 @@ class Prover:
     def _lapsed_node(self, rule: ir.Rule, lapsed: list[ir.Provision]) -> ProofNode:
         """Why ``rule``, citing the provisions ``lapsed`` not in force on the date asked about, does not count."""
         assert self.as_of is not None  # nothing lapses without a date
-        return ProofNode(
-            f"rule '{rule.label}' is not in force on {self.as_of.isoformat()}: " + "; ".join(
-                f"{p.id} is in force " + (f"from {p.in_force_from.isoformat()}" if p.in_force_from else "")
-                + (f" until {p.in_force_until.isoformat()}" if p.in_force_until else "") for p in lapsed),
-            Status.FALSE, "failed_rule", rule.label, rule.cites)
+        return ProofNode(self.wording.not_in_force(rule, lapsed, self.as_of), Status.FALSE, "failed_rule",
+                         rule.label, rule.cites)
 
     def _keep(self, found: _Found, rule: ir.Rule, branch: _Branch, head_row: Row) -> None:
         """Record a branch of ``rule`` proving ``head_row`` TRUE or UNKNOWN, if it shows something new."""
@@ -430,7 +309,7 @@ class Prover:
             if status is not Status.TRUE:
                 unknown_only = True
             node = nodes[0] if len(nodes) == 1 else ProofNode(
-                f"cannot yet tell whether {self.describe(relation, row)}", Status.UNKNOWN, "why_not",
+                self.wording.cannot_tell(relation, row), Status.UNKNOWN, "why_not",
                 because=tuple(nodes))
             result.rows.append((row, status, node))
         self._check(relation, engine_rows, result.rows)
@@ -472,33 +351,16 @@ class Prover:
     def _why_not(self, relation: str, pattern: Pattern, nodes: list[ProofNode], status: Status) -> ProofNode:
         shown = nodes[:MAX_WHY_NOT]
         if len(nodes) > MAX_WHY_NOT:
-            shown.append(ProofNode(f"... and {len(nodes) - MAX_WHY_NOT} more candidate derivations that fail the same way",
-                                   Status.FALSE, "absent"))
-        what = self.describe(relation, pattern)
-        if not nodes and all(r.kind == "fact" for r in self.program.rules_for(relation)):
-            text = f"not listed in the law: {what}"
-        elif not nodes:
-            text = f"no rule concludes that {what}"
-        elif status is Status.UNKNOWN:
-            text = f"cannot yet tell whether {what}"
-        else:
-            text = f"not established that {what}"
-        return ProofNode(text, status, "why_not", because=tuple(shown))
+            shown.append(ProofNode(self.wording.more_failures(len(nodes) - MAX_WHY_NOT), Status.FALSE, "absent"))
+        return ProofNode(self.wording.why_not(relation, pattern, bool(nodes), status), status, "why_not",
+                         because=tuple(shown))
 
     def _rule_node(self, rule: ir.Rule, branch: _Branch, head_row: Pattern) -> ProofNode:
-        show = self._show
         env, status, nodes = branch
-        bindings = tuple([(k, show(v, k)) for k, v in sorted(env.items()) if v is not None and k[0] != "_"])  # not each _
-        if status is Status.FALSE:
-            conclusion, kind = f"rule '{rule.label}' does not apply", "failed_rule"
-        else:
-            conclusion = (f"exception '{rule.label}' to rule '{rule.exception_of}' applies" if rule.kind == "exception"
-                          else self.describe(rule.head.relation, head_row))
-            if status is Status.UNKNOWN:
-                conclusion = f"rule '{rule.label}' may apply: {conclusion}"
-            kind = rule.kind if rule.kind in ("fact", "exception") else "rule"
-        return ProofNode(conclusion, status, kind, rule.label if rule.kind != "fact" else None, rule.cites,
-                         bindings, nodes)
+        wording = self.wording
+        kind = "failed_rule" if status is Status.FALSE else rule.kind if rule.kind in ("fact", "exception") else "rule"
+        return ProofNode(wording.rule_conclusion(rule, status, head_row), status, kind,
+                         rule.label if rule.kind != "fact" else None, rule.cites, wording.bindings(env), nodes)
 
     # ------------------------------------------------------------------ bodies
     def _body(self, body: tuple[ir.Literal, ...], env: Env) -> list[_Branch]:
@@ -549,10 +411,7 @@ class Prover:
         return nxt
 
     def _unmatched(self, relation: str, args: tuple[ir.Term, ...], pattern: Pattern) -> ProofNode:
-        names = [a.name for a in args if isinstance(a, ir.Var)]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        return ProofNode(f"not the case that {self.describe(relation, pattern)} with the same value for each "
-                         f"{', '.join(repeated)}", Status.FALSE, "absent")
+        return ProofNode(self.wording.unmatched(relation, args, pattern), Status.FALSE, "absent")
 
     def _step(self, lit: ir.Literal, branch: _Branch) -> _Branch:
         """Extend one branch by a literal other than a positive one (each gives one branch)."""
@@ -560,19 +419,16 @@ class Prover:
         if isinstance(lit, ir.Neg):
             pattern = tuple([_value(a, env) for a in lit.atom.args])
             if None in pattern:
-                node = ProofNode(f"cannot check the condition 'not {self.describe(lit.atom.relation, pattern)}': "
-                                 "a value it needs is unknown", Status.UNKNOWN, "not")
+                node = ProofNode(self.wording.negation_unchecked(lit.atom.relation, pattern), Status.UNKNOWN, "not")
                 return env, Status.UNKNOWN, (*nodes, node)
             return self._negation(lit, pattern, branch)
         if isinstance(lit, ir.Compare):
             left, right = _value(lit.left, env), _value(lit.right, env)
-            text = f"{_show_term(lit.left, left)} {lit.op} {_show_term(lit.right, right)}"
             if left is None or right is None:
-                return env, Status.UNKNOWN, (*nodes, ProofNode(f"cannot compare {text}: a value is unknown",
+                return env, Status.UNKNOWN, (*nodes, ProofNode(self.wording.comparison(lit, left, right, Status.UNKNOWN),
                                                                Status.UNKNOWN, "compare"))
-            ok = compare(lit.op, left, right)
-            status = Status.TRUE if ok else Status.FALSE
-            return env, _and(bstatus, status), (*nodes, ProofNode(text if ok else f"it is not so that {text}",
+            status = Status.TRUE if compare(lit.op, left, right) else Status.FALSE
+            return env, _and(bstatus, status), (*nodes, ProofNode(self.wording.comparison(lit, left, right, status),
                                                                    status, "compare"))
         assert isinstance(lit, ir.Call)
         return self._call(lit, branch)
@@ -583,16 +439,7 @@ class Prover:
         inner = Status.TRUE if any(s is Status.TRUE for _, s, _ in res.rows) else (
             Status.UNKNOWN if res.rows or res.rest is Status.UNKNOWN else Status.FALSE)
         status = _not(inner)
-        if lit.defeater_of:
-            exceptions = ", ".join(f"'{e}'" for e in self.program.exceptions.get(lit.defeater_of, ()))
-            what = {Status.TRUE: f"no exception to rule '{lit.defeater_of}' applies (checked {exceptions})",
-                    Status.FALSE: f"an exception to rule '{lit.defeater_of}' applies",
-                    Status.UNKNOWN: f"cannot yet tell whether an exception to rule '{lit.defeater_of}' applies"}[status]
-        else:
-            desc = self.describe(lit.atom.relation, pattern)
-            what = {Status.TRUE: f"not the case that {desc} (looked for and not found)",
-                    Status.FALSE: f"it is the case that {desc}, which this rule requires not to hold",
-                    Status.UNKNOWN: f"cannot yet tell whether {desc}"}[status]
+        what = self.wording.negation(lit, pattern, status)
         children = [n for _, s, n in res.rows if s is not Status.FALSE]
         if res.rest_node is not None and (inner is not Status.TRUE):
             rest = res.rest_node
@@ -605,24 +452,22 @@ class Prover:
     def _call(self, lit: ir.Call, branch: _Branch) -> _Branch:
         env, bstatus, nodes = branch
         args = tuple([_value(a, env) for a in lit.args])
-        shown = ", ".join([_show_term(a, v) for a, v in zip(lit.args, args)])
         builtin = BUILTINS[lit.function]
         if None in args:
-            node = ProofNode(f"cannot compute {lit.function}({shown}): an input is unknown", Status.UNKNOWN, "builtin")
+            node = ProofNode(self.wording.call_unknown(lit, args), Status.UNKNOWN, "builtin")
             return {**env, lit.target.name: None}, Status.UNKNOWN, (*nodes, node)
         if not builtin.accepts(args):
-            node = ProofNode(f"{lit.function}({shown}) does not apply to these values", Status.FALSE, "builtin")
+            node = ProofNode(self.wording.call_inapplicable(lit, args), Status.FALSE, "builtin")
             return env, Status.FALSE, (*nodes, node)
         result = builtin.call(args)
         steps = tuple((s.text, s.basis) for s in result.steps)
         bound = env.get(lit.target.name)
         if bound is not None:  # the target is already bound: the call is a test, not a binding
             ok = bound == result.value
-            text = f"{lit.function}({shown}) = {render_value(result.value)}"
-            node = ProofNode(text + ("" if ok else f", not {render_value(bound)}"),
+            node = ProofNode(self.wording.call_test(lit, args, result.value, None if ok else bound),
                              Status.TRUE if ok else Status.FALSE, "builtin", steps=steps, caveats=tuple(result.caveats))
             return env, bstatus if ok else Status.FALSE, (*nodes, node)
-        node = ProofNode(f"{lit.target.name} = {lit.function}({shown}) = {render_value(result.value)}", Status.TRUE,
+        node = ProofNode(self.wording.call_binding(lit, args, result.value), Status.TRUE,
                          "builtin", steps=steps, caveats=tuple(result.caveats))
         return {**env, lit.target.name: result.value}, bstatus, (*nodes, node)
 
@@ -640,23 +485,8 @@ def _truth(result: AtomResult) -> tuple[frozenset[tuple[Row, Status]], Status]:
 
 
 
-@functools.lru_cache(maxsize=None)
-def _template(template: str, params: tuple[str, ...]) -> tuple[tuple[str, int | None], ...]:
-    """A template compiled once: (text, None) for text, (param, its position) for a ``{param}``;
-    a name that is no parameter stays as written."""
-    parts = re.split(r"\{([^}]*)\}", template)
-    return tuple((part, None) if i % 2 == 0 else ((part, params.index(part)) if part in params else (f"{{{part}}}", None))
-                 for i, part in enumerate(parts) if part or i % 2)
-
-
 def _value(term: ir.Term, env: Env) -> Any:
     return env.get(term.name) if isinstance(term, ir.Var) else term.value
-
-
-def _show_term(term: ir.Term, value: Any) -> str:
-    if value is None:
-        return term.name if isinstance(term, ir.Var) else "?"
-    return render_value(value)
 
 
 def _unify(args: tuple[ir.Term, ...], row: Pattern, env: Env) -> Env | None:

@@ -1,0 +1,1 @@
+"""Proofs of answers: their data (``nodes``), their search and cross-check (``prover``), their English (``wording``)."""
