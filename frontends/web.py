@@ -17,6 +17,7 @@ Run it with ``redress serve`` (see :func:`serve`) or
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import json
 import logging
 import os
@@ -610,6 +611,10 @@ def warm(kb: KnowledgeBase) -> None:
                 kb.ask_many(list(kb.questions), {**case, "as_of": (as_of + _dt.timedelta(days=60)).isoformat()})
             except RedressError:
                 continue  # a date the calendar cannot reach: nothing to warm there
+    # What is alive now (the rules, every engine, the calendars) lives as long as the server: out
+    # of the collector's sight, a full collection no longer walks it in the middle of a request.
+    gc.collect()
+    gc.freeze()
 
 
 def app_factory() -> FastAPI:
