@@ -473,13 +473,7 @@ class ColumnarEngine:
         codes: list[np.ndarray] = []
         if self.backend == "numpy":
             assert self._results is not None
-            case_ids, results = self._results
-            for k, q in enumerate(questions):
-                r = results[q]
-                code, first = r.distinct()
-                codes.append((code + len(pieces) + 1).astype(np.int32))
-                pieces += [self._piece(layout, k, r, int(i)) for i in first]
-            return case_ids, codes, pieces
+            return self._numpy_codes(layout, self._results)
         # each distinct answer numbered in the database (handing the numbers back row by row, as
         # executemany does, cost more than the rules themselves)
         self.con.execute("CREATE OR REPLACE TEMP TABLE redress_combos AS SELECT *, CAST(row_number() OVER () AS INTEGER) "
@@ -500,6 +494,19 @@ class ColumnarEngine:
         return (np.asarray(data["case_id"], dtype=np.int32),
                 [np.asarray(data[f"c{k}"], dtype=np.int32) for k in range(len(questions))], pieces)
 
+    def _numpy_codes(self, layout: Layout, evaluated: tuple[np.ndarray, dict[str, QuestionResult]]
+                     ) -> tuple[np.ndarray, list[np.ndarray], list[str]]:
+        """:meth:`answer_codes` of a numpy evaluation, from its arrays alone (no table read)."""
+        case_ids, results = evaluated
+        pieces: list[str] = []
+        codes: list[np.ndarray] = []
+        for k, q in enumerate(layout.questions):
+            r = results[q]
+            code, first = r.distinct()
+            codes.append((code + len(pieces) + 1).astype(np.int32))
+            pieces += [self._piece(layout, k, r, int(i)) for i in first]
+        return case_ids, codes, pieces
+
     def _piece(self, layout: Layout, position: int, result: QuestionResult, i: int) -> str:
         """Case ``i``'s answer text, kept across chunks where its answer has a key: dates and
         values repeat from chunk to chunk, and decoding and rendering each is most of the cost."""
@@ -517,18 +524,30 @@ class ColumnarEngine:
         """This chunk's answers, taken now, as a job that appends them to a file and returns
         (cases, answers). The job reads nothing the next chunk replaces (it has its own cursor and
         copies of the codes and ids), so it can run in a thread while the next chunk is validated.
-        The database renders each case's text from its head and piece numbers; Python only copies."""
-        case_ids, codes, pieces = self.answer_codes(layout)
-        columns: dict[str, np.ndarray] = {"case_id": case_ids}
-        columns.update({f"c{k}": code for k, code in enumerate(codes)})
-        columns["id"] = self._ids()
-        text = layout.text_sql("case_id", "id", [f"c{k}" for k in range(len(codes))], "pieces")
+        The database renders each case's text from its head and piece numbers; Python only copies.
+        A numpy evaluation's answers are also numbered and rendered in the job, from its arrays
+        (the next chunk's evaluation makes new ones), so that Python work overlaps the next
+        chunk's validation in the database; the SQL backend's are read from its tables now."""
+        ids = self._ids()
+        if self.backend == "numpy":
+            assert self._results is not None
+            evaluated = self._results
+            numbered: Callable[[], tuple[np.ndarray, list[np.ndarray], list[str]]] = \
+                lambda: self._numpy_codes(layout, evaluated)
+        else:
+            found = self.answer_codes(layout)
+            numbered = lambda: found  # noqa: E731
         cursor = self.con.cursor()
 
         def write(target: BinaryIO) -> tuple[int, int]:
             try:
+                case_ids, codes, pieces = numbered()
                 if not len(case_ids):
                     return 0, 0
+                columns: dict[str, np.ndarray] = {"case_id": case_ids}
+                columns.update({f"c{k}": code for k, code in enumerate(codes)})
+                columns["id"] = ids
+                text = layout.text_sql("case_id", "id", [f"c{k}" for k in range(len(codes))], "pieces")
                 cursor.register("redress_codes", columns)
                 result = cursor.execute(f"SELECT encode({text}) FROM (SELECT *, $1::VARCHAR[] AS pieces FROM redress_codes)", [pieces])
                 while rows := result.fetchmany(_ROWS_PER_WRITE):
