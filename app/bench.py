@@ -202,13 +202,14 @@ def _peer_comparison(data: dict[str, np.ndarray], results: dict[str, QuestionRes
     """Disagreements per question, each put down to the first departure that covers it; any left
     over are unexplained, and only those would make the two models differ where they should not."""
     agrees = _peer_agrees(results, peer)
+    applies = {d.name: d.applies(data, results) for d in PEER_DEPARTURES}  # once, whatever it covers
     by_departure = {d.name: 0 for d in PEER_DEPARTURES}
     unexplained = {}
     for q in PEER_QUESTIONS:
         left = ~agrees[q]
         for d in PEER_DEPARTURES:
             if q in d.questions:
-                covered = left & d.applies(data, results)
+                covered = left & applies[d.name]
                 by_departure[d.name] += int(covered.sum())
                 left &= ~covered
         unexplained[q] = int(left.sum())

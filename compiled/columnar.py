@@ -468,12 +468,11 @@ class ColumnarEngine:
     def answer_codes(self, layout: Layout) -> tuple[np.ndarray, list[np.ndarray], list[str]]:
         """The answers of ``redress_answers`` (SQL) or the last numpy evaluation as the case ids
         in order, one array of piece numbers per question (1-based) and the pieces' texts."""
-        questions = list(layout.questions)
-        pieces: list[str] = []
-        codes: list[np.ndarray] = []
         if self.backend == "numpy":
             assert self._results is not None
             return self._numpy_codes(layout, self._results)
+        questions = list(layout.questions)
+        pieces: list[str] = []
         # each distinct answer numbered in the database (handing the numbers back row by row, as
         # executemany does, cost more than the rules themselves)
         self.con.execute("CREATE OR REPLACE TEMP TABLE redress_combos AS SELECT *, CAST(row_number() OVER () AS INTEGER) "
