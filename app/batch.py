@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, TextIO
+from typing import Any, BinaryIO, Callable, Iterator, TextIO
 
 from redress.api import Answer, KnowledgeBase
 from redress.core.errors import CaseValidationError, RedressError, printable, shown
@@ -322,7 +322,7 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
                             progress(end)
                         if pending:
                             _written(summary, pending)
-                        pending = writer.submit(job, target)
+                        pending = writer.submit(_append_durably, job, target)
                     if pending:
                         _written(summary, pending)
             finally:
@@ -333,6 +333,16 @@ def run_batch_compiled(kb: KnowledgeBase, source: Path, questions: list[str], ou
         shutil.rmtree(work, ignore_errors=True)
     summary.problems.sort(key=lambda p: p.line)
     return summary
+
+
+def _append_durably(job: Callable[[BinaryIO], tuple[int, int]], target: BinaryIO) -> tuple[int, int]:
+    """Run a chunk's writing job, then have the system put the chunk on disk while the next one
+    is computed: the fsync before the answers file is renamed into place then waits for the last
+    chunk only (over a million cases, 2 GB, that wait was more than a second)."""
+    done = job(target)
+    target.flush()
+    os.fdatasync(target.fileno()) if hasattr(os, "fdatasync") else os.fsync(target.fileno())
+    return done
 
 
 def _written(summary: BatchSummary, job: "Future[tuple[int, int]]") -> None:

@@ -19,7 +19,8 @@ order (``vector.field_order``). CSV carries no fields.
 A case's text is its head (line number and case id, rendered by the database) followed by one
 *piece* per question. A question has few distinct (status, answer, possible, missing) answers even
 over a million cases, so each distinct piece is rendered once here, in Python, and the cases only
-carry its number: the backends (numpy arrays, or SQL rows) hand over codes, never values.
+carry its number: the backends (numpy arrays, or SQL rows) hand over codes, never values, and
+the texts are joined from references to the pieces (:meth:`Layout.write_texts`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, BinaryIO, Sequence
+
+import numpy as np
 
 __all__ = ["LAYOUTS", "Layout", "csv_value"]
 
@@ -61,10 +65,6 @@ def _csv_row(cells: Sequence[str]) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerow(cells)  # "\n", so a cell holding one is quoted
     return buf.getvalue()[:-1]
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
@@ -139,15 +139,52 @@ class Layout:
         extra = f',"possible":{_json(shown)}' if shown is not None else ""
         return f'{lead}{_json(q)}:{{"status":{_json(status)},"answer":{_json(answer)}{extra},"missing":{missing_text}}}'
 
-    def text_sql(self, line: str, case_id: str, codes: Sequence[str], pieces: str) -> str:
-        """SQL for a case's whole text: ``codes`` are the per-question piece numbers (1-based
-        into the list expression ``pieces``)."""
-        head = self.head_sql(line, case_id)
-        parts: list[str] = []
+    def write_texts(self, target: BinaryIO, heads: np.ndarray, codes: Sequence[np.ndarray], pieces: Sequence[str]) -> None:
+        """Append each case's text to ``target``: its head (``heads``, bytes from :meth:`head_sql`),
+        each question's piece by number (``codes``: 1-based into ``pieces``) and the end. The texts
+        are laid out as a grid of references to the pieces' bytes and handed to the system a
+        thousand at a time (``os.writev``), so no Python code runs per case and no text is copied
+        before the kernel copies it into the file."""
+        texts = np.empty(len(pieces) + 1, dtype=object)
+        texts[1:] = [p.encode() for p in pieces]  # number 0 stays None: writing it fails loudly
+        sizes = np.zeros(len(texts), dtype=np.int64)
+        sizes[1:] = [len(t) for t in texts[1:]]
+        head_sizes = np.fromiter(map(len, heads), dtype=np.int64, count=len(heads))
+        columns: list[tuple[Any, Any]] = []  # (texts, their sizes)
         for k, code in enumerate(codes):
             if k == 0 or self.repeat_head:
-                parts.append(head)
-            parts.append(f"{pieces}[{code}]")
+                columns.append((heads, head_sizes))
+            columns.append((texts[code], sizes[code]))
         if self.end():
-            parts.append(_sql_text(self.end()))
-        return "concat(" + ", ".join(parts) + ")" if parts else "''"
+            columns.append((self.end().encode(), len(self.end().encode())))
+        grid = np.empty((len(heads), len(columns)), dtype=object)
+        grid_sizes = np.empty(grid.shape, dtype=np.int64)
+        for j, (column, size) in enumerate(columns):
+            grid[:, j] = column
+            grid_sizes[:, j] = size
+        write_all(target, grid.ravel().tolist(), grid_sizes.ravel())
+
+
+_IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") and "SC_IOV_MAX" in os.sysconf_names else 16
+_BLOCK = 4096 * 17  # texts joined at a time where the system has no writev
+
+
+def write_all(target: BinaryIO, texts: list[bytes], sizes: np.ndarray) -> None:
+    """Append ``texts`` (of ``sizes`` bytes each) to the file ``target`` in order: by ``os.writev``
+    where the system has it (the kernel gathers them, with no joined copy in between), else
+    joined a block at a time."""
+    if not hasattr(os, "writev"):
+        for start in range(0, len(texts), _BLOCK):
+            target.write(b"".join(texts[start:start + _BLOCK]))
+        return
+    target.flush()  # what the file object holds goes first
+    fd = target.fileno()
+    starts = np.arange(0, len(texts), _IOV_MAX)
+    expected = np.add.reduceat(sizes, starts).tolist() if len(texts) else []
+    for start, size in zip(starts.tolist(), expected):
+        batch = texts[start:start + _IOV_MAX]
+        written = os.writev(fd, batch)
+        if written < size:  # a short write (a signal, a full disk): the rest by plain writes
+            rest = memoryview(b"".join(batch))[written:]
+            while rest:
+                rest = rest[os.write(fd, rest):]

@@ -32,7 +32,6 @@ from redress.compiled.vector import CODE, CaseColumns, FieldColumn, QuestionResu
 
 __all__ = ["ColumnarEngine", "Problem", "CALENDAR_START", "CALENDAR_END"]
 
-_ROWS_PER_WRITE = 4096  # cases fetched and written at a time
 _ROWS_PER_READ = 65536  # lines handed to DuckDB at a time by the careful reader
 _PIECES_KEPT = 200_000  # answer texts kept across chunks (a few dozen MB at most)
 
@@ -521,13 +520,14 @@ class ColumnarEngine:
 
     def answer_writer(self, layout: Layout) -> Callable[[BinaryIO], tuple[int, int]]:
         """This chunk's answers, taken now, as a job that appends them to a file and returns
-        (cases, answers). The job reads nothing the next chunk replaces (it has its own cursor and
-        copies of the codes and ids), so it can run in a thread while the next chunk is validated.
-        The database renders each case's text from its head and piece numbers; Python only copies.
-        A numpy evaluation's answers are also numbered and rendered in the job, from its arrays
-        (the next chunk's evaluation makes new ones), so that Python work overlaps the next
-        chunk's validation in the database; the SQL backend's are read from its tables now."""
-        ids = self._ids()
+        (cases, answers). The job reads nothing the next chunk replaces (it holds the cases' heads,
+        rendered now by the database, and the codes), so it can run in a thread while the next
+        chunk is validated. A numpy evaluation's answers are numbered and rendered in the job,
+        from its arrays (the next chunk's evaluation makes new ones), so that Python work overlaps
+        the next chunk's validation in the database; the SQL backend's are read from its tables
+        now. Each case's text is joined from its head and its pieces (``Layout.write_texts``)."""
+        heads = self.con.execute(f"SELECT encode({layout.head_sql('case_id', 'id')}) AS head FROM redress_cases "
+                                 "ORDER BY case_id").fetchnumpy()["head"]
         if self.backend == "numpy":
             assert self._results is not None
             evaluated = self._results
@@ -536,23 +536,12 @@ class ColumnarEngine:
         else:
             found = self.answer_codes(layout)
             numbered = lambda: found  # noqa: E731
-        cursor = self.con.cursor()
 
         def write(target: BinaryIO) -> tuple[int, int]:
-            try:
-                case_ids, codes, pieces = numbered()
-                if not len(case_ids):
-                    return 0, 0
-                columns: dict[str, np.ndarray] = {"case_id": case_ids}
-                columns.update({f"c{k}": code for k, code in enumerate(codes)})
-                columns["id"] = ids
-                text = layout.text_sql("case_id", "id", [f"c{k}" for k in range(len(codes))], "pieces")
-                cursor.register("redress_codes", columns)
-                result = cursor.execute(f"SELECT encode({text}) FROM (SELECT *, $1::VARCHAR[] AS pieces FROM redress_codes)", [pieces])
-                while rows := result.fetchmany(_ROWS_PER_WRITE):
-                    target.write(b"".join(row[0] for row in rows))  # bytes: no decoding into Python text
-            finally:
-                cursor.close()
+            case_ids, codes, pieces = numbered()
+            if len(case_ids) != len(heads):
+                raise RedressError(f"internal error: {len(case_ids)} cases answered, {len(heads)} read")
+            layout.write_texts(target, np.asarray(heads, dtype=object), codes, pieces)
             return len(case_ids), len(case_ids) * len(codes)
 
         return write
