@@ -356,3 +356,30 @@ def test_no_progress_bar_off_a_terminal_only_one_summary_line(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stderr.splitlines() if not line.startswith("rules: ")]
     assert len(lines) == 1 and lines[0].startswith("1 case, 1 answer -> ")
+
+
+@pytest.mark.parametrize("system", ["writev", "short writes", "no writev"])
+def test_the_writer_appends_every_text_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, system: str) -> None:
+    """``answerfile.write_all`` by writev, by writev that writes less than asked (a signal, a full
+    disk: the rest must follow by plain writes), and where the system has no writev."""
+    import numpy as np
+
+    from redress.compiled import answerfile
+
+    texts = [f"line {i} ".encode() * (i % 7 + 1) for i in range(5000)]
+    expected = b"".join(texts)
+    if system == "short writes":
+        real = os.writev
+
+        def short(fd: int, buffers: list[bytes]) -> int:
+            return real(fd, [b"".join(buffers)[:max(1, sum(map(len, buffers)) // 3)]])
+
+        monkeypatch.setattr(answerfile.os, "writev", short)
+    elif system == "no writev":
+        monkeypatch.delattr(answerfile.os, "writev")
+    out = tmp_path / "out.txt"
+    with out.open("wb") as target:
+        target.write(b"head\n")  # what the file object holds goes first
+        answerfile.write_all(target, texts, np.array([len(t) for t in texts], dtype=np.int64))
+        target.write(b"tail\n")
+    assert out.read_bytes() == b"head\n" + expected + b"tail\n"
