@@ -41,7 +41,7 @@ from redress.api import KnowledgeBase, load, question_listing
 from redress.core.errors import (CaseValidationError, KnowledgeBaseError, RedressCheckError, RedressError,
                             RedressSyntaxError)
 from redress.kb import ir
-from redress.kb.schema import CONTRACT_QUESTIONS, NOT_UTF8, Case, parse_json, validate_case
+from redress.kb.schema import NOT_UTF8, Case, parse_json, validate_case
 
 __all__ = ["create_app", "app_factory", "serve", "AskRequest", "BatchRequest", "AnswerModel", "ProofNodeModel",
            "ErrorResponse", "DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_BATCH_BYTES"]
