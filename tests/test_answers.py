@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pytest
+from conformance import HEADER
 
 import redress
 from redress.core.errors import KnowledgeBaseError
@@ -119,26 +120,13 @@ def test_the_numpy_rendering_agrees_with_the_python_rule(kind: str) -> None:
         assert [STATUS_NAMES[int(s)] for s in status_codes(kind, c, 3)] == [status_of(kind, c)] * 3
 
 
-CONFLICTING = '''provision "P":
-    title "A provision"
-    text "Text."
-    source "https://example.org/p"
-end
-
-input decision_kind(Case, Kind) from decision.kind
-    means "the decision in {Case} is of kind {Kind}".
-predicate who(Case, Who)
-    means "in {Case} {Who} decides".
-
-rule council cites "P":
-    who(C, council) if decision_kind(C, refuse_assessment).
-rule tribunal cites "P":
-    who(C, tribunal) if decision_kind(C, refuse_assessment).
-rule plan cites "P":
-    who(C, council) if decision_kind(C, refuse_plan).
-
-question decider answers value who(C, W)
-    means "who decides".
+CONFLICTING = HEADER + '''
+input decision_kind(Case, Kind) from decision.kind means "the decision in {Case} is of kind {Kind}".
+predicate who(Case, Who) means "in {Case} {Who} decides".
+rule council cites "P": who(C, council) if decision_kind(C, refuse_assessment).
+rule tribunal cites "P": who(C, tribunal) if decision_kind(C, refuse_assessment).
+rule plan cites "P": who(C, council) if decision_kind(C, refuse_plan).
+question decider answers value who(C, W) means "who decides".
 '''
 
 
