@@ -20,10 +20,10 @@ conditions, which the numpy backend folds over its masks (``vector.status_codes`
 :func:`assemble` turns what was found into the contract's ``status`` / ``answer`` / ``possible``
 / ``missing``; :func:`shape` does the same from a status a compiled backend already decided.
 
-Two established values differ between backends on purpose: the compiled engines report status
-``conflict`` (answer :data:`CONFLICT_ANSWER`), so one inconsistent case does not stop a batch;
-the engine of record (``app.api``) refuses to answer from inconsistent rules and raises
-``KnowledgeBaseError`` on a ``conflict`` outcome.
+The backends part on purpose in one case, two different values established (``conflict``): the
+compiled engines report it (answer :data:`CONFLICT_ANSWER`), so one inconsistent case does not
+stop a batch; the engine of record (``app.api``) refuses to answer from inconsistent rules and
+raises ``KnowledgeBaseError`` on a ``conflict`` outcome.
 """
 
 from __future__ import annotations
