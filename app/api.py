@@ -21,7 +21,7 @@ from redress import kbcache
 from redress.core.errors import KnowledgeBaseError, NotEncodedError, QueryError, RedressCheckError
 from redress.kb import ir
 from redress.kb.ir import CASE_KEY
-from redress.kb.answers import Possible, list_outcome
+from redress.kb.answers import CONFLICT, UNDETERMINED, Outcome, Possible, assemble
 from redress.kb.schema import CONTRACT_QUESTIONS, FIELDS, Case, validate_case
 from redress.parser import ast
 from redress.queries.engine import DatalogEngine
@@ -93,6 +93,14 @@ def _missing_fields(node: ProofNode) -> list[str]:
     if node.kind == "missing" and node.field:
         return [node.field]
     return [f for child in node.because if child.status is Status.UNKNOWN for f in _missing_fields(child)]
+
+
+def _conflict(q: ir.Question, values: list[Any]) -> KnowledgeBaseError:
+    """Two different values proved for one answer (status ``conflict``): the compiled backends
+    report it per case, so one inconsistent case does not stop a batch; the engine of record
+    refuses to answer from inconsistent rules (``kb.answers``, last paragraph)."""
+    return KnowledgeBaseError(f"the knowledge base gives {len(values)} different answers to '{q.name}': "
+                              + ", ".join(render_value(v) for v in values))
 
 
 def _jsonable(value: Any) -> Any:
@@ -212,32 +220,31 @@ class KnowledgeBase:
         return {name: q.pattern for name, q in self.questions.items()}
 
     def _answer(self, q: ir.Question, case: Case, result: Any, prover: Prover, pattern: tuple[Any, ...]) -> Answer:
+        """The answer the contract's rule (``kb.answers.assemble``) gives from the proved and the
+        possible rows, and its explanation: the proofs that decide it, or the ways it may yet change."""
         true_rows = [(row, node) for row, status, node in result.rows if status is Status.TRUE]
         maybe = [node for _, status, node in result.rows if status is Status.UNKNOWN]
         if result.rest is Status.UNKNOWN and result.rest_node is not None:
             maybe.append(result.rest_node)
-        undetermined = bool(maybe) and (q.kind != "yes_no" or not true_rows)
-        answer: Any
-        possible: tuple[Possible, ...] | None = None
         if q.kind == "yes_no":
-            answer, explanation = self._yes_no_answer(q, result, prover, pattern, true_rows, maybe, undetermined)
+            outcome = assemble(q.kind, [True] if true_rows else [], bool(maybe))
+            explanation = self._yes_no_explanation(q, result, prover, pattern, true_rows, maybe, outcome)
         else:
             assert q.answer_position is not None
             values = [row[q.answer_position] for row, _ in true_rows]
             nodes = [node for _, node in true_rows]
             if q.kind == "list":
-                answer, possible, explanation = self._list_answer(q, values, nodes, result)
-                undetermined = answer is None
+                outcome, explanation = self._list_answer(q, values, nodes, result)
             else:
-                answer, explanation = self._value_answer(q, result, values, nodes, maybe, undetermined)
+                outcome = assemble(q.kind, values, bool(maybe))
+                if outcome.status == CONFLICT:  # where the engine of record parts from the compiled backends
+                    raise _conflict(q, values)
+                explanation = self._value_explanation(q, result, values, nodes, maybe, outcome)
+        outcome = outcome.naming(_missing_fields(explanation))
         citations, caveats = self._sources(explanation)
-        if possible is not None:  # a list: the fields that would settle what it may yet add
-            missing = tuple(dict.fromkeys(f for p in possible for f in p.missing or ()))
-        else:
-            missing = tuple(dict.fromkeys(_missing_fields(explanation))) if undetermined else ()
-        return Answer(q.name, case.id, "undetermined" if undetermined else "determined", answer, citations,
-                      explanation, missing, self.rules_version, caveats, possible, case.get("as_of"),
-                      self._details(answer, possible), self._versions(citations))
+        return Answer(q.name, case.id, outcome.status, outcome.answer, citations, explanation, outcome.missing,
+                      self.rules_version, caveats, outcome.possible, case.get("as_of"),
+                      self._details(outcome.answer, outcome.possible), self._versions(citations))
 
     def _details(self, answer: Any, possible: tuple[Possible, ...] | None) -> dict[str, Any] | None:
         """The services named in the answer or its possible members, with their details (None: none)."""
@@ -245,35 +252,35 @@ class KnowledgeBase:
         return {v: self.services[v] for v in shown if isinstance(v, str) and v in self.services} or None
 
     @staticmethod
-    def _yes_no_answer(q: ir.Question, result: Any, prover: Prover, pattern: tuple[Any, ...],
-                       true_rows: list[tuple[Any, ProofNode]], maybe: list[ProofNode],
-                       undetermined: bool) -> tuple[bool | None, ProofNode]:
-        """A yes/no question: yes on its first proof, else undetermined on the ways it may yet hold, else no."""
-        if true_rows:
-            return True, true_rows[0][1]
-        if undetermined:
-            return None, ProofNode(prover.wording.cannot_tell(q.relation, pattern), Status.UNKNOWN, "why_not",
-                                   because=tuple(maybe))
-        assert result.rest_node is not None
-        return False, result.rest_node
+    def _yes_no_explanation(q: ir.Question, result: Any, prover: Prover, pattern: tuple[Any, ...],
+                            true_rows: list[tuple[Any, ProofNode]], maybe: list[ProofNode], outcome: Outcome) -> ProofNode:
+        """A yes/no answer's explanation: its first proof (yes), the ways it may yet hold
+        (undetermined), or why it does not (no)."""
+        if outcome.answer is True:
+            return true_rows[0][1]
+        if outcome.status == UNDETERMINED:
+            return ProofNode(prover.wording.cannot_tell(q.relation, pattern), Status.UNKNOWN, "why_not",
+                             because=tuple(maybe))
+        rest: ProofNode | None = result.rest_node
+        assert rest is not None
+        return rest
 
     @staticmethod
-    def _value_answer(q: ir.Question, result: Any, values: list[Any], nodes: list[ProofNode],
-                      maybe: list[ProofNode], undetermined: bool) -> tuple[Any, ProofNode]:
-        """A question of one value: the value proved (two are an inconsistency), or none, or undetermined."""
-        if undetermined:
-            return None, ProofNode(f"cannot yet tell: {q.description}", Status.UNKNOWN, "why_not",
-                                   because=tuple(nodes) + tuple(maybe))
-        if len(values) > 1:
-            raise KnowledgeBaseError(f"the knowledge base gives {len(values)} different answers to '{q.name}': "
-                                     + ", ".join(render_value(v) for v in values))
+    def _value_explanation(q: ir.Question, result: Any, values: list[Any], nodes: list[ProofNode],
+                           maybe: list[ProofNode], outcome: Outcome) -> ProofNode:
+        """A value answer's explanation: the ways it may yet change (undetermined), the value's proof,
+        or why there is none."""
+        if outcome.status == UNDETERMINED:
+            return ProofNode(f"cannot yet tell: {q.description}", Status.UNKNOWN, "why_not",
+                             because=tuple(nodes) + tuple(maybe))
         if values:
-            return values[0], nodes[0]
-        assert result.rest_node is not None
-        return None, result.rest_node
+            return nodes[0]
+        rest: ProofNode | None = result.rest_node
+        assert rest is not None
+        return rest
 
     def _list_answer(self, q: ir.Question, values: list[Any], nodes: list[ProofNode],
-                     result: Any) -> tuple[list[Any] | None, tuple[Possible, ...], ProofNode]:
+                     result: Any) -> tuple[Outcome, ProofNode]:
         """A list question: the members the facts establish, and each member further facts could
         add with the fields that would settle it (None as member: some the case does not yet name)."""
         assert q.answer_position is not None
@@ -283,17 +290,17 @@ class KnowledgeBase:
                 ways.setdefault(row[q.answer_position], []).append(node)
         if result.rest is Status.UNKNOWN and result.rest_node is not None:
             ways.setdefault(None, []).append(result.rest_node)
-        outcome = list_outcome(values, ways)
-        possible = tuple(Possible(m, tuple(dict.fromkeys(f for n in ways[m] for f in _missing_fields(n))))
-                         for m in outcome.possible)
-        maybe = tuple(n for m in outcome.possible for n in ways[m])
+        outcome = assemble(q.kind, values, {m: tuple(dict.fromkeys(f for n in ns for f in _missing_fields(n)))
+                                            for m, ns in ways.items()})
+        assert outcome.possible is not None
+        maybe = tuple(n for p in outcome.possible for n in ways[p.member])
         children = tuple(nodes) + maybe
         if not children and result.rest_node is not None:
             children = (result.rest_node,)
-        status = Status.UNKNOWN if outcome.status == "undetermined" else Status.TRUE
+        status = Status.UNKNOWN if outcome.status == UNDETERMINED else Status.TRUE
         explanation = ProofNode(f"{q.description}: " + (", ".join(render_value(v) for v in values) or "none"),
                                 status, "answer", because=children)
-        return outcome.answer, possible, explanation
+        return outcome, explanation
 
     def _versions(self, citations: tuple[str, ...]) -> tuple[tuple[str, str | None, str | None], ...]:
         return tuple(self._in_force[cid] for cid in citations if cid in self._in_force)

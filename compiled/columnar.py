@@ -22,6 +22,7 @@ import numpy as np
 
 from redress.core.errors import CaseValidationError, DataError, RedressError, printable
 from redress.kb import ir
+from redress.kb.answers import assemble, shape
 from redress.kb.schema import CSV_NULL, FIELDS, FIRST_DATE, LAST_DATE, NOT_UTF8, OUT_OF_RANGE
 from redress.law import dates
 from redress.compiled.answerfile import Layout
@@ -578,15 +579,21 @@ class ColumnarEngine:
 
     def _sql_outcome(self, question: str, status: str, answer: str | None, possible: str | None, missing: int,
                      possible_missing: str | None) -> tuple[str, Any, Any, list[str]]:
-        """(status, answer, possible, missing) from the SQL answer's texts and field sets, as the
-        numpy backend decodes its own (``VectorEngine.decode``): a list's ``missing`` is its
-        possible members' fields, in their order."""
-        if possible is None:
-            return status, None if answer is None else json.loads(answer), None, self._names(question, missing)
+        """(status, answer, possible, missing) from the SQL answer's texts and field sets, through
+        the contract's assembler (``kb.answers``), as the numpy backend decodes its own
+        (``VectorEngine.decode``); the SQL's own status and answer are checked against it."""
+        found = None if answer is None else json.loads(answer)
+        if possible is None:  # a yes/no or value answer: the status the SQL rendered of the rule, shaped
+            kind = self.program.questions[question].kind
+            shown = [] if found is None or found is False else [found]
+            outcome = shape(kind, status, shown).naming(self._names(question, missing))
+            assert outcome.answer == found, (question, status, found)
+            return outcome.status, outcome.answer, None, list(outcome.missing)
         ways = json.loads(possible_missing) if possible_missing is not None else []
-        members = [{"member": m, "missing": self._names(question, f)} for m, f in zip(json.loads(possible), ways)]
-        return (status, None if answer is None else json.loads(answer), members,
-                list(dict.fromkeys(f for p in members for f in p["missing"])))
+        outcome = assemble("list", found or [], {m: self._names(question, f) for m, f in zip(json.loads(possible), ways)})
+        assert (outcome.status, outcome.answer) == (status, found), (question, status, found)
+        assert outcome.possible is not None
+        return outcome.status, outcome.answer, [p.to_dict() for p in outcome.possible], list(outcome.missing)
 
     def _names(self, question: str, bits: int) -> list[str]:
         """A field set's names, in the order the rules first read them (``vector.field_order``)."""

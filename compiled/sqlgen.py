@@ -45,7 +45,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from redress.core.errors import RedressError
-from redress.kb import ir
+from redress.kb import answers, ir
+from redress.kb.answers import present
 from redress.kb.schema import FIELDS
 from redress.law import dates
 from redress.law.builtins import BUILTINS
@@ -635,7 +636,8 @@ def answer_sql(program: ir.Program, question: str, pattern: tuple[ir.Value | Non
     JSON, missing, possible_missing JSON), decided from the ``t_``/``p_`` tables exactly as the
     prover decides. ``possible`` (list questions only) holds the members a ``p_`` row may add that
     no ``t_`` row establishes, sorted, with a JSON null last for a row whose member is itself
-    unknown; status and answer then follow the contract's list rule (``kb.answers.list_outcome``).
+    unknown. The status is the contract's rule (``kb.answers.RULES``) rendered by ``status_sql``
+    over the facts these tables give: some ``t_`` row, several values, some open ``p_`` row.
 
     The fields, as field sets (BIGINT, bit k: ``FIELD_BITS[k]``; ``fields_sql`` names them):
     ``missing`` those that would settle an undetermined answer (none for a definite one) or, for
@@ -651,9 +653,11 @@ def answer_sql(program: ir.Program, question: str, pattern: tuple[ir.Value | Non
     json_t = "JSON" if d.name == "duckdb" else "JSONB"
     no_json = f"CAST(NULL AS {json_t})"
     if q.kind == "yes_no":  # a definite yes names nothing, an open one what its possible rows rest on
-        return (f"SELECT c.case_id, {name}, CASE WHEN t.n IS NOT NULL OR p.n IS NULL THEN 'determined' "
-                f"ELSE 'undetermined' END, CAST(CASE WHEN t.n IS NOT NULL THEN 'true' WHEN p.n IS NULL THEN 'false' END "
-                f"AS {json_t}), {no_json}, CASE WHEN t.n IS NULL THEN COALESCE(p.f, {_NO_FIELDS}) ELSE {_NO_FIELDS} END, "
+        proved, may = present("t.n"), present("p.n")
+        status = answers.status_sql(q.kind, {answers.SOME: proved, answers.OPEN: may})
+        return (f"SELECT c.case_id, {name}, {status}, CAST(CASE WHEN {proved[0]} THEN 'true' WHEN {may[1]} THEN "
+                f"'false' END AS {json_t}), {no_json}, CASE WHEN {proved[1]} THEN COALESCE(p.f, {_NO_FIELDS}) ELSE "
+                f"{_NO_FIELDS} END, "
                 f"{no_json} FROM redress_cases c "
                 f"LEFT JOIN (SELECT x.c0, count(*) AS n FROM t_{rel} x WHERE {t_cond} GROUP BY x.c0) t ON t.c0 = c.case_id "
                 f"LEFT JOIN (SELECT x.c0, count(*) AS n, bit_or(x.f) AS f FROM p_{rel} x WHERE {p_cond} GROUP BY x.c0) p "
@@ -680,19 +684,21 @@ def answer_sql(program: ir.Program, question: str, pattern: tuple[ir.Value | Non
                  f"{ordered}(e.f ORDER BY e.m) FILTER (WHERE e.m IS NOT NULL) AS vf, bool_or(e.m IS NULL) AS open, "
                  f"bit_or(e.f) FILTER (WHERE e.m IS NULL) AS uf, bit_or(e.f) AS f FROM (SELECT x.c0, x.c{a} AS m, "
                  f"bit_or(x.f) AS f {opens} GROUP BY x.c0, x.c{a}) e GROUP BY e.c0")
-        open_ = f"(u.n IS NOT NULL AND t.v IS NULL)"  # nothing established, something may be
+        facts = {answers.SOME: present("t.v"), answers.OPEN: present("u.n")}
+        open_ = answers.condition_sql(q.kind, answers.UNDETERMINED, facts)  # nothing established, something may be
         answer = f"CASE WHEN NOT {open_} THEN {to_json}(COALESCE(t.v, {empty})) END"
         possible = (f"{to_json}(CASE WHEN u.open THEN array_cat(COALESCE(u.v, {empty}), {open_list}) "
                     f"ELSE COALESCE(u.v, {empty}) END)")
         possible_missing = (f"{to_json}(CASE WHEN u.open THEN array_cat(COALESCE(u.vf, {no_fields}), {open_fields}) "
                             f"ELSE COALESCE(u.vf, {no_fields}) END)")
-        status = f"CASE WHEN {open_} THEN 'undetermined' ELSE 'determined' END"
+        status = answers.status_sql(q.kind, facts)
     else:
         extra = f"SELECT x.c0, count(*) AS n, bit_or(x.f) AS f {opens} GROUP BY x.c0"
-        answer = (f"CASE WHEN u.n IS NULL AND {size} = 1 THEN {to_json}(t.v[1]) "
-                  f"WHEN u.n IS NULL AND {size} > 1 THEN {to_json}('CONFLICT'::VARCHAR) END")
+        settled, several = present("u.n")[1], (f"{size} > 1", f"{size} <= 1")
+        answer = (f"CASE WHEN {settled} AND {size} = 1 THEN {to_json}(t.v[1]) "
+                  f"WHEN {settled} AND {several[0]} THEN {to_json}('{answers.CONFLICT_ANSWER}'::VARCHAR) END")
         possible = possible_missing = no_json
-        status = f"CASE WHEN u.n IS NOT NULL THEN 'undetermined' WHEN {size} > 1 THEN 'conflict' ELSE 'determined' END"
+        status = answers.status_sql(q.kind, {answers.OPEN: present("u.n"), answers.SEVERAL: several})
     return (f"SELECT c.case_id, {name}, {status}, {answer}, {possible}, COALESCE(u.f, {_NO_FIELDS}), {possible_missing} "
             f"FROM redress_cases c LEFT JOIN ({values}) t ON t.c0 = c.case_id LEFT JOIN ({extra}) u ON u.c0 = c.case_id")
 

@@ -52,7 +52,8 @@ import numpy as np
 
 from redress.core.errors import RedressError
 from redress.kb import ir
-from redress.kb.answers import list_outcome
+from redress.kb.answers import (CONFLICT, DETERMINED, OPEN, SEVERAL, SOME, STATUSES, UNDETERMINED, assemble, conditions,
+                                shape)
 from redress.kb.schema import FIELDS
 from redress.law import dates
 from redress.law.builtins import BUILTINS
@@ -73,8 +74,9 @@ _STRING_BASE = 1 << 30  # string codes live far above day numbers and ages
 CODE = np.int32
 # the working-day calendar: every supported date, and slack after the last for deadlines past it
 CALENDAR_END = dates.MAX_DATE + _dt.timedelta(days=40)
-STATUS_DETERMINED, STATUS_UNDETERMINED, STATUS_CONFLICT = 0, 1, 2
-STATUS_NAMES = ("determined", "undetermined", "conflict")
+STATUS_NAMES = STATUSES  # a status code is the status's position (kb.answers)
+STATUS_DETERMINED, STATUS_UNDETERMINED, STATUS_CONFLICT = (STATUS_NAMES.index(DETERMINED), STATUS_NAMES.index(UNDETERMINED),
+                                                           STATUS_NAMES.index(CONFLICT))
 BITS = np.uint32 if len(FIELD_BITS) <= 32 else np.uint64  # the narrower, the less memory each pass reads
 
 
@@ -699,14 +701,14 @@ class VectorProgram:
         if q.kind == "yes_no":
             t_hit = _any(m for m, _ in t_rows)
             p_hit = _any(m for m, _ in p_rows)
-            # bools viewed as int8 are 0/1: truth 1, 0 or -1; status 0 (determined) or 1 (undetermined)
+            # bools viewed as int8 are 0/1: truth 1, 0 or -1 (open: may yet be proved)
             maybe = _full(_band(p_hit, _bnot(t_hit)), n)
             truth = _full(t_hit, n).view(np.int8) - maybe.view(np.int8)
             fields: Fields = ()
             for m, s in p_rows:
                 fields = _fu(fields, _fmask(m, s.fields))
-            return QuestionResult(name, q.kind, value_type, maybe.view(np.int8).copy(), truth=truth,
-                                  missing=_fmat(_fmask(maybe, fields), self._unknown))
+            return QuestionResult(name, q.kind, value_type, status_codes(q.kind, {SOME: t_hit, OPEN: p_hit}, n),
+                                  truth=truth, missing=_fmat(_fmask(maybe, fields), self._unknown))
         a = q.answer_position
         assert a is not None
         j = a - 1
@@ -728,11 +730,9 @@ class VectorProgram:
             undetermined = _bor(undetermined, opens)
             missing = _fu(missing, _fmask(opens, s.fields))
         open_ = _full(undetermined, n)
-        result = QuestionResult(name, q.kind, value_type, open_.view(np.int8).copy(),
-                                missing=_fmat(_fmask(open_, missing), self._unknown))
         some, several, first = _distinct(slots, n)
-        conflict = _full(_band(several, _bnot(open_)), n)
-        result.status = open_.view(np.int8) | (conflict.view(np.int8) << 1)
+        result = QuestionResult(name, q.kind, value_type, status_codes(q.kind, {OPEN: open_, SEVERAL: several}, n),
+                                missing=_fmat(_fmask(open_, missing), self._unknown))
         result.value = first
         result.has_value = _full(_band(_band(some, _bnot(open_)), _bnot(several)), n)
         return result
@@ -742,7 +742,7 @@ class VectorProgram:
                      t_rows: list[tuple[Mask, Slot]], j: int, n: int, unknown: np.ndarray) -> QuestionResult:
         """A list question: established members (``t`` rows), the members a ``p`` row may add that
         no ``t`` row establishes, and where a ``p`` row's member is itself unknown (``unnamed``);
-        the status is the contract's list rule (``kb.answers.list_outcome``)."""
+        the status is the contract's list rule (``kb.answers.RULES``, by ``status_codes``)."""
         for m, v in slots:
             if isinstance(v, int):
                 result.members[v] = _full(_bor(result.members.get(v, False), m), n)
@@ -784,8 +784,25 @@ class VectorProgram:
             maybe = _bor(maybe, m)
         for m, _ in result.possible_dynamic:
             maybe = _bor(maybe, m)
-        result.status = _full(_band(maybe, _bnot(established)), n).view(np.int8).copy()
+        result.status = status_codes(result.kind, {SOME: established, OPEN: maybe}, n)
         return result
+
+
+def status_codes(kind: str, facts: Mapping[str, Mask], n: int) -> np.ndarray:
+    """Each case's status code (``STATUS_NAMES``): the contract's rule (``kb.answers.RULES``)
+    read over masks of the facts it names, the first clause that holds deciding."""
+    def all_of(parts: list[Mask]) -> Mask:
+        out: Mask = True
+        for part in parts:
+            out = _band(out, part)
+        return out
+
+    clauses = conditions(kind, lambda f, holds: facts[f] if holds else _bnot(facts[f]), all_of)
+    status = np.full(n, STATUS_NAMES.index(clauses[-1][0]), dtype=np.int8)
+    for name, where in reversed(clauses[:-1]):  # earlier clauses overwrite later ones
+        if where is not False and where is not None:
+            status[_full(where, n)] = STATUS_NAMES.index(name)
+    return status
 
 
 def _full(m: Mask, n: int) -> np.ndarray:
@@ -1250,19 +1267,19 @@ class VectorEngine:
             raise UnsupportedError("this vectorised engine answers without naming missing fields (missing=False)")
         status = STATUS_NAMES[int(result.status[i])]
         q = result.question
-        if result.kind == "yes_no":
-            assert result.truth is not None
-            return (status, (None if status == "undetermined" else bool(result.truth[i] == 1)), None,
-                    list(self.field_names(q, result.missing, i)))
         if result.kind == "list":
             return self._decode_list(result, i, status)
-        missing = list(self.field_names(q, result.missing, i))
-        if status == "conflict":
-            return status, "CONFLICT", None, missing
-        assert result.has_value is not None and result.value is not None
-        if not result.has_value[i]:
-            return status, None, None, missing
-        return status, self._json(int(result.value[i]), result.value_type), None, missing
+        fields = self.field_names(q, result.missing, i)
+        if result.kind == "yes_no":
+            assert result.truth is not None
+            truth = int(result.truth[i])
+            outcome = assemble(result.kind, [True] if truth == 1 else [], truth == -1, fields)
+            assert outcome.status == status  # the masks decide it as the rule does
+        else:
+            assert result.has_value is not None and result.value is not None
+            shown = [self._json(int(result.value[i]), result.value_type)] if result.has_value[i] else []
+            outcome = shape(result.kind, status, shown).naming(fields)
+        return outcome.status, outcome.answer, None, list(outcome.missing)
 
     def field_names(self, question: str, fields: np.ndarray | None, i: int) -> tuple[str, ...]:
         return () if fields is None else self.names(question, int(fields[i]))
@@ -1295,10 +1312,10 @@ class VectorEngine:
         if result.unnamed is not None and result.unnamed[i]:
             assert result.unnamed_fields is not None
             ways[None] = int(result.unnamed_fields[i])
-        outcome = list_outcome(sorted(self._json(c, result.value_type) for c in codes), ways)
-        assert outcome.status == status  # the masks decide it as list_outcome does
-        possible = [{"member": m, "missing": list(self.names(q, ways[m]))} for m in outcome.possible]
-        return status, outcome.answer, possible, list(dict.fromkeys(f for p in possible for f in p["missing"]))
+        outcome = assemble(result.kind, sorted(self._json(c, result.value_type) for c in codes),
+                           {m: self.names(q, bits) for m, bits in ways.items()})
+        assert outcome.status == status and outcome.possible is not None  # the masks decide it as the rule does
+        return status, outcome.answer, [p.to_dict() for p in outcome.possible], list(outcome.missing)
 
     def _json(self, code: Any, kind: str) -> Any:
         value = self.pool.decode(int(code), kind)
