@@ -642,7 +642,7 @@ def answer_sql(program: ir.Program, question: str, pattern: tuple[ir.Value | Non
     The fields, as field sets (BIGINT, bit k: ``FIELD_BITS[k]``; ``fields_sql`` names them):
     ``missing`` those that would settle an undetermined answer (none for a definite one) or, for
     a list, add one of its possible members; ``possible_missing`` each possible member's, in the
-    order of ``possible``. As the numpy backend's ``VectorProgram._answer``."""
+    order of ``possible``. As the numpy backend's ``vector.plan.VectorProgram._answer``."""
     d = _Dialect(dialect)
     q = program.questions[question]
     rel = q.relation
