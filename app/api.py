@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from redress.kb.checker import Diagnostic
 from redress.proof.nodes import ProofNode, SharedProofs, Status, render_value
 from redress.proof.prover import Prover, shareable_relations
+from redress.proof.wording import Wording
 
 __all__ = ["Answer", "Possible", "KnowledgeBase", "load", "default_rules_path", "question_listing"]
 
@@ -272,7 +273,7 @@ class KnowledgeBase:
         """A value answer's explanation: the ways it may yet change (undetermined), the value's proof,
         or why there is none."""
         if outcome.status == UNDETERMINED:
-            return ProofNode(f"cannot yet tell: {q.description}", Status.UNKNOWN, "why_not",
+            return ProofNode(Wording.cannot_tell_value(q.description), Status.UNKNOWN, "why_not",
                              because=tuple(nodes) + tuple(maybe))
         if values:
             return nodes[0]

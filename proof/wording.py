@@ -102,6 +102,11 @@ class Wording:
     def cannot_tell(self, relation: str, row: Pattern) -> str:
         return f"cannot yet tell whether {self.describe(relation, row)}"
 
+    @staticmethod
+    def cannot_tell_value(question: str) -> str:
+        """An open value answer, by the question's own description."""
+        return f"cannot yet tell: {question}"
+
     def why_not(self, relation: str, pattern: Pattern, reasons: bool, status: Status) -> str:
         """Why no (more) rows of ``pattern`` are established; ``reasons``: whether any rule was tried."""
         what = self.describe(relation, pattern)
