@@ -109,6 +109,7 @@ class Prover:
         self._sorted: dict[str, Sequence[Row]] = {}
         self._missing: dict[int, tuple[ProofNode, frozenset[str]]] = {}  # see _fields
         self._recursive = program.recursive()
+        self._static = program.static()
         # what a later rule may not read for an atom with open positions to stop before it (see _derived)
         self._blocking = frozenset(unknown_inputs)
 
@@ -393,11 +394,16 @@ class Prover:
             if res is None:
                 res = self.atom(relation, pattern)
             added = False
+            # a law's row met only through a value the case leaves unknown (the rule tried with a
+            # guessed counterparty, stage or ground) says nothing about this case: not shown
+            guessed = (bstatus is Status.UNKNOWN and relation in self._static
+                       and any(a.__class__ is ir.Var and a.name in benv and benv[a.name] is None
+                               for a in args))
             for row, status, node in res.rows:
                 bound = _unify(args, row, benv)
                 if bound is not None:
                     nxt.append((bound, bstatus if status is Status.TRUE else _and(bstatus, status),
-                                (*bnodes, node)))
+                                bnodes if guessed else (*bnodes, node)))
                     added = True
             rest_node = res.rest_node
             if res.rest is Status.UNKNOWN:

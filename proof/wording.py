@@ -29,31 +29,39 @@ class Wording:
         self.case_key = case_key
         self.case_label = case_label
         self.given_fields = given_fields
-        self._described: dict[tuple[str, Pattern], str] = {}
+        self._described: dict[tuple[str, Pattern, str], str] = {}
 
     # ------------------------------------------------------------------ rows and values
-    def describe(self, relation: str, row: Pattern) -> str:
-        """A row of ``relation`` in its template's words (kept: the same rows are described often)."""
-        key = (relation, row)
+    def describe(self, relation: str, row: Pattern, open_as: str = "some") -> str:
+        """A row of ``relation`` in its template's words (kept: the same rows are described often);
+        an open value as "some <param>", or in a denial ``open_as="any"``: "not listed ... any limb"."""
+        key = (relation, row, open_as)
         text = self._described.get(key)
         if text is None:
-            text = self._described[key] = self._describe(relation, row)
+            text = self._described[key] = self._describe(relation, row, open_as)
         return text
 
-    def _describe(self, relation: str, row: Pattern) -> str:
+    def _describe(self, relation: str, row: Pattern, open_as: str) -> str:
         rel = self.program.relations[relation]
-        return "".join([text if index is None else self.show(row[index], text)
-                         for text, index in _template(rel.template, rel.params)])
+        pieces: list[str] = []
+        for text, index in _template(rel.template, rel.params):
+            if index is None:
+                pieces.append(text)
+                continue
+            if row[index] is None and pieces and pieces[-1].endswith("the "):  # "by the some body": "by some body"
+                pieces[-1] = pieces[-1][:-4]
+            pieces.append(self.show(row[index], text, open_as))
+        return "".join(pieces)
 
-    def show(self, value: Any, param: str) -> str:
-        """A value in a row or a binding; an open one (None) as "some <param>"."""
+    def show(self, value: Any, param: str, open_as: str = "some") -> str:
+        """A value in a row or a binding; an open one (None) as "some <param>" (or ``open_as``)."""
         cls = value.__class__
         if cls is str:  # the common cases first: names and the case key, then dates
             return self.case_label if value == self.case_key else value
         if cls is _dt.date:
             return value.isoformat()  # type: ignore[no-any-return]
         if value is None:
-            return f"some {param.lower()}"
+            return f"{open_as}one" if param.lower() == "who" else f"{open_as} {param.lower()}"
         if value == self.case_key:
             return self.case_label
         return render_value(value)
@@ -85,8 +93,11 @@ class Wording:
         spec = FIELDS.get(rel.field or "")
         if spec and spec.null_means and self._given(rel.field) and not rows:  # given as null: "none"
             return f"the case says {spec.null_means} ({rel.field} is null)"
-        if None in pattern[1:] and not rows:  # an open value and an empty list: no placeholder
-            return f"the case gives {rel.field} as an empty list"
+        if None in pattern[1:] and not rows:  # an open value: what the case gives, with no placeholder
+            if spec and spec.type == "enum_list" and self._given(rel.field):
+                return f"the case gives {rel.field} as an empty list"
+            what = re.sub(r" \(.*\)$", "", spec.description) if spec and spec.description else "it"
+            return f"the case does not record {what} ({rel.field})"
         why = (f"the case records no {rel.field}" if rel.as_recorded and not self._given(rel.field)
                else f"the case gives {rel.field} otherwise")
         return f"not the case that {self.describe(rel.name, pattern)} ({why})"
@@ -109,7 +120,7 @@ class Wording:
 
     def why_not(self, relation: str, pattern: Pattern, reasons: bool, status: Status) -> str:
         """Why no (more) rows of ``pattern`` are established; ``reasons``: whether any rule was tried."""
-        what = self.describe(relation, pattern)
+        what = self.describe(relation, pattern, "some" if status is Status.UNKNOWN else "any")
         if not reasons and all(r.kind == "fact" for r in self.program.rules_for(relation)):
             return f"not listed in the law: {what}"
         if not reasons:
@@ -141,7 +152,7 @@ class Wording:
                 f"{', '.join(repeated)}")
 
     def negation_unchecked(self, relation: str, pattern: Pattern) -> str:
-        return f"cannot check the condition 'not {self.describe(relation, pattern)}': a value it needs is unknown"
+        return f"cannot yet tell whether {self.describe(relation, pattern)}, which must not hold: the case leaves a value it needs unknown"
 
     def negation(self, lit: ir.Neg, pattern: Pattern, status: Status) -> str:
         """A negated literal whose atom, on ``pattern``, holds to the opposite of ``status``."""

@@ -53,3 +53,43 @@ def test_coverage_counts_agree_with_their_nouns() -> None:
     out = CliRunner().invoke(cli, ["coverage"]).stdout
     assert not re.search(r"\b1 rules\b|\b1 scenarios\b", out)
     assert re.search(r"\b1 rule\b", out) and re.search(r"\b\d{2,} rules\b", out)
+
+
+# Explanations a policy officer reads (issue 12 item 6): only what bears on the case.
+BARE_REFUSAL = {"id": "r", "as_of": "2025-02-01", "decision": {"kind": "refuse_assessment", "sent": "2025-01-10"}}
+
+
+def test_a_rule_tried_on_an_unknown_value_shows_no_sample_of_the_laws_rows() -> None:
+    # The case does not say who the disagreement is with, what it is about, at what stage, or what
+    # the appeal is about: the proof says so, and does not pick an academy, a health commissioner,
+    # a stage or a plan section the case does not have to show the law's lists with.
+    text = answer_text(load().ask("routes", BARE_REFUSAL))
+    assert "the case does not say who the disagreement is with (disagreement.counterparty)" in text
+    assert "the case does not say which parts of the decision or plan the appeal is about (appeal.grounds)" in text
+    for sample in ("the academy has", "the health_commissioner commissions", "drafting_plan is a stage",
+                   "section_d is a social care section", "section_c is a health section",
+                   "at the awaiting_appeal stage"):
+        assert sample not in text, sample
+
+
+def test_a_date_the_case_does_not_record_is_not_called_an_empty_list() -> None:
+    text = answer_text(load().ask("routes", BARE_REFUSAL))
+    assert "as an empty list" not in text
+    assert "the case does not record when the family first knew of the problem complained of (complaint.first_aware)" in text
+
+
+def test_a_denial_over_an_open_value_says_any_not_some() -> None:
+    # a delayed plan is no decision s.51(2) lists: "under any limb", not "under s.51(2)(some limb)"
+    text = answer_text(load().ask("appealable", {"decision": {"kind": "plan_delayed"}}))
+    assert "s.51(2)(any limb)" in text and "some limb" not in text
+
+
+def test_open_values_read_as_a_person_would_say_them() -> None:
+    kb = load()
+    # nobody appeals a delayed plan: "belongs to anyone", not "belongs to the some who"
+    text = answer_text(kb.ask("appellant", {"decision": {"kind": "plan_delayed"}}))
+    assert "the right of appeal belongs to anyone" in text and "the some" not in text and "the any" not in text
+    # a condition that must not hold, on a ground the case does not give
+    text = answer_text(kb.ask("mediation_advice_required", {"decision": {"kind": "plan_finalised"}}))
+    assert "which must not hold: the case leaves a value it needs unknown" in text
+    assert "cannot check the condition 'not some" not in text
