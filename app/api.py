@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import os
 from typing import TYPE_CHECKING
@@ -309,20 +309,39 @@ class KnowledgeBase:
 
     def _sources(self, node: ProofNode) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The provisions a proof cites (by its rules, or as the basis of a calculation's step),
-        in order of first use, and its caveats: each cited provision's, then those its steps raise."""
+        in order of first use, and its caveats: those of each provision cited by a step the answer
+        rests on (``_bearing``), then those such steps raise."""
         provisions = self.program.provisions
         cited: dict[str, None] = {}
-        raised: dict[str, None] = {}
         for n in node.walk():
-            for c in n.cites:
-                cited[c] = None
-            for _, basis in n.steps:
-                if basis and basis in provisions:
-                    cited[basis] = None
-            for caveat in n.caveats:
-                raised[caveat] = None
-        caveats = {f"{cid}: {caveat}": None for cid in cited if cid in provisions for caveat in provisions[cid].caveats}
+            cited.update(dict.fromkeys(_cites(n, provisions)))
+        resting: dict[str, None] = {}
+        raised: dict[str, None] = {}
+        for n in _bearing(node):
+            resting.update(dict.fromkeys(_cites(n, provisions)))
+            raised.update(dict.fromkeys(n.caveats))
+        caveats = {f"{cid}: {caveat}": None for cid in resting if cid in provisions for caveat in provisions[cid].caveats}
         return tuple(cited), tuple({**caveats, **raised})
+
+
+def _cites(n: ProofNode, provisions: Mapping[str, Any]) -> Iterator[str]:
+    """What one step cites: its rule's provisions, and the provisions its calculation steps rest on."""
+    yield from n.cites
+    for _, basis in n.steps:
+        if basis and basis in provisions:
+            yield basis
+
+
+def _bearing(node: ProofNode) -> Iterator[ProofNode]:
+    """The steps of a proof an answer rests on, in the order ``walk`` gives them: all but the
+    alternatives that failed beside it (a false step under a true or open one, unless a negation
+    rests on its failing), so no caveat is raised by a route the case does not take."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        keep_false = n.status is Status.FALSE or n.kind == "not"
+        stack.extend(c for c in reversed(n.because) if keep_false or c.status is not Status.FALSE)
 
 
 def question_listing(kb: KnowledgeBase) -> list[dict[str, Any]]:

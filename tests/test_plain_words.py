@@ -93,3 +93,24 @@ def test_open_values_read_as_a_person_would_say_them() -> None:
     text = answer_text(kb.ask("mediation_advice_required", {"decision": {"kind": "plan_finalised"}}))
     assert "which must not hold: the case leaves a value it needs unknown" in text
     assert "cannot check the condition 'not some" not in text
+
+
+# An SEN appeal about section F of an amended plan, on education alone, before any mediation.
+EDUCATION_ONLY = {"id": "e", "as_of": "2025-03-01", "decision": {"kind": "plan_amended", "sent": "2025-02-10"},
+                  "appeal": {"grounds": ["section_f"]}, "mediation": {"issues": ["education"]},
+                  "person": {"role": "parent", "age": 11}}
+
+
+def test_caveats_come_only_from_the_steps_an_answer_rests_on() -> None:
+    kb = load()
+    answer = kb.ask("appeal_deadline", EDUCATION_ONLY)
+    # the rules for a disability discrimination claim and for a late contact with the adviser were
+    # tried and failed: their paragraphs stay cited (the proof shows them), their caveats do not apply
+    for provision in ("Equality Act 2010 Sch 17 para 4", "Tribunal Procedure (Amendment No.3) Rules 2014"):
+        assert provision in answer.citations
+        assert not any(c.startswith(provision + ":") for c in answer.caveats), provision
+    assert any(c.startswith("HESC Rules r.20(1)(c):") for c in answer.caveats)
+    # a claim that is a disability discrimination claim does rest on that limit, and says so
+    claim = kb.ask("appeal_deadline", {**EDUCATION_ONLY, "appeal": {"type": "disability_discrimination",
+                                                                      "conduct_date": "2025-02-10"}})
+    assert any(c.startswith("Equality Act 2010 Sch 17 para 4:") for c in claim.caveats), claim.caveats
