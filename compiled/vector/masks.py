@@ -164,18 +164,29 @@ def static(m: Any) -> Mask:
 
 def status_codes(kind: str, facts: Mapping[str, Mask], n: int) -> np.ndarray:
     """Each case's status code (``STATUS_NAMES``): the contract's rule (``kb.answers.RULES``)
-    read over masks of the facts it names, the first clause that holds deciding."""
+    read over masks of the facts it names, the first clause that holds deciding. Clause by clause,
+    the cases no earlier clause took add their code: bool operations and one multiply per nonzero
+    code, several times faster over a million cases than assigning through a mask."""
     def all_of(parts: list[Mask]) -> Mask:
         out: Mask = True
         for part in parts:
             out = band(out, part)
         return out
 
-    clauses = conditions(kind, lambda f, holds: facts[f] if holds else bnot(facts[f]), all_of)
-    status = np.full(n, STATUS_NAMES.index(clauses[-1][0]), dtype=np.int8)
-    for name, where in reversed(clauses[:-1]):  # earlier clauses overwrite later ones
-        if where is not False and where is not None:
-            status[full(where, n)] = STATUS_NAMES.index(name)
+    status = np.zeros(n, dtype=np.int8)
+    remaining: Mask = True  # the cases no earlier clause decided
+    for name, where in conditions(kind, lambda f, holds: facts[f] if holds else bnot(facts[f]), all_of):
+        code = STATUS_NAMES.index(name)
+        hit = remaining if where is None else band(remaining, where)
+        if code and isinstance(hit, np.ndarray):
+            np.add(status, hit.view(np.int8) * np.int8(code), out=status)
+        elif code and hit:  # the same for every case
+            status += np.int8(code)
+        if where is None:
+            break
+        remaining = band(remaining, bnot(where))
+        if remaining is False:
+            break
     return status
 
 
