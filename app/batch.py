@@ -24,7 +24,7 @@ from typing import Any, BinaryIO, Callable, Iterator, TextIO
 
 from redress.api import Answer, KnowledgeBase
 from redress.core.errors import CaseValidationError, RedressError, printable, shown
-from redress.kb.schema import CSV_NULL, FIELDS, NOT_UTF8, parse_json, validate_case
+from redress.kb.schema import CSV_NULL, FIELDS, NOT_UTF8, case_line, validate_case
 from redress.compiled.answerfile import LAYOUTS, Layout, csv_value
 
 __all__ = ["BatchProblem", "BatchSummary", "read_cases", "run_batch", "CSV_COLUMNS"]
@@ -125,14 +125,9 @@ def read_cases(source: TextIO, fmt: str) -> Iterator[tuple[int, dict[str, Any] |
             yield number, BatchProblem(number, NOT_UTF8)
             continue
         try:
-            value = parse_json(text, one_line=True)
+            yield number, case_line(text)
         except CaseValidationError as err:
             yield number, BatchProblem(number, err.bare_message)
-            continue
-        if not isinstance(value, dict):
-            yield number, BatchProblem(number, "a case must be a JSON object")
-            continue
-        yield number, value
 
 
 class _Writer:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from redress.core.errors import CaseValidationError, printable, shown
 from redress.law.dates import MAX_DATE, MIN_DATE
 
-__all__ = ["FieldSpec", "FIELDS", "NULLABLE", "CSV_NULL", "CONTRACT_QUESTIONS", "ROUTES", "ROUTE_NAMES", "Case", "NOT_UTF8",
+__all__ = ["case_line", "FieldSpec", "FIELDS", "NULLABLE", "CSV_NULL", "CONTRACT_QUESTIONS", "ROUTES", "ROUTE_NAMES", "Case", "NOT_UTF8",
            "parse_json", "validate_case", "FIRST_DATE", "LAST_DATE", "OUT_OF_RANGE"]
 
 # The dates a case may hold. The calendar (bank holidays) runs to MAX_DATE, and every period the
@@ -211,11 +212,15 @@ def _check_enum_list(spec: FieldSpec, value: Any, path: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
+_ISO_DATE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")  # YYYY-MM-DD in ASCII digits: the contract's one date form
+ISO_DATE_PATTERN = _ISO_DATE.pattern  # the batch readers' SQL checks the same form
+
+
 def _check_date(spec: FieldSpec, value: Any, path: str) -> _dt.date:
     if not isinstance(value, str):
         raise CaseValidationError("must be a date string YYYY-MM-DD", path)
     try:
-        if len(value) != 10:
+        if not _ISO_DATE.fullmatch(value):  # fromisoformat alone also takes week dates ("2025-W01-1")
             raise ValueError
         parsed = _dt.date.fromisoformat(value)
     except ValueError:
@@ -270,6 +275,8 @@ def _key_path(group: str, key: str) -> str:
     return f"{group}[{json.dumps(shown_key)}]"
 
 
+HUGE_NUMBER_DIGITS = 4300  # Python's limit on an integer's digits (sys.get_int_max_str_digits), kept for every engine
+HUGE_NUMBER = f"a number has more than {HUGE_NUMBER_DIGITS:,} digits"
 NOT_UTF8 = "not valid UTF-8 text"  # a line of a cases file whose bytes do not decode
 
 
@@ -285,7 +292,19 @@ def parse_json(text: str, field: str | None = None, *, one_line: bool = False) -
     except RecursionError:
         raise CaseValidationError("invalid JSON: nested too deeply", field) from None
     except ValueError as err:  # int() refuses over 4,300 digits
+        if "integer string conversion" in str(err):
+            raise CaseValidationError(f"invalid JSON: {HUGE_NUMBER}", field) from None
         raise CaseValidationError(f"invalid JSON: {err}", field) from None
+
+
+def case_line(text: str) -> dict[str, Any]:
+    """One line of a JSONL cases file as a case object, for every engine's batch reader: invalid
+    JSON (with its column) and a value that is not an object are errors naming no field, as the
+    line itself is at fault; the object is then validated by :func:`validate_case`."""
+    value = parse_json(text.rstrip("\r\n"), one_line=True)  # without its line ending, as every reader takes it
+    if not isinstance(value, dict):
+        raise CaseValidationError("a case must be a JSON object")
+    return value
 
 
 def _check_group(key: str, value: Any, values: dict[str, Any]) -> None:
@@ -316,9 +335,10 @@ def validate_case(raw: Any, today: _dt.date | None = None) -> Case:
     notes: list[str] = []
     for key, value in raw.items():
         if key == "authority" and isinstance(value, str) and value not in AUTHORITIES:
+            _check_string(FIELDS[key], value, key)  # Unicode text, as any name (no lone surrogate)
             # An authority whose leaflet is not encoded: the national rules still answer (the
             # contract's "absent: national rules only"), and the answer says so.
-            notes.append(f"authority '{value}' is not encoded ({_did_you_mean(value, AUTHORITIES)}encoded: "
+            notes.append(f"authority {shown(value)} is not encoded ({_did_you_mean(value, AUTHORITIES)}encoded: "
                          f"{', '.join(AUTHORITIES)}); answered on the national rules only, without its local "
                          "arrangements")
             continue

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import redress
-from redress.batch import run_batch
+from redress.batch import run_batch, run_batch_compiled
 from redress.frontends.cli import cli
 
 REFUSAL = {"id": "a", "decision": {"kind": "refuse_assessment", "sent": "2025-01-10"}, "appeal": {"grounds": ["decision"]}}
@@ -383,3 +383,33 @@ def test_the_writer_appends_every_text_in_order(tmp_path: Path, monkeypatch: pyt
         answerfile.write_all(target, texts, np.array([len(t) for t in texts], dtype=np.int64))
         target.write(b"tail\n")
     assert out.read_bytes() == b"head\n" + expected + b"tail\n"
+
+
+def test_every_engine_reports_a_bad_line_in_the_same_words(tmp_path: Path, kb: redress.KnowledgeBase) -> None:
+    """A bad line is worded by the schema's one set of checks whichever engine reads the file: the
+    compiled engines flag it in SQL and report it as the engine of record does ("did you mean",
+    the list item's index, invalid JSON's column), over hand-picked and generated bad lines."""
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import fuzz_cases  # noqa: E402  (the fuzzer's case generator: wrong types, unknown keys, odd dates, ...)
+
+    rng = random.Random(14)
+    lines: list[object] = [{"decision": {"kind": "refuse_assesment"}}, {"appeal": {"grounds": ["section_x"]}},
+                           {"decison": {"kind": "refuse_assessment"}}, "{not json", "[1, 2]",
+                           {"person": {"age": 17, "over_compulsory_school_age": False}}, {"decision": {"sent": "2025-02-30"}},
+                           # found by this test: a week date Python's fromisoformat took, a slash date and an age
+                           # beyond BIGINT DuckDB took, a lone surrogate in an authority's name, a 5,000-digit number
+                           {"decision": {"sent": "2025-W01-1"}}, {"decision": {"sent": "2025/01/01"}},
+                           {"person": {"age": 2 ** 63}}, '{"authority": "a\\udfffb"}', '{"id": 1' + "0" * 5000 + "}"]
+    lines += [fuzz_cases.break_text(rng, fuzz_cases.to_text(fuzz_cases.generate(rng))) for _ in range(400)]
+    src = tmp_path / "cases.jsonl"
+    src.write_text("\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n",
+                   encoding="utf-8", errors="surrogatepass")
+    reference = run_batch(kb, src, ["appealable"], tmp_path / "ref.jsonl", "jsonl", "jsonl").problems
+    assert len(reference) > 100
+    for backend in ("numpy", "duckdb"):
+        found = run_batch_compiled(kb, src, ["appealable"], tmp_path / f"{backend}.jsonl", "jsonl", "jsonl",
+                                   backend=backend).problems
+        assert [str(p) for p in found] == [str(p) for p in reference], backend
