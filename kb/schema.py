@@ -212,6 +212,10 @@ def _check_enum_list(spec: FieldSpec, value: Any, path: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
+AGE_RANGE = (0, 120)  # a plausible person.age, in years
+# Compulsory school age ends on the last Friday in June of the school year in which the person
+# turns 16 (CFA 2014 s.83(2)): always ended at 17, never at 14.
+COMPULSORY_SCHOOL_AGE_ENDED_BY, COMPULSORY_SCHOOL_AGE_NOT_ENDED_BY = 17, 14
 _ISO_DATE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")  # YYYY-MM-DD in ASCII digits: the contract's one date form
 ISO_DATE_PATTERN = _ISO_DATE.pattern  # the batch readers' SQL checks the same form
 
@@ -233,7 +237,7 @@ def _check_date(spec: FieldSpec, value: Any, path: str) -> _dt.date:
 def _check_int(spec: FieldSpec, value: Any, path: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise CaseValidationError("must be a whole number", path)
-    if not 0 <= value <= 120:
+    if not AGE_RANGE[0] <= value <= AGE_RANGE[1]:
         raise CaseValidationError(f"{shown(value)} is not a plausible age", path)
     return value
 
@@ -254,14 +258,12 @@ _CHECKS: dict[str, Callable[[FieldSpec, Any, str], Any]] = {
 def _check_consistency(values: dict[str, Any]) -> None:
     """Reject facts that contradict each other; the rules may then rely on them agreeing."""
     age, over = values.get("person.age"), values.get("person.over_compulsory_school_age")
-    # Compulsory school age ends on the last Friday in June of the school year in which the
-    # person turns 16: always passed at 17, never reached at 14 (CFA 2014 s.83(2)).
-    if age is not None and over is False and age >= 17:
-        raise CaseValidationError(f"cannot be false at age {age}: compulsory school age has always ended by 17",
-                                  "person.over_compulsory_school_age")
-    if age is not None and over is True and age <= 14:
-        raise CaseValidationError(f"cannot be true at age {age}: compulsory school age cannot have ended by 14",
-                                  "person.over_compulsory_school_age")
+    if age is not None and over is False and age >= COMPULSORY_SCHOOL_AGE_ENDED_BY:
+        raise CaseValidationError(f"cannot be false at age {age}: compulsory school age has always ended by "
+                                  f"{COMPULSORY_SCHOOL_AGE_ENDED_BY}", "person.over_compulsory_school_age")
+    if age is not None and over is True and age <= COMPULSORY_SCHOOL_AGE_NOT_ENDED_BY:
+        raise CaseValidationError(f"cannot be true at age {age}: compulsory school age cannot have ended by "
+                                  f"{COMPULSORY_SCHOOL_AGE_NOT_ENDED_BY}", "person.over_compulsory_school_age")
 
 
 def _key_path(group: str, key: str) -> str:
