@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Mapping
 
 import os
 from typing import TYPE_CHECKING
@@ -310,38 +310,34 @@ class KnowledgeBase:
     def _sources(self, node: ProofNode) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The provisions a proof cites (by its rules, or as the basis of a calculation's step),
         in order of first use, and its caveats: those of each provision cited by a step the answer
-        rests on (``_bearing``), then those such steps raise."""
+        rests on, then those such steps raise. A step the answer rests on: every step but the
+        alternatives that failed beside it (a false step under a true or open one, unless a
+        negation rests on its failing), so no caveat is raised by a way the case does not go.
+        One walk, depth first in order (``ProofNode.walk``'s), marking which steps it rests on."""
         provisions = self.program.provisions
         cited: dict[str, None] = {}
-        for n in node.walk():
-            cited.update(dict.fromkeys(_cites(n, provisions)))
         resting: dict[str, None] = {}
         raised: dict[str, None] = {}
-        for n in _bearing(node):
-            resting.update(dict.fromkeys(_cites(n, provisions)))
-            raised.update(dict.fromkeys(n.caveats))
+        false = Status.FALSE
+        stack = [(node, True)]
+        while stack:  # a warm ask's proof has dozens of steps: plain loops, no per-step lists
+            n, rests = stack.pop()
+            found = n.cites
+            if n.steps:
+                found = (*found, *(basis for _, basis in n.steps if basis and basis in provisions))
+            for cid in found:
+                cited[cid] = None
+                if rests:
+                    resting[cid] = None
+            if rests:
+                for caveat in n.caveats:
+                    raised[caveat] = None
+            if n.because:
+                keep_false = n.status is false or n.kind == "not"
+                for child in reversed(n.because):
+                    stack.append((child, rests and (keep_false or child.status is not false)))
         caveats = {f"{cid}: {caveat}": None for cid in resting if cid in provisions for caveat in provisions[cid].caveats}
         return tuple(cited), tuple({**caveats, **raised})
-
-
-def _cites(n: ProofNode, provisions: Mapping[str, Any]) -> Iterator[str]:
-    """What one step cites: its rule's provisions, and the provisions its calculation steps rest on."""
-    yield from n.cites
-    for _, basis in n.steps:
-        if basis and basis in provisions:
-            yield basis
-
-
-def _bearing(node: ProofNode) -> Iterator[ProofNode]:
-    """The steps of a proof an answer rests on, in the order ``walk`` gives them: all but the
-    alternatives that failed beside it (a false step under a true or open one, unless a negation
-    rests on its failing), so no caveat is raised by a route the case does not take."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        keep_false = n.status is Status.FALSE or n.kind == "not"
-        stack.extend(c for c in reversed(n.because) if keep_false or c.status is not Status.FALSE)
 
 
 def question_listing(kb: KnowledgeBase) -> list[dict[str, Any]]:

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import redress
-    from redress.frontends.web import AnswerResponse, create_app
+    from redress.frontends.web import SafeJSONResponse, create_app
 
     bodies = ask_bodies(args.cases, 1)
     requests = [json.loads(b) for b in bodies]
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def ask_and_encode() -> None:
         for r in requests:
-            AnswerResponse(kb.ask(r["question"], r["case"]).to_dict())
+            SafeJSONResponse(kb.ask(r["question"], r["case"]).to_dict())
 
     def application() -> None:
         asyncio.run(all_bodies())

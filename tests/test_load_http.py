@@ -8,6 +8,8 @@ import asyncio
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import load_http  # noqa: E402
@@ -28,3 +30,12 @@ def test_serve_with_two_workers_answers_under_load_and_refuses_bad_requests(tmp_
     assert proc.poll() is not None
     assert stats.latencies and stats.errors == {}
     assert {name: result["ok"] for name, result in bad.items()} == {name: True for name in bad}, bad
+
+
+def test_the_http_profile_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    # benchmarks/profile_http.py once imported a response class web.py no longer has: run it small
+    import profile_http
+
+    assert profile_http.main(["--cases", "5", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "whole ASGI app" in out and "ask + JSON response" in out
