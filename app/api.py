@@ -241,7 +241,7 @@ class KnowledgeBase:
                 if outcome.status == CONFLICT:  # where the engine of record parts from the compiled backends
                     raise _conflict(q, values)
                 explanation = self._value_explanation(q, result, values, nodes, maybe, outcome)
-        if outcome.possible is None and outcome.status == UNDETERMINED:  # only an open answer names fields (its proof walked once)
+        if outcome.waits_on_fields:  # the proof is walked for its missing fields only then
             outcome = outcome.naming(_missing_fields(explanation))
         citations, caveats = self._sources(explanation)
         return Answer(q.name, case.id, outcome.status, outcome.answer, citations, explanation, outcome.missing,

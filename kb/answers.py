@@ -158,10 +158,16 @@ class Outcome:
     possible: tuple[Possible, ...] | None = None
     missing: tuple[str, ...] = ()
 
+    @property
+    def waits_on_fields(self) -> bool:
+        """Whether :meth:`naming` would name fields: a yes/no or value outcome still undetermined
+        (a definite answer waits on nothing; a list names its members' own)."""
+        return self.possible is None and self.status == UNDETERMINED
+
     def naming(self, fields: Iterable[str]) -> Outcome:
-        """This yes/no or value outcome with the fields that would settle it: named only while it
-        is undetermined (a definite answer waits on nothing; a list names its members' own)."""
-        if self.possible is not None or self.status != UNDETERMINED:
+        """This yes/no or value outcome with the fields that would settle it, where it
+        :attr:`waits_on_fields`; otherwise itself."""
+        if not self.waits_on_fields:
             return self
         return Outcome(self.status, self.answer, None, tuple(dict.fromkeys(fields)))
 

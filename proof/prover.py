@@ -387,6 +387,9 @@ class Prover:
         nxt: list[_Branch] = []
         memo = self._memo
         relation, args = lit.atom.relation, lit.atom.args
+        # a law's row met only through a value the case leaves unknown (the rule tried with a
+        # guessed counterparty, stage or ground) says nothing about this case: not shown
+        static_vars = [a.name for a in args if a.__class__ is ir.Var] if relation in self._static else ()
         for benv, bstatus, bnodes in branches:
             pattern = tuple([benv.get(a.name) if a.__class__ is ir.Var else a.value  # type: ignore[union-attr]
                              for a in args])
@@ -394,11 +397,7 @@ class Prover:
             if res is None:
                 res = self.atom(relation, pattern)
             added = False
-            # a law's row met only through a value the case leaves unknown (the rule tried with a
-            # guessed counterparty, stage or ground) says nothing about this case: not shown
-            guessed = (bstatus is Status.UNKNOWN and relation in self._static
-                       and any(a.__class__ is ir.Var and a.name in benv and benv[a.name] is None
-                               for a in args))
+            guessed = bstatus is Status.UNKNOWN and any(v in benv and benv[v] is None for v in static_vars)
             for row, status, node in res.rows:
                 bound = _unify(args, row, benv)
                 if bound is not None:
